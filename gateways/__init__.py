@@ -1,0 +1,1 @@
+"""The gateways floor: one adapter per WhatsApp gateway, and the gateway simulator."""

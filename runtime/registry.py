@@ -1,0 +1,117 @@
+"""Keyed (virtual) actors: one actor per key, activated by its first message, passivated when idle.
+
+The registry is the only way to reach a keyed actor, so nobody holds a stale reference:
+`registry.tell(key, message)` finds the live activation or starts one. Passivation cannot lose
+a message: the decision "mailbox empty, so remove me" is taken without a checkpoint in between,
+and messages that arrive while the actor runs its `stopped` hook are handed to a fresh
+activation of the same key in the same task (never two activations of one key at once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
+
+import trio
+
+from runtime.actor import Actor, ActorCrashed, run_actor
+from runtime.errors import ActorStopped
+from runtime.mailbox import Mailbox
+
+log = logging.getLogger("showroom.runtime")
+
+K = TypeVar("K", bound=Hashable)
+
+CrashHandler = Callable[[Any, object, BaseException], None]
+
+
+class KeyedRegistry(Generic[K]):
+    def __init__(
+        self,
+        name: str,
+        factory: Callable[[K], Actor[Any]],
+        *,
+        idle_s: float,
+        mailbox_size: int = 64,
+        on_crash: CrashHandler | None = None,
+    ) -> None:
+        """`factory(key)` builds a fresh actor; its `started` hook loads the key's state.
+        `on_crash(key, message, error)` is told (synchronously) when an activation crashes."""
+        self.name = name
+        self._factory = factory
+        self._idle_s = idle_s
+        self._mailbox_size = mailbox_size
+        self._on_crash = on_crash
+        self._active: dict[K, Mailbox] = {}
+        self._nursery: trio.Nursery | None = None
+        self._closing = False
+        self._stop_requested = trio.Event()
+        self.activations = 0
+        self.crashes = 0
+
+    def __len__(self) -> int:
+        """How many keys are active right now."""
+        return len(self._active)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._active
+
+    def tell(self, key: K, message: object) -> None:
+        """Deliver to the key's actor, activating it if needed. Raises MailboxFull or
+        ActorStopped (registry not running or shutting down)."""
+        mailbox = self._active.get(key)
+        if mailbox is None:
+            if self._nursery is None or self._closing:
+                raise ActorStopped(self.name)
+            mailbox = Mailbox(f"{self.name}[{key}]", self._mailbox_size)
+            mailbox.put((message, None))
+            self._active[key] = mailbox
+            self._nursery.start_soon(self._run_key, key, mailbox)
+            return
+        mailbox.put((message, None))
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Host the activations until stop() and every activation has drained its mailbox."""
+        self._closing = False
+        self._stop_requested = trio.Event()
+        try:
+            async with trio.open_nursery() as nursery:
+                self._nursery = nursery
+                task_status.started()
+                await self._stop_requested.wait()
+        finally:
+            self._nursery = None
+
+    def stop(self) -> None:
+        """Graceful stop: accept no new keys or messages; each activation finishes its queue."""
+        self._closing = True
+        for mailbox in self._active.values():
+            mailbox.close()
+        self._stop_requested.set()
+
+    async def _run_key(self, key: K, mailbox: Mailbox) -> None:
+        try:
+            while True:
+                self.activations += 1
+                try:
+                    await run_actor(self._factory(key), mailbox, idle_s=self._idle_s)
+                except ActorCrashed as crash:
+                    self.crashes += 1
+                    self._report_crash(key, crash)
+                # Passivated, stopped or crashed. No checkpoint from this test to the removal
+                # below, so a message told from now on activates a new task.
+                if len(mailbox) == 0:
+                    break
+        finally:
+            if self._active.get(key) is mailbox:
+                del self._active[key]
+            mailbox.close_and_fail()
+
+    def _report_crash(self, key: K, crash: ActorCrashed) -> None:
+        if self._on_crash is None:
+            return
+        try:
+            self._on_crash(key, crash.message, crash.__cause__ or crash)
+        except Exception:
+            log.exception("%s: crash handler failed for %r", self.name, key)

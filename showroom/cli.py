@@ -1,0 +1,83 @@
+"""The `showroom` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+import trio
+
+from runtime import Escalation
+from showroom import __version__
+from showroom.config import Settings, load_settings
+from showroom.errors import ConfigError
+from showroom.logs import setup_logging
+
+DEFAULT_CONFIG = Path("config.toml")
+EXIT_CONFIG_ERROR = 2
+EXIT_GAVE_UP = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="showroom",
+        description="Self-hosted WhatsApp bot for used-car sellers, with a public catalog website.",
+    )
+    parser.add_argument("--version", action="version", version=f"showroom {__version__}")
+    parser.add_argument(
+        "--config", type=Path, default=None,
+        help="configuration file (default: $SHOWROOM_CONFIG, else ./config.toml if present, "
+             "else the built-in defaults)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the bot and the catalog website")
+    serve.add_argument("--log-format", choices=("text", "json"), default=None,
+                       help="override [log] format")
+    return parser
+
+
+def config_path(given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    if os.environ.get("SHOWROOM_CONFIG"):
+        return Path(os.environ["SHOWROOM_CONFIG"])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings(config_path(args.config))
+    except ConfigError as exc:
+        print(f"showroom: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if args.command == "serve":
+        return _serve(settings, args.log_format)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_CONFIG_ERROR
+
+
+def _serve(settings: Settings, log_format: str | None) -> int:
+    from showroom.app import serve  # the server stack is loaded only when serving
+
+    setup_logging(settings.log.level, log_format or settings.log.format)
+    try:
+        trio.run(serve, settings)
+    except Escalation as exc:
+        logging.getLogger("showroom.app").critical("stopping: %s", exc)
+        return EXIT_GAVE_UP
+    except OSError as exc:
+        print(f"showroom: cannot start: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

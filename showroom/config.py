@@ -1,0 +1,143 @@
+"""config.toml: loading and validation into typed, frozen settings.
+
+Every key is a field of a frozen dataclass below, with its default, its unit in its name and,
+where it matters, the allowed range or choices. Unknown keys, wrong types and impossible values
+are refused with one line naming the file, the key and what is allowed.
+
+A secret never has to be written into the file: any string value of the form "env:NAME" is
+read from the environment variable NAME at start (and refused if that variable is not set).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from showroom.errors import ConfigError
+
+ENV_PREFIX = "env:"
+
+
+def _rule(default: Any, *, help: str, min: float | None = None, max: float | None = None,
+          choices: tuple[str, ...] | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "min": min, "max": max, "choices": choices})
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSettings:
+    host: str = _rule("127.0.0.1", help="address the web server listens on (0.0.0.0: all)")
+    port: int = _rule(8000, help="TCP port of the web server (0: any free port, logged at start)",
+                      min=0, max=65535)
+
+
+@dataclass(frozen=True, slots=True)
+class LogSettings:
+    level: str = _rule("info", help="least important level written",
+                       choices=("debug", "info", "warning", "error"))
+    format: str = _rule("text", help="one line per event as text, or as JSON for log shippers",
+                        choices=("text", "json"))
+
+
+@dataclass(frozen=True, slots=True)
+class ShutdownSettings:
+    grace_s: float = _rule(10.0, help="seconds each part may take to drain on stop", min=0.1,
+                           max=300)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+    shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
+
+
+def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from `path` (None: the built-in defaults). Raises ConfigError."""
+    if path is None:
+        return Settings()
+    environ = os.environ if environ is None else environ
+    try:
+        with open(path, "rb") as file:
+            document = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (copy config.toml from the README)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return _build(Settings, document, str(path), "", environ)
+
+
+def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str,
+           environ: Mapping[str, str]) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in table:
+        if key not in fields:
+            allowed = ", ".join(fields)
+            where = f"[{prefix.rstrip('.')}]" if prefix else "the top level"
+            raise ConfigError(f"{file}: unknown key '{prefix}{key}' (in {where}: {allowed})")
+    values: dict[str, Any] = {}
+    for name, spec in fields.items():
+        if name not in table:
+            continue
+        key = prefix + name
+        kind = hints[name]
+        if dataclasses.is_dataclass(kind):
+            if not isinstance(table[name], dict):
+                raise ConfigError(f"{file}: '{key}' must be a table [{key}]")
+            values[name] = _build(kind, table[name], file, key + ".", environ)
+        else:
+            values[name] = _check(key, _resolve_env(key, table[name], file, environ), kind,
+                                  spec.metadata, file)
+    return cls(**values)
+
+
+def _resolve_env(key: str, value: Any, file: str, environ: Mapping[str, str]) -> Any:
+    if not (isinstance(value, str) and value.startswith(ENV_PREFIX)):
+        return value
+    variable = value[len(ENV_PREFIX):]
+    if variable not in environ:
+        raise ConfigError(f"{file}: '{key}' reads environment variable {variable}, which is not set")
+    return environ[variable]
+
+
+_TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
+
+
+def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if kind is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        value = int(value)  # from an environment variable
+    if kind is float and isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            pass
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        raise ConfigError(f"{file}: '{key}' must be {_TYPE_NAMES[kind]}, not {value!r}")
+    choices = rules.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {', '.join(choices)}")
+    low, high = rules.get("min"), rules.get("max")
+    if (low is not None and value < low) or (high is not None and value > high):
+        bounds = [f"at least {low:g}"] * (low is not None) + [f"at most {high:g}"] * (high is not None)
+        raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {' and '.join(bounds)}")
+    return value
+
+
+def describe_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, Any, str]]:
+    """(key, default, help) for every key: the README's configuration table comes from here."""
+    rows: list[tuple[str, Any, str]] = []
+    hints = typing.get_type_hints(cls)
+    for spec in dataclasses.fields(cls):
+        if dataclasses.is_dataclass(hints[spec.name]):
+            rows += describe_keys(hints[spec.name], f"{prefix}{spec.name}.")
+        else:
+            rows.append((prefix + spec.name, spec.default, spec.metadata["help"]))
+    return rows

@@ -1,0 +1,1 @@
+"""The storage floor: peewee models, migrations, the database opener and the photo store."""

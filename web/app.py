@@ -1,0 +1,33 @@
+"""The ASGI application. For now it answers /health; intake and catalog pages join it later."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import trio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+def create_app(*, version: str, health_details: Callable[[], dict] | None = None) -> Starlette:
+    started_at = trio.current_time() if _in_trio() else None
+
+    async def health(_: Request) -> JSONResponse:
+        body = {"status": "ok", "version": version}
+        if started_at is not None:
+            body["uptime_s"] = round(trio.current_time() - started_at, 1)
+        if health_details is not None:
+            body.update(health_details())
+        return JSONResponse(body)
+
+    return Starlette(routes=[Route("/health", health, methods=["GET"])])
+
+
+def _in_trio() -> bool:
+    try:
+        trio.lowlevel.current_task()
+    except RuntimeError:
+        return False
+    return True
