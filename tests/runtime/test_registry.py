@@ -1,0 +1,159 @@
+"""Keyed (virtual) actors: activation, passivation, re-activation, no lost messages, crashes."""
+
+import random
+
+import pytest
+import trio
+
+from runtime import Actor, ActorStopped, KeyedRegistry
+
+IDLE_S = 10.0
+
+
+class Store:
+    """Stands in for the database: what each key's actor saved, and how often it was loaded."""
+
+    def __init__(self) -> None:
+        self.saved: dict[str, list] = {}
+        self.loads: dict[str, int] = {}
+
+
+class Session(Actor):
+    def __init__(self, key: str, store: Store, *, stop_delay_s: float = 0) -> None:
+        self.key = key
+        self.store = store
+        self.stop_delay_s = stop_delay_s
+        self.seen: list = []
+
+    async def started(self) -> None:
+        self.store.loads[self.key] = self.store.loads.get(self.key, 0) + 1
+        self.seen = list(self.store.saved.get(self.key, []))
+
+    async def handle(self, message):
+        match message:
+            case ("sleep", seconds, label):
+                await trio.sleep(seconds)
+                self.seen.append(label)
+            case ("crash", _):
+                raise RuntimeError(f"{self.key} crashed")
+            case _:
+                self.seen.append(message)
+        self.store.saved[self.key] = list(self.seen)  # a turn commits its state
+
+    async def stopped(self) -> None:
+        await trio.sleep(self.stop_delay_s)  # passivation takes time: messages can land meanwhile
+
+
+async def run_registry(nursery, store, *, actor=None, **options):
+    actor_options = actor or {}
+    registry = KeyedRegistry("sessions", lambda key: Session(key, store, **actor_options),
+                             idle_s=IDLE_S, **options)
+    await nursery.start(registry.run)
+    return registry
+
+
+async def test_first_message_activates_and_the_actor_loads_its_state(autojump_clock):
+    store = Store()
+    store.saved["6281"] = ["from before the restart"]
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store)
+        registry.tell("6281", "hello")
+        await trio.testing.wait_all_tasks_blocked()
+        assert "6281" in registry and len(registry) == 1
+        assert store.saved["6281"] == ["from before the restart", "hello"]
+        registry.stop()
+
+
+async def test_idle_actor_passivates_and_the_next_message_reactivates_it(autojump_clock):
+    store = Store()
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store)
+        registry.tell("a", 1)
+        await trio.sleep(IDLE_S - 1)
+        assert "a" in registry  # not yet idle long enough
+        await trio.sleep(2)
+        assert "a" not in registry and len(registry) == 0
+        registry.tell("a", 2)
+        await trio.testing.wait_all_tasks_blocked()
+        assert store.loads["a"] == 2
+        assert store.saved["a"] == [1, 2]
+        assert registry.activations == 2
+        registry.stop()
+
+
+async def test_a_long_turn_crossing_the_idle_deadline_completes(autojump_clock):
+    store = Store()
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store)
+        registry.tell("a", ("sleep", IDLE_S * 5, "long turn done"))
+        await trio.sleep(IDLE_S * 3)
+        assert "a" in registry
+        await trio.sleep(IDLE_S * 2.5)
+        assert store.saved["a"] == ["long turn done"]
+        registry.stop()
+
+
+@pytest.mark.parametrize("stop_delay_s", [0, 0.5])
+async def test_no_message_is_lost_when_sends_land_at_the_idle_deadline(autojump_clock,
+                                                                     stop_delay_s):
+    """Hundreds of sends, each timed to the exact moment its actor's idle timer expires (or
+    just before or after, or while it runs its passivation hook)."""
+    store = Store()
+    rng = random.Random(7)
+    sent: dict[str, list[int]] = {}
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store, actor={"stop_delay_s": stop_delay_s})
+        keys = [f"628{n:03d}" for n in range(20)]
+
+        async def sender(key: str) -> None:
+            for n in range(25):
+                registry.tell(key, n)
+                sent.setdefault(key, []).append(n)
+                # land at the idle deadline, a hair before or after, or during passivation,
+                # and then a few scheduling steps later: every step of the passivation is hit
+                await trio.sleep(IDLE_S + rng.choice([0, 0, -1e-9, 1e-9, stop_delay_s / 2]))
+                for _ in range(rng.randrange(4)):
+                    await trio.lowlevel.checkpoint()
+
+        async with trio.open_nursery() as senders:
+            for key in keys:
+                senders.start_soon(sender, key)
+        await trio.sleep(IDLE_S * 2)
+        registry.stop()
+    assert sum(map(len, sent.values())) == 500
+    assert store.saved == sent
+    assert registry.activations > len(keys)  # passivation really happened in between
+
+
+async def test_a_crashing_keyed_actor_ends_only_its_own_activation(autojump_clock):
+    store = Store()
+    crashes = []
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(
+            nursery, store, on_crash=lambda key, message, error: crashes.append((key, message)))
+        for key in ("a", "b", "c"):
+            registry.tell(key, "hi")
+        registry.tell("b", ("crash", "now"))
+        registry.tell("b", "after the crash")  # queued: handled by a fresh activation
+        await trio.testing.wait_all_tasks_blocked()
+        assert crashes == [("b", ("crash", "now"))]
+        assert "a" in registry and "c" in registry
+        registry.tell("a", "still here")
+        await trio.testing.wait_all_tasks_blocked()
+        assert store.saved["a"] == ["hi", "still here"]
+        assert store.saved["b"] == ["hi", "after the crash"]
+        assert store.loads["b"] == 2  # re-activated from the saved state
+        registry.stop()
+
+
+async def test_stop_drains_every_mailbox_then_refuses_messages(autojump_clock):
+    store = Store()
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store)
+        for n in range(5):
+            registry.tell("a", ("sleep", 1, n))
+        registry.stop()
+        with pytest.raises(ActorStopped):
+            registry.tell("b", "too late")
+    assert store.saved["a"] == [0, 1, 2, 3, 4]
+    assert len(registry) == 0
