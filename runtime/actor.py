@@ -167,7 +167,9 @@ async def _handle(actor: Actor[Any], name: str, batch: list[Envelope]) -> None:
     else:
         results = await actor.handle_batch([message for message, _ in batch])
         if len(results) != len(batch):
-            raise RuntimeError(f"{name}: handle_batch gave {len(results)} outcomes for {len(batch)}")
+            raise RuntimeError(
+                f"{name}: handle_batch gave {len(results)} outcomes for {len(batch)}"
+            )
     interrupted: BaseException | None = None  # Cancelled, KeyboardInterrupt: never a crash
     crash: tuple[object, Exception] | None = None
     for (message, reply), result in zip(batch, results, strict=True):
@@ -191,5 +193,3 @@ async def _handle(actor: Actor[Any], name: str, batch: list[Envelope]) -> None:
 def new_actor_ref(name: str, mailbox_size: int) -> tuple[ActorRef[Any], Mailbox]:
     mailbox = Mailbox(name, mailbox_size)
     return ActorRef(mailbox), mailbox
-
-

@@ -12,7 +12,9 @@ class MailboxFull(RuntimeKernelError):
     """
 
     def __init__(self, actor: str, capacity: int) -> None:
-        super().__init__(f"mailbox of {actor!r} is full ({capacity} messages); message not accepted")
+        super().__init__(
+            f"mailbox of {actor!r} is full ({capacity} messages); message not accepted"
+        )
         self.actor = actor
         self.capacity = capacity
 

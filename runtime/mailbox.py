@@ -102,7 +102,9 @@ class Mailbox:
         self._wake()
 
     def close_and_fail(self) -> int:
-        """Close, and answer every queued ask with ActorStopped. Returns how many tells were dropped."""
+        """Close, and answer every queued ask with ActorStopped.
+
+        Returns how many tells were dropped."""
         self.close()
         dropped = 0
         while self._items:

@@ -95,7 +95,9 @@ class JobGroup:
         *args: Any,
         on_done: DoneCallback | None = None,
     ) -> Job:
-        """Queue `await fn(*args)` without waiting. Raises PoolFull, JobCancelled or ActorStopped."""
+        """Queue `await fn(*args)` without waiting.
+
+        Raises PoolFull, JobCancelled (group cancelled) or ActorStopped (pool closed)."""
         if self.cancelled:
             raise JobCancelled(self.name)
         return self._pool._enqueue(self, fn, args, on_done)

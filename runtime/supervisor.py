@@ -129,8 +129,12 @@ class Supervisor:
                 with trio.move_on_after(self.stop_grace_s):
                     await child.done.wait()
                 if not child.done.is_set():
-                    log.warning("%s: %s did not stop within %g s; cancelling it",
-                                self.name, child.name, self.stop_grace_s)
+                    log.warning(
+                        "%s: %s did not stop within %g s; cancelling it",
+                        self.name,
+                        child.name,
+                        self.stop_grace_s,
+                    )
             child.scope.cancel()
             await child.done.wait()
 
@@ -162,8 +166,13 @@ class Supervisor:
                     if delay is None:
                         self._give_up(child)
                         break
-                    log.warning("%s: restarting %s in %.2f s (start %d)",
-                                self.name, child.name, delay, child.starts + 1)
+                    log.warning(
+                        "%s: restarting %s in %.2f s (start %d)",
+                        self.name,
+                        child.name,
+                        delay,
+                        child.starts + 1,
+                    )
                     await trio.sleep(delay)
         finally:
             if child.on_final_exit is not None:

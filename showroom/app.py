@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+from collections.abc import Callable
 
 import trio
 
@@ -23,12 +24,17 @@ log = logging.getLogger("showroom.app")
 EXIT_ON_SECOND_SIGNAL = 130
 
 
-async def serve(settings: Settings, *,
-                task_status: trio.TaskStatus[WebServer] = trio.TASK_STATUS_IGNORED) -> None:
+async def serve(
+    settings: Settings, *, task_status: trio.TaskStatus[WebServer] = trio.TASK_STATUS_IGNORED
+) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up."""
     root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
-    web = WebServer(create_app(version=__version__), settings.server.host, settings.server.port,
-                    graceful_timeout_s=settings.shutdown.grace_s)
+    web = WebServer(
+        create_app(version=__version__),
+        settings.server.host,
+        settings.server.port,
+        graceful_timeout_s=settings.shutdown.grace_s,
+    )
     root.add_service("web", web.run, stop=web.stop)
     try:
         async with trio.open_nursery() as nursery:
@@ -37,7 +43,7 @@ async def serve(settings: Settings, *,
                 await root.run(task_status=task_status)
                 nursery.cancel_scope.cancel()  # the tree has stopped: stop watching signals
 
-            nursery.start_soon(_watch_signals, root)
+            nursery.start_soon(watch_signals, root)
             await nursery.start(run_root)
             log.info("showroom %s running; catalog and health on %s", __version__, web.url)
             task_status.started(web)
@@ -46,7 +52,7 @@ async def serve(settings: Settings, *,
     log.info("showroom stopped")
 
 
-async def _watch_signals(root: Supervisor) -> None:
+async def watch_signals(root: Supervisor, exit_now: Callable[[int], object] = os._exit) -> None:
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         first = True
         async for signum in signals:
@@ -58,4 +64,4 @@ async def _watch_signals(root: Supervisor) -> None:
             else:
                 log.warning("%s received again: exiting now", name)
                 logging.shutdown()
-                os._exit(EXIT_ON_SECOND_SIGNAL)
+                exit_now(EXIT_ON_SECOND_SIGNAL)

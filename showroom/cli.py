@@ -19,6 +19,10 @@ from showroom.logs import setup_logging
 DEFAULT_CONFIG = Path("config.toml")
 EXIT_CONFIG_ERROR = 2
 EXIT_GAVE_UP = 3
+CONFIG_HELP = (
+    "configuration file (default: $SHOWROOM_CONFIG, else ./config.toml if present, "
+    "else the built-in defaults)"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,15 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Self-hosted WhatsApp bot for used-car sellers, with a public catalog website.",
     )
     parser.add_argument("--version", action="version", version=f"showroom {__version__}")
-    parser.add_argument(
-        "--config", type=Path, default=None,
-        help="configuration file (default: $SHOWROOM_CONFIG, else ./config.toml if present, "
-             "else the built-in defaults)",
-    )
+    # --config is accepted before or after the command
+    parser.add_argument("--config", type=Path, default=None, help=CONFIG_HELP)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", type=Path, default=argparse.SUPPRESS, help=CONFIG_HELP)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the bot and the catalog website")
-    serve.add_argument("--log-format", choices=("text", "json"), default=None,
-                       help="override [log] format")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="run the bot and the catalog website"
+    )
+    serve.add_argument(
+        "--log-format", choices=("text", "json"), default=None, help="override [log] format"
+    )
     return parser
 
 

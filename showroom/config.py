@@ -24,30 +24,47 @@ from showroom.errors import ConfigError
 ENV_PREFIX = "env:"
 
 
-def _rule(default: Any, *, help: str, min: float | None = None, max: float | None = None,
-          choices: tuple[str, ...] | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "min": min, "max": max, "choices": choices})
+def _rule(
+    default: Any,
+    *,
+    help: str,
+    min: float | None = None,
+    max: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> Any:
+    return field(
+        default=default, metadata={"help": help, "min": min, "max": max, "choices": choices}
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     host: str = _rule("127.0.0.1", help="address the web server listens on (0.0.0.0: all)")
-    port: int = _rule(8000, help="TCP port of the web server (0: any free port, logged at start)",
-                      min=0, max=65535)
+    port: int = _rule(
+        8000,
+        help="TCP port of the web server (0: any free port, logged at start)",
+        min=0,
+        max=65535,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class LogSettings:
-    level: str = _rule("info", help="least important level written",
-                       choices=("debug", "info", "warning", "error"))
-    format: str = _rule("text", help="one line per event as text, or as JSON for log shippers",
-                        choices=("text", "json"))
+    level: str = _rule(
+        "info", help="least important level written", choices=("debug", "info", "warning", "error")
+    )
+    format: str = _rule(
+        "text",
+        help="one line per event as text, or as JSON for log shippers",
+        choices=("text", "json"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ShutdownSettings:
-    grace_s: float = _rule(10.0, help="seconds each part may take to drain on stop", min=0.1,
-                           max=300)
+    grace_s: float = _rule(
+        10.0, help="seconds each part may take to drain on stop", min=0.1, max=300
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +89,9 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     return _build(Settings, document, str(path), "", environ)
 
 
-def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str,
-           environ: Mapping[str, str]) -> Any:
+def _build(
+    cls: type, table: Mapping[str, Any], file: str, prefix: str, environ: Mapping[str, str]
+) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     for key in table:
@@ -92,33 +110,44 @@ def _build(cls: type, table: Mapping[str, Any], file: str, prefix: str,
                 raise ConfigError(f"{file}: '{key}' must be a table [{key}]")
             values[name] = _build(kind, table[name], file, key + ".", environ)
         else:
-            values[name] = _check(key, _resolve_env(key, table[name], file, environ), kind,
-                                  spec.metadata, file)
+            value = _resolve_env(key, table[name], file, environ)
+            if value is not table[name]:
+                value = _from_text(value, kind)
+            values[name] = _check(key, value, kind, spec.metadata, file)
     return cls(**values)
 
 
 def _resolve_env(key: str, value: Any, file: str, environ: Mapping[str, str]) -> Any:
     if not (isinstance(value, str) and value.startswith(ENV_PREFIX)):
         return value
-    variable = value[len(ENV_PREFIX):]
+    variable = value[len(ENV_PREFIX) :]
     if variable not in environ:
-        raise ConfigError(f"{file}: '{key}' reads environment variable {variable}, which is not set")
+        raise ConfigError(
+            f"{file}: '{key}' reads environment variable {variable}, which is not set"
+        )
     return environ[variable]
 
 
 _TYPE_NAMES = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
 
 
+def _from_text(text: str, kind: type) -> Any:
+    """An environment variable's text as the key's type (left as text when it does not fit)."""
+    try:
+        if kind is int:
+            return int(text)
+        if kind is float:
+            return float(text)
+    except ValueError:
+        return text
+    if kind is bool and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
+
+
 def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
-    if kind is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        value = int(value)  # from an environment variable
-    if kind is float and isinstance(value, str):
-        try:
-            value = float(value)
-        except ValueError:
-            pass
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
         raise ConfigError(f"{file}: '{key}' must be {_TYPE_NAMES[kind]}, not {value!r}")
     choices = rules.get("choices")
@@ -126,7 +155,9 @@ def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str
         raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {', '.join(choices)}")
     low, high = rules.get("min"), rules.get("max")
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = [f"at least {low:g}"] * (low is not None) + [f"at most {high:g}"] * (high is not None)
+        bounds = [f"at least {low:g}"] * (low is not None) + [f"at most {high:g}"] * (
+            high is not None
+        )
         raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {' and '.join(bounds)}")
     return value
 

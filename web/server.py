@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from typing import Any
 
@@ -28,7 +29,6 @@ class WebServer:
         self.host = host
         self.port: int = self._socket.getsockname()[1]
         self._config = HypercornConfig()
-        self._config.bind = [f"fd://{self._socket.fileno()}"]
         self._config.accesslog = None
         self._config.errorlog = logging.getLogger("showroom.web.server")
         self._config.graceful_timeout = graceful_timeout_s
@@ -41,6 +41,9 @@ class WebServer:
 
     async def run(self) -> None:
         self._stop = trio.Event()
+        # hypercorn takes ownership of the descriptor it is given and closes it when done,
+        # so each run gets its own duplicate and a restart can serve the same socket again.
+        self._config.bind = [f"fd://{os.dup(self._socket.fileno())}"]
         log.info("web server listening on %s", self.url)
         await serve(self.app, self._config, shutdown_trigger=self._stop.wait)
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 import trio
+import trio.lowlevel
 
 from runtime import Actor, ActorStopped, MailboxFull, Supervisor
 from runtime.actor import new_actor_ref, run_actor
@@ -37,7 +38,7 @@ class Counter(Actor):
         try:
             match message:
                 case Add(amount):
-                    await trio.sleep(0)
+                    await trio.lowlevel.checkpoint()
                     self.total += amount
                     self.log.append(self.total)
                     return self.total
@@ -90,7 +91,7 @@ async def test_ask_times_out_and_the_late_reply_is_dropped_harmlessly(autojump_c
 
 
 async def test_tell_never_waits_and_a_full_mailbox_says_so():
-    ref, mailbox = new_actor_ref("nobody-home", 3)
+    ref, _ = new_actor_ref("nobody-home", 3)
     for amount in range(3):
         ref.tell(Add(amount))
     with pytest.raises(MailboxFull) as full:
@@ -149,7 +150,7 @@ class Batcher(Actor):
         import outcome
 
         self.batches.append(len(messages))
-        await trio.sleep(0)
+        await trio.lowlevel.checkpoint()
         return [
             outcome.Error(ValueError("bad")) if m == "bad" else outcome.Value(m * 2)
             for m in messages

@@ -7,8 +7,16 @@ import runtime
 
 def test_public_names_are_exactly_all():
     public = {name for name in vars(runtime) if not name.startswith("_")}
-    submodules = {"actor", "errors", "fairqueue", "mailbox", "pool", "registry", "restart",
-                  "supervisor"}
+    submodules = {
+        "actor",
+        "errors",
+        "fairqueue",
+        "mailbox",
+        "pool",
+        "registry",
+        "restart",
+        "supervisor",
+    }
     assert public - submodules == set(runtime.__all__)
     assert len(runtime.__all__) == len(set(runtime.__all__))
 

@@ -46,8 +46,9 @@ class Session(Actor):
 
 async def run_registry(nursery, store, *, actor=None, **options):
     actor_options = actor or {}
-    registry = KeyedRegistry("sessions", lambda key: Session(key, store, **actor_options),
-                             idle_s=IDLE_S, **options)
+    registry = KeyedRegistry(
+        "sessions", lambda key: Session(key, store, **actor_options), idle_s=IDLE_S, **options
+    )
     await nursery.start(registry.run)
     return registry
 
@@ -94,8 +95,9 @@ async def test_a_long_turn_crossing_the_idle_deadline_completes(autojump_clock):
 
 
 @pytest.mark.parametrize("stop_delay_s", [0, 0.5])
-async def test_no_message_is_lost_when_sends_land_at_the_idle_deadline(autojump_clock,
-                                                                     stop_delay_s):
+async def test_no_message_is_lost_when_sends_land_at_the_idle_deadline(
+    autojump_clock, stop_delay_s
+):
     """Hundreds of sends, each timed to the exact moment its actor's idle timer expires (or
     just before or after, or while it runs its passivation hook)."""
     store = Store()
@@ -130,7 +132,8 @@ async def test_a_crashing_keyed_actor_ends_only_its_own_activation(autojump_cloc
     crashes = []
     async with trio.open_nursery() as nursery:
         registry = await run_registry(
-            nursery, store, on_crash=lambda key, message, error: crashes.append((key, message)))
+            nursery, store, on_crash=lambda key, message, error: crashes.append((key, message))
+        )
         for key in ("a", "b", "c"):
             registry.tell(key, "hi")
         registry.tell("b", ("crash", "now"))

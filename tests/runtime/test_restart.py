@@ -11,8 +11,9 @@ def test_gives_up_on_the_restart_after_max_restarts_within_the_window():
 
 
 def test_backoff_grows_by_the_factor_and_is_capped():
-    policy = RestartPolicy(max_restarts=10, within_s=1000, backoff_initial_s=0.5,
-                           backoff_factor=2, backoff_max_s=3)
+    policy = RestartPolicy(
+        max_restarts=10, within_s=1000, backoff_initial_s=0.5, backoff_factor=2, backoff_max_s=3
+    )
     tracker = RestartTracker(policy)
     assert [tracker.next_delay(t) for t in range(6)] == [0.5, 1, 2, 3, 3, 3]
 
@@ -30,10 +31,15 @@ def test_zero_restarts_allowed_gives_up_at_once():
     assert RestartTracker(RestartPolicy(max_restarts=0)).next_delay(0) is None
 
 
-@pytest.mark.parametrize("bad", [
-    {"max_restarts": -1}, {"within_s": 0}, {"backoff_factor": 0.5},
-    {"backoff_initial_s": 2, "backoff_max_s": 1},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"max_restarts": -1},
+        {"within_s": 0},
+        {"backoff_factor": 0.5},
+        {"backoff_initial_s": 2, "backoff_max_s": 1},
+    ],
+)
 def test_impossible_policies_are_refused(bad):
     with pytest.raises(ValueError):
         RestartPolicy(**bad)

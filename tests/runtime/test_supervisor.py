@@ -2,11 +2,13 @@
 
 import pytest
 import trio
+import trio.lowlevel
 
 from runtime import Actor, ActorStopped, Escalation, Restart, RestartPolicy, Supervisor
 
-FAST = RestartPolicy(max_restarts=3, within_s=60, backoff_initial_s=0.1, backoff_factor=2,
-                     backoff_max_s=10)
+FAST = RestartPolicy(
+    max_restarts=3, within_s=60, backoff_initial_s=0.1, backoff_factor=2, backoff_max_s=10
+)
 
 
 class Child:
@@ -18,7 +20,7 @@ class Child:
 
     async def run(self) -> None:
         self.started_at.append(trio.current_time())
-        await trio.sleep(0)
+        await trio.lowlevel.checkpoint()
         if self.behaviour == "crash":
             raise RuntimeError("crashed")
         if self.behaviour == "return":
@@ -162,13 +164,13 @@ async def test_a_nested_supervisor_that_gives_up_is_restarted_by_its_parent(auto
 
     async def inner_tree():
         inner_runs.append(1)
-        inner = Supervisor("inner", RestartPolicy(max_restarts=1, within_s=60,
-                                                  backoff_initial_s=0.01))
+        inner = Supervisor(
+            "inner", RestartPolicy(max_restarts=1, within_s=60, backoff_initial_s=0.01)
+        )
         inner.add_service("flaky", Child("crash").run)
         await inner.run()
 
-    outer = Supervisor("outer", RestartPolicy(max_restarts=2, within_s=60,
-                                              backoff_initial_s=0.01))
+    outer = Supervisor("outer", RestartPolicy(max_restarts=2, within_s=60, backoff_initial_s=0.01))
     outer.add_service("inner", inner_tree)
     with pytest.raises(Escalation, match="outer.*inner"):
         await outer.run()

@@ -1,0 +1,103 @@
+"""The `showroom` command, run as a real process: version, help, config errors, serve and stop."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+import trio
+
+from showroom import __version__
+from showroom.app import EXIT_ON_SECOND_SIGNAL, watch_signals
+
+SHOWROOM = [sys.executable, "-m", "showroom.cli"]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*SHOWROOM, *args], capture_output=True, text=True, timeout=60, cwd=cwd)
+
+
+def test_version():
+    done = run("--version")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"showroom {__version__}"
+
+
+def test_help_lists_the_commands():
+    done = run("--help")
+    assert done.returncode == 0
+    assert "serve" in done.stdout and "--config" in done.stdout
+
+
+def test_a_bad_config_stops_serve_with_one_clear_line(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text("[server]\nport = 99999\n")
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"showroom: {config}: 'server.port' is 99999; allowed: at least 0 and at most 65535"
+    ]
+
+
+def start_server(tmp_path: Path) -> tuple[subprocess.Popen, str]:
+    config = tmp_path / "config.toml"
+    config.write_text('[server]\nhost = "127.0.0.1"\nport = 0\n')
+    process = subprocess.Popen(
+        [*SHOWROOM, "serve", "--config", str(config)],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    for line in process.stderr:  # wait for the line that says where it listens
+        found = re.search(r"listening on (http://\S+)", line)
+        if found:
+            return process, found.group(1)
+    raise AssertionError(f"server exited early with {process.wait()}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_answers_health_and_stops_cleanly_on_the_first_signal(tmp_path, signum):
+    process, url = start_server(tmp_path)
+    try:
+        with urllib.request.urlopen(f"{url}/health", timeout=10) as response:
+            health = json.load(response)
+        assert health["status"] == "ok" and health["version"] == __version__
+        process.send_signal(signum)
+        assert process.wait(timeout=15) == 0
+        rest = process.stderr.read()
+        assert "draining" in rest and "showroom stopped" in rest
+        assert "Traceback" not in rest
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def test_first_signal_drains_and_the_second_exits_at_once():
+    drained, exited = trio.Event(), trio.Event()
+    exits = []
+
+    class Root:
+        def shutdown(self) -> None:
+            drained.set()
+
+    def exit_now(code: int) -> None:
+        exits.append(code)
+        exited.set()
+
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(watch_signals, Root(), exit_now)
+        await trio.testing.wait_all_tasks_blocked()
+        os.kill(os.getpid(), signal.SIGTERM)
+        with trio.fail_after(10):
+            await drained.wait()
+        assert exits == []
+        os.kill(os.getpid(), signal.SIGINT)
+        with trio.fail_after(10):
+            await exited.wait()
+        assert exits == [EXIT_ON_SECOND_SIGNAL]
+        nursery.cancel_scope.cancel()

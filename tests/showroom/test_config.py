@@ -1,0 +1,84 @@
+"""config.toml loading: defaults, refusals with one clear line, secrets from the environment."""
+
+from pathlib import Path
+
+import pytest
+
+from showroom.config import Settings, describe_keys, load_settings
+from showroom.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_the_shipped_config_toml_loads_and_equals_the_built_in_defaults():
+    assert load_settings(ROOT / "config.toml") == Settings()
+
+
+def test_no_file_means_the_built_in_defaults():
+    assert load_settings(None) == Settings()
+
+
+def test_values_are_typed_and_frozen(tmp_path):
+    settings = load_settings(write(tmp_path, "[server]\nport = 9000\n[shutdown]\ngrace_s = 3\n"))
+    assert settings.server.port == 9000
+    assert settings.shutdown.grace_s == 3.0 and isinstance(settings.shutdown.grace_s, float)
+    with pytest.raises(AttributeError):
+        settings.server.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
+        ("[sever]\nport = 80\n", "unknown key 'sever' (in the top level: server, log, shutdown)"),
+        ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
+        ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),
+        (
+            "[server]\nport = 70000\n",
+            "'server.port' is 70000; allowed: at least 0 and at most 65535",
+        ),
+        ('[log]\nlevel = "loud"\n', "'log.level' is 'loud'; allowed: debug, info, warning, error"),
+        ("server = 1\n", "'server' must be a table [server]"),
+        ("[server\n", "not valid TOML"),
+    ],
+)
+def test_bad_configuration_is_refused_with_one_line_naming_file_and_key(tmp_path, text, expected):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: ")
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_a_missing_file_is_refused_clearly(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_settings(tmp_path / "nope.toml")
+
+
+def test_values_can_come_from_the_environment(tmp_path):
+    path = write(tmp_path, '[server]\nhost = "env:BIND_HOST"\nport = "env:BIND_PORT"\n')
+    settings = load_settings(path, {"BIND_HOST": "0.0.0.0", "BIND_PORT": "8443"})
+    assert (settings.server.host, settings.server.port) == ("0.0.0.0", 8443)
+
+
+def test_a_missing_environment_variable_is_refused(tmp_path):
+    path = write(tmp_path, '[server]\nhost = "env:BIND_HOST"\n')
+    with pytest.raises(ConfigError, match="'server.host' reads environment variable BIND_HOST"):
+        load_settings(path, {})
+
+
+def test_every_key_is_in_the_shipped_config_toml_and_the_readme():
+    shipped = (ROOT / "config.toml").read_text()
+    readme = (ROOT / "README.md").read_text()
+    for key, _default, _help in describe_keys():
+        section, name = key.rsplit(".", 1)
+        assert f"[{section}]" in shipped and f"\n{name} = " in shipped, key
+        assert f"`{key}`" in readme, f"README does not document {key}"
