@@ -16,12 +16,14 @@ from runtime.pool import Job, JobGroup, WorkerPool
 from runtime.registry import KeyedRegistry
 from runtime.restart import Restart, RestartPolicy, RestartTracker
 from runtime.supervisor import Supervisor
+from runtime.thread import DedicatedThread
 
 __all__ = [
     "Actor",
     "ActorCrashed",
     "ActorRef",
     "ActorStopped",
+    "DedicatedThread",
     "Escalation",
     "Exit",
     "FairQueue",

@@ -43,11 +43,14 @@ def describe(message: object) -> str:
 class Actor(Generic[M]):
     """Subclass and implement `handle`. Keep state in attributes; one message at a time.
 
-    `batch_max` > 1 makes the kernel hand over up to that many queued messages at once to
-    `handle_batch` (the persistence actor commits a whole batch in one transaction).
+    `batch_max` > 1 makes the kernel hand every turn to `handle_batch`, with up to that many
+    queued messages at once (the persistence actor commits a whole batch in one transaction).
     """
 
     batch_max: ClassVar[int] = 1
+    # Handle what is still queued when the actor's scope is cancelled (shielded, within
+    # STOP_GRACE_S) instead of leaving it: for the actor that makes writes durable.
+    drain_on_cancel: ClassVar[bool] = False
 
     async def started(self) -> None:
         """Runs before the first message (load state here)."""
@@ -129,6 +132,11 @@ async def run_actor(actor: Actor[Any], mailbox: Mailbox, *, idle_s: float | None
         reason = await _turns(actor, mailbox, idle_s)
     except trio.Cancelled:
         with trio.CancelScope(shield=True, deadline=trio.current_time() + STOP_GRACE_S):
+            if actor.drain_on_cancel:
+                while len(mailbox):
+                    await _handle(
+                        actor, mailbox.name, _take_batch(actor, mailbox.get_nowait(), mailbox)
+                    )
             await actor.stopped()
         raise
     await actor.stopped()
@@ -152,17 +160,18 @@ async def _turns(actor: Actor[Any], mailbox: Mailbox, idle_s: float | None) -> E
             if len(mailbox) == 0:
                 return Exit.IDLE
             continue
-        batch = [first]
-        while len(batch) < actor.batch_max:
-            try:
-                batch.append(mailbox.get_nowait())
-            except trio.WouldBlock:
-                break
-        await _handle(actor, mailbox.name, batch)
+        await _handle(actor, mailbox.name, _take_batch(actor, first, mailbox))
+
+
+def _take_batch(actor: Actor[Any], first: Envelope, mailbox: Mailbox) -> list[Envelope]:
+    batch = [first]
+    while len(batch) < actor.batch_max and len(mailbox):
+        batch.append(mailbox.get_nowait())
+    return batch
 
 
 async def _handle(actor: Actor[Any], name: str, batch: list[Envelope]) -> None:
-    if len(batch) == 1:
+    if actor.batch_max == 1:
         results: Sequence[outcome.Outcome] = [await outcome.acapture(actor.handle, batch[0][0])]
     else:
         results = await actor.handle_batch([message for message, _ in batch])

@@ -1,0 +1,170 @@
+"""Opening the database, applying migrations, and backups.
+
+SQLite is opened in WAL mode with synchronous=FULL (every COMMIT is durable; group commit in the
+persistence actor keeps that cheap), a busy timeout, and foreign keys on; every transaction
+starts with BEGIN IMMEDIATE so a writer takes the write lock up front instead of failing later
+on upgrade. Each thread gets its own connection (peewee's thread-local state): the persistence
+actor's dedicated thread is the one writer, readers run on other threads and, thanks to WAL,
+never wait for it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import sqlite3
+from importlib import resources
+from pathlib import Path
+
+import peewee
+
+from storage.errors import BackupFailed, MigrationFailed, SchemaTooNew
+from storage.models import database as database_proxy
+
+log = logging.getLogger("showroom.storage")
+
+BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS_FULL = 2
+SYNCHRONOUS_NORMAL = 1
+
+_MIGRATION_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)\.(sqlite|postgresql)\.sql$")
+
+
+def open_sqlite(path: Path | str, *, synchronous: int = SYNCHRONOUS_FULL) -> peewee.SqliteDatabase:
+    """A SQLite database bound to the models (not yet connected: each thread connects itself)."""
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = peewee.SqliteDatabase(
+        str(path),
+        pragmas={
+            "journal_mode": "wal",
+            "synchronous": synchronous,
+            "busy_timeout": BUSY_TIMEOUT_MS,
+            "foreign_keys": 1,
+        },
+        lock_type="IMMEDIATE",
+        thread_safe=True,
+        autoconnect=True,
+    )
+    database_proxy.initialize(db)
+    return db
+
+
+def open_postgresql(dsn: str) -> peewee.PostgresqlDatabase:
+    """A PostgreSQL database bound to the models, for installations that outgrow one machine."""
+    db = peewee.PostgresqlDatabase(dsn, thread_safe=True, autoconnect=True)
+    database_proxy.initialize(db)
+    return db
+
+
+def dialect(db: peewee.Database) -> str:
+    return "postgresql" if isinstance(db, peewee.PostgresqlDatabase) else "sqlite"
+
+
+# -- migrations -------------------------------------------------------------------------------
+
+
+def available_migrations(db_dialect: str) -> list[tuple[int, str, str]]:
+    """(version, name, SQL) of every shipped migration for the dialect, in order."""
+    found = []
+    for entry in resources.files("storage.migrations").iterdir():
+        match = _MIGRATION_FILE.match(entry.name)
+        if match and match.group(3) == db_dialect:
+            found.append((int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [version for version, _, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise MigrationFailed(f"migrations are not numbered 1..n without gaps: {versions}")
+    return found
+
+
+def schema_version(db: peewee.Database) -> int:
+    if not db.table_exists("schema_version"):
+        return 0
+    row = db.execute_sql("SELECT MAX(version) FROM schema_version").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: peewee.Database) -> int:
+    """Apply every migration the database does not have yet. Returns the version it is at.
+
+    Each migration runs in its own transaction with its version row, so a failure leaves the
+    database at the version before it. Safe to run from two processes at once: the second
+    waits for the first's write lock, then finds nothing left to do.
+    """
+    migrations = available_migrations(dialect(db))
+    known = migrations[-1][0] if migrations else 0
+    with db.atomic():
+        db.execute_sql(
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+            "name VARCHAR(100) NOT NULL, applied_at VARCHAR(40) NOT NULL)"
+        )
+    for version, name, sql in migrations:
+        with db.atomic():
+            current = schema_version(db)  # read inside the write transaction: no race
+            if current > known:
+                raise SchemaTooNew(current, known)
+            if version <= current:
+                continue
+            try:
+                for statement in _statements(sql):
+                    db.execute_sql(statement)
+            except peewee.DatabaseError as exc:
+                raise MigrationFailed(f"migration {version} ({name}) failed: {exc}") from exc
+            db.execute_sql(
+                "INSERT INTO schema_version (version, name, applied_at) VALUES (%s, %s, %s)"
+                if dialect(db) == "postgresql"
+                else "INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, _now_text()),
+            )
+            log.info("database migrated to version %d (%s)", version, name)
+    current = schema_version(db)
+    if current > known:
+        raise SchemaTooNew(current, known)
+    return current
+
+
+def _statements(sql: str) -> list[str]:
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";\n") if s.strip().rstrip(";")]
+
+
+def _now_text() -> str:
+    from storage.models import utcnow
+
+    return utcnow().isoformat(timespec="seconds") + "Z"
+
+
+# -- backups ----------------------------------------------------------------------------------
+
+
+def backup_sqlite(source: Path | str, target: Path | str) -> Path:
+    """Write a consistent copy of a (possibly busy) SQLite database and check it.
+
+    Uses VACUUM INTO: one read transaction, so writers go on while it runs (WAL), and the copy
+    is compact. The copy must pass PRAGMA integrity_check, else BackupFailed.
+    """
+    target = Path(target)
+    if target.exists():
+        raise BackupFailed(f"{target} already exists; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        with _plain_connection(source) as connection:
+            connection.execute("VACUUM INTO ?", (str(partial),))
+        with _plain_connection(partial) as copy:
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupFailed(f"the copy failed its integrity check: {verdict}")
+        partial.rename(target)
+    except sqlite3.Error as exc:
+        raise BackupFailed(f"backup of {source} to {target} failed: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def _plain_connection(path: Path | str) -> contextlib.closing[sqlite3.Connection]:
+    return contextlib.closing(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000))

@@ -1,0 +1,119 @@
+"""The photo store: files under `<media dir>/<tenant>/<aa>/<content hash>.<ext>`.
+
+A file is written to a temporary name, fsynced, renamed into place and its folder fsynced
+*before* the database row that points at it commits, so a committed row never points at a
+missing or half-written file. Equal content gets the same name (written once). A file that no
+row points at (a cancelled upload, a crash between file and row) is removed by `sweep` once
+it is older than an hour. Every path component is checked: nothing can leave the media folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from storage.errors import UnsafePath
+
+log = logging.getLogger("showroom.media")
+
+ORPHAN_AGE_S = 3600.0
+TEMP_SUFFIX = ".tmp"
+
+_TENANT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(?:-[a-z0-9]{1,12})?\.(?:jpg|jpeg|png|webp)$")
+_EXTENSION = re.compile(r"^(?:jpg|jpeg|png|webp)$")
+_VARIANT = re.compile(r"^[a-z0-9]{1,12}$")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class MediaStore:
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).resolve()
+
+    def put(self, tenant: str, data: bytes, extension: str, variant: str = "") -> str:
+        """Store `data` durably; returns its name relative to the tenant's folder
+        (`ab/abcdef...-thumb.jpg`). Blocking: call it from a worker thread."""
+        if not _EXTENSION.match(extension):
+            raise UnsafePath(f"file extension {extension!r} is not allowed")
+        if variant and not _VARIANT.match(variant):
+            raise UnsafePath(f"size name {variant!r} is not allowed")
+        digest = content_hash(data)
+        name = f"{digest[:2]}/{digest}{'-' + variant if variant else ''}.{extension}"
+        final = self.path(tenant, name)
+        if final.exists() and final.stat().st_size == len(data):
+            os.utime(final)  # young again: a sweep running now must not take it
+            return name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temporary = final.with_name(
+            f"{final.name}.{os.getpid()}.{time.monotonic_ns()}{TEMP_SUFFIX}"
+        )
+        try:
+            with open(temporary, "wb") as file:
+                file.write(data)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, final)
+        finally:
+            temporary.unlink(missing_ok=True)
+        _fsync_directory(final.parent)
+        return name
+
+    def path(self, tenant: str, name: str) -> Path:
+        """The file's path, after checking that neither part can leave the media folder."""
+        if not _TENANT.match(tenant):
+            raise UnsafePath(f"tenant folder {tenant!r} is not a valid name")
+        if not _NAME.match(name):
+            raise UnsafePath(f"photo name {name!r} is not a valid name")
+        resolved = (self.root / tenant / name).resolve()
+        if not resolved.is_relative_to(self.root):
+            raise UnsafePath(f"photo {tenant}/{name} would leave the media folder")
+        return resolved
+
+    def remove(self, tenant: str, name: str) -> None:
+        self.path(tenant, name).unlink(missing_ok=True)
+
+    def sweep(
+        self,
+        referenced: Iterable[tuple[str, str]],
+        *,
+        now: float | None = None,
+        older_than_s: float = ORPHAN_AGE_S,
+    ) -> list[Path]:
+        """Remove files no row points at (and stale temporary files) older than `older_than_s`.
+
+        `referenced` holds (tenant, name) pairs of every file a row points at. Returns what
+        was removed. Blocking: run it in a worker thread.
+        """
+        keep = {self.path(tenant, name) for tenant, name in referenced}
+        cutoff = (time.time() if now is None else now) - older_than_s
+        removed = []
+        if not self.root.exists():
+            return removed
+        for file in self.root.glob("*/*/*"):
+            if not file.is_file() or file in keep:
+                continue
+            try:
+                if file.stat().st_mtime < cutoff:
+                    file.unlink()
+                    removed.append(file)
+            except FileNotFoundError:
+                continue
+        if removed:
+            log.info("media sweep removed %d orphan file(s)", len(removed))
+        return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

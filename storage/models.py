@@ -1,0 +1,227 @@
+"""The data model. Works on SQLite (the default) and PostgreSQL: no SQLite-only SQL here.
+
+Money and distances are integers (rupiah, kilometres); money never touches a float.
+Times are naive UTC datetimes. Structured data (a normalised event, a session's data) is JSON
+text, so it reads the same on both databases.
+
+The schema itself is created and changed only by the numbered migrations (storage/migrations);
+a test checks that migrating an empty database gives exactly these models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Check,
+    DatabaseProxy,
+    DateTimeField,
+    DeferredForeignKey,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    SmallIntegerField,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+LANGUAGES = ("id", "en")
+ROLES = ("seller", "admin")
+INBOX_STATUSES = ("new", "done", "dead")
+OUTBOX_STATUSES = ("pending", "sent", "failed")
+LISTING_STATUSES = ("available", "booking", "sold", "hidden", "deleted")
+PUBLIC_LISTING_STATUSES = ("available", "booking", "sold")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def one_of(column: str, values: tuple[str, ...]) -> Check:
+    return Check(f"{column} IN ({', '.join(repr(v) for v in values)})")
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Tenant(BaseModel):
+    """One dealer (showroom): its catalog, its WhatsApp number and its look."""
+
+    slug = CharField(max_length=63, unique=True)
+    name = CharField(max_length=200)
+    public_url = CharField(max_length=500, default="")
+    whatsapp_number = CharField(max_length=32, default="")
+    language = CharField(max_length=2, default="id", constraints=[one_of("language", LANGUAGES)])
+    primary_color = CharField(max_length=7, default="#0b5ed7")
+    accent_color = CharField(max_length=7, default="#f59f00")
+    created_at = DateTimeField(default=utcnow)
+
+
+class Person(BaseModel):
+    """Someone allowed to use the bot for a tenant. `phone` is the normalised identity
+    (`6281234567890`, or `lid:...` for WhatsApp's hidden identities)."""
+
+    tenant = ForeignKeyField(Tenant, backref="people", on_delete="CASCADE")
+    phone = CharField(max_length=64)
+    name = CharField(max_length=100, default="")
+    role = CharField(max_length=10, constraints=[one_of("role", ROLES)])
+    active = BooleanField(default=True)
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "phone"), True),)
+
+
+class ConversationSession(BaseModel):
+    """One user's conversation with the bot: the state machine's state and its data (JSON).
+    `version` grows with every committed turn."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    user = CharField(max_length=64)
+    state = CharField(max_length=32, default="idle")
+    data = TextField(default="{}")
+    version = IntegerField(default=0)
+    updated_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("tenant", "user"), True),)
+
+
+class InboxEvent(BaseModel):
+    """A received webhook event, stored before the webhook is answered. Processing happens
+    later, from here; a duplicate delivery hits the unique (tenant, dedupe_key)."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    dedupe_key = CharField(max_length=200)
+    sender = CharField(max_length=64, default="")
+    raw = TextField()
+    event = TextField()
+    status = CharField(max_length=8, default="new", constraints=[one_of("status", INBOX_STATUSES)])
+    attempts = IntegerField(default=0)
+    received_at = DateTimeField(default=utcnow)
+    processed_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        indexes = (
+            (("tenant", "dedupe_key"), True),
+            (("status", "id"), False),
+        )
+
+
+class OutboxMessage(BaseModel):
+    """A reply to send. Kept until sent; `dedupe_key` (when given) makes a replayed turn
+    enqueue the same reply only once."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    chat = CharField(max_length=64)
+    text = TextField()
+    dedupe_key = CharField(max_length=200, null=True)
+    status = CharField(
+        max_length=8, default="pending", constraints=[one_of("status", OUTBOX_STATUSES)]
+    )
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+    last_error = TextField(null=True)
+
+    class Meta:
+        indexes = (
+            (("tenant", "dedupe_key"), True),
+            (("status", "next_attempt_at"), False),
+        )
+
+
+class Listing(BaseModel):
+    """A car on the catalog. `code` is the display code (`H07` is shown as `#H07`)."""
+
+    tenant = ForeignKeyField(Tenant, backref="listings", on_delete="CASCADE")
+    code = CharField(max_length=12)
+    slug = CharField(max_length=160)
+    seller = CharField(max_length=64)
+    make = CharField(max_length=40)
+    model = CharField(max_length=60)
+    variant = CharField(max_length=80, default="")
+    year = SmallIntegerField(null=True)
+    transmission = CharField(max_length=10, default="")
+    fuel = CharField(max_length=10, default="")
+    color = CharField(max_length=30, default="")
+    mileage_km = IntegerField(null=True)
+    price_idr = BigIntegerField(constraints=[Check("price_idr >= 0")])
+    original_text = TextField(default="")
+    description = TextField(default="")
+    status = CharField(
+        max_length=10, default="available", constraints=[one_of("status", LISTING_STATUSES)]
+    )
+    cover_photo = DeferredForeignKey("Photo", null=True, on_delete="SET NULL")
+    created_at = DateTimeField(default=utcnow)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("tenant", "code"), True),
+            (("tenant", "slug"), True),
+            (("tenant", "status", "created_at"), False),
+        )
+
+
+class Photo(BaseModel):
+    """A stored photo, first of an upload session, then of its listing. The files (one per
+    size) are named by content hash in the photo store."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    listing = ForeignKeyField(Listing, backref="photos", null=True, on_delete="CASCADE")
+    session = ForeignKeyField(ConversationSession, null=True, on_delete="SET NULL")
+    position = SmallIntegerField()
+    content_hash = CharField(max_length=64)
+    file_large = CharField(max_length=200)
+    file_medium = CharField(max_length=200)
+    file_thumb = CharField(max_length=200)
+    width = IntegerField()
+    height = IntegerField()
+    bytes = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("listing", "position"), True),
+            (("session", "position"), True),
+        )
+        constraints = [Check("listing_id IS NOT NULL OR session_id IS NOT NULL")]
+
+
+class AuditEntry(BaseModel):
+    """Who did what, allowed or denied (admin commands, moderation)."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    actor = CharField(max_length=64)
+    action = CharField(max_length=60)
+    target = CharField(max_length=200, default="")
+    allowed = BooleanField()
+    detail = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "created_at"), False),)
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Tenant,
+    Person,
+    ConversationSession,
+    InboxEvent,
+    OutboxMessage,
+    Listing,
+    Photo,
+    AuditEntry,
+)

@@ -1,0 +1,31 @@
+"""Read-only queries on worker threads, each with its own connection.
+
+Reads never go through the persistence actor and never wait for a write: in WAL mode a reader
+sees the last committed state while the writer works. Catalog pages and stats use this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import peewee
+import trio
+
+T = TypeVar("T")
+
+READ_THREADS = 4
+
+
+class Reader:
+    def __init__(self, db: peewee.Database, *, threads: int = READ_THREADS) -> None:
+        self._db = db
+        self._limiter = trio.CapacityLimiter(threads)
+
+    async def run(self, query: Callable[..., T], *args: Any) -> T:
+        """`query(*args)` on a worker thread with a connection of its own; its result."""
+        return await trio.to_thread.run_sync(self._run, query, args, limiter=self._limiter)
+
+    def _run(self, query: Callable[..., T], args: tuple[Any, ...]) -> T:
+        with self._db.connection_context():
+            return query(*args)
