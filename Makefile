@@ -20,7 +20,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+	@for b in $$(ls bench/*.py | grep -v __init__); do \
+		echo "== $$b"; $(BIN)/python -m bench.$$(basename $$b .py) || exit 1; done
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

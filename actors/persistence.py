@@ -1,9 +1,9 @@
 """The persistence actor: the only writer to the database.
 
 Callers `ask` it to apply a write (storage.writes). Everything queued is taken as one batch and
-applied in ONE transaction on ONE dedicated thread, each write in its own savepoint; the askers
-are answered after COMMIT, so an answer means durable. A write that fails rolls back only its
-own savepoint and fails only its own asker (with the reason); the rest of the batch commits.
+applied in ONE transaction on ONE dedicated thread; the askers are answered after COMMIT, so an
+answer means durable. A write that fails fails only its own asker (with the reason): the
+transaction is rolled back and the rest of the batch is applied again without it.
 If the COMMIT itself fails, every asker of that batch gets the error: nothing was written.
 
 One fsync per batch instead of one per write is what makes synchronous=FULL affordable.
@@ -68,27 +68,47 @@ class PersistenceActor(Actor[Write]):
         await self._thread.stop()
 
     def _apply(self, writes: list[Write]) -> list[outcome.Outcome]:
+        """Apply the batch in one transaction. A write that fails is answered with its error
+        and the transaction is rolled back and run again without it (failures are rare, and
+        this keeps the common case free of a savepoint per write)."""
         db = self._db
         assert db is not None
-        results: list[outcome.Outcome] = []
-        try:
-            with db.atomic():  # BEGIN IMMEDIATE ... COMMIT
-                for write in writes:
-                    results.append(self._apply_one(db, write))
-        except Exception as exc:  # the COMMIT (or BEGIN) failed: nothing of the batch is written
-            self.stats.failed_commits += 1
-            log.error("commit of %d write(s) failed: %s", len(writes), exc)
-            return [outcome.Error(exc) for _ in writes]
-        self.stats.record(len(writes))
-        return results
+        results: dict[int, outcome.Outcome] = {}
+        pending = list(range(len(writes)))
+        while True:
+            try:
+                with db.atomic():  # BEGIN IMMEDIATE ... COMMIT
+                    for index in pending:
+                        results[index] = outcome.Value(_apply_one(index, writes[index]))
+            except _WriteFailed as failed:  # rolled back: answer that one, run the rest again
+                self.stats.failed_writes += 1
+                log.warning(
+                    "write %s failed: %s", type(writes[failed.index]).__name__, failed.error
+                )
+                results[failed.index] = outcome.Error(failed.error)
+                pending.remove(failed.index)
+                continue
+            except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is written
+                self.stats.failed_commits += 1
+                log.error("commit of %d write(s) failed: %s", len(pending), exc)
+                for index in pending:
+                    results[index] = outcome.Error(exc)
+            else:
+                self.stats.record(len(pending))
+            return [results[index] for index in range(len(writes))]
 
-    def _apply_one(self, db: peewee.Database, write: Write) -> outcome.Outcome:
+
+class _WriteFailed(Exception):
+    def __init__(self, index: int, error: Exception) -> None:
+        super().__init__(str(error))
+        self.index = index
+        self.error = error
+
+
+def _apply_one(index: int, write: Write) -> object:
+    try:
         if not isinstance(write, Write):
-            return outcome.Error(TypeError(f"not a storage write: {write!r}"))
-        try:
-            with db.atomic():  # a savepoint: a failure rolls back this write only
-                return outcome.Value(write.apply())
-        except Exception as exc:
-            self.stats.failed_writes += 1
-            log.warning("write %s failed: %s", type(write).__name__, exc)
-            return outcome.Error(exc)
+            raise TypeError(f"not a storage write: {write!r}")
+        return write.apply()
+    except Exception as exc:
+        raise _WriteFailed(index, exc) from exc

@@ -7,7 +7,7 @@
 2. Messages per second through `tell` between two actors (ping-pong), against the same
    ping-pong over two trio memory channels.
 
-    python bench/actors.py            # prints both, exits 1 when a target is missed
+    python -m bench.actors            # prints both, exits 1 when a target is missed
 """
 
 from __future__ import annotations
@@ -19,11 +19,8 @@ import time
 from pathlib import Path
 
 import trio
-import trio.testing
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import trio.lowlevel
+import trio.testing
 
 from runtime import Actor, KeyedRegistry
 from runtime.actor import new_actor_ref, run_actor
@@ -77,9 +74,8 @@ async def measure(kind: str) -> int:
 
 
 def measure_in_fresh_process(kind: str) -> int:
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", kind], capture_output=True, text=True, check=True
-    )
+    command = [sys.executable, "-m", "bench.actors", "--measure", kind]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
     return int(done.stdout)
 
 

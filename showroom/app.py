@@ -10,12 +10,19 @@ import logging
 import os
 import signal
 from collections.abc import Callable
+from functools import partial
 
 import trio
 
+from actors.media_sweeper import sweep_media_forever
+from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
+from actors.persistence import PersistenceActor
 from runtime import Supervisor
 from showroom import __version__
 from showroom.config import Settings
+from storage.database import prepare_sqlite, schema_version
+from storage.media import MediaStore
+from storage.reader import Reader
 from web.app import create_app
 from web.server import WebServer
 
@@ -27,10 +34,20 @@ EXIT_ON_SECOND_SIGNAL = 130
 async def serve(
     settings: Settings, *, task_status: trio.TaskStatus[WebServer] = trio.TASK_STATUS_IGNORED
 ) -> None:
-    """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up."""
+    """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
+    and StorageError if the database cannot be opened or migrated."""
+    db = await trio.to_thread.run_sync(prepare_sqlite, settings.resolve(settings.database.path))
+    reader = Reader(db)
+    media = MediaStore(settings.resolve(settings.media.dir))
+
     root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+    # Added in start order; stopped in reverse: the database closes last.
+    root.add_actor(
+        "persistence", lambda: PersistenceActor(lambda: db), mailbox_size=PERSISTENCE_MAILBOX
+    )
+    root.add_service("media-sweeper", partial(sweep_media_forever, media, reader))
     web = WebServer(
-        create_app(version=__version__),
+        create_app(version=__version__, health_details=partial(_storage_health, reader)),
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
@@ -50,6 +67,14 @@ async def serve(
     finally:
         web.close()
     log.info("showroom stopped")
+
+
+async def _storage_health(reader: Reader) -> dict[str, object]:
+    try:
+        version = await reader.run(schema_version, reader.db)
+    except Exception as exc:  # health must answer, whatever is broken
+        return {"status": "degraded", "database": f"error: {exc}"}
+    return {"database": "ok", "schema_version": version}
 
 
 async def watch_signals(root: Supervisor, exit_now: Callable[[int], object] = os._exit) -> None:

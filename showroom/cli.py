@@ -15,8 +15,11 @@ from showroom import __version__
 from showroom.config import Settings, load_settings
 from showroom.errors import ConfigError
 from showroom.logs import setup_logging
+from storage.database import backup_sqlite
+from storage.errors import StorageError
 
 DEFAULT_CONFIG = Path("config.toml")
+EXIT_FAILED = 1
 EXIT_CONFIG_ERROR = 2
 EXIT_GAVE_UP = 3
 CONFIG_HELP = (
@@ -42,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--log-format", choices=("text", "json"), default=None, help="override [log] format"
     )
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent copy of the database (safe while running)",
+    )
+    backup.add_argument("path", type=Path, help="the new backup file (must not exist yet)")
     return parser
 
 
@@ -66,8 +75,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     if args.command == "serve":
         return _serve(settings, args.log_format)
+    if args.command == "backup":
+        return _backup(settings, args.path)
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG_ERROR
+
+
+def _backup(settings: Settings, target: Path) -> int:
+    source = settings.resolve(settings.database.path)
+    if not source.exists():
+        print(f"showroom: no database at {source} (check [database] path)", file=sys.stderr)
+        return EXIT_FAILED
+    try:
+        written = backup_sqlite(source, target)
+    except StorageError as exc:
+        print(f"showroom: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    size = written.stat().st_size
+    print(f"backup of {source} written to {written} ({size:,} bytes, integrity ok)")
+    return 0
 
 
 def _serve(settings: Settings, log_format: str | None) -> int:
@@ -79,6 +105,9 @@ def _serve(settings: Settings, log_format: str | None) -> int:
     except Escalation as exc:
         logging.getLogger("showroom.app").critical("stopping: %s", exc)
         return EXIT_GAVE_UP
+    except StorageError as exc:
+        print(f"showroom: cannot open the database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     except OSError as exc:
         print(f"showroom: cannot start: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR

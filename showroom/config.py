@@ -68,10 +68,33 @@ class ShutdownSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DatabaseSettings:
+    path: str = _rule(
+        "data/showroom.db",
+        help="SQLite database file, created with its folder on first start "
+        "(relative to the config file's folder)",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    dir: str = _rule(
+        "data/media", help="folder of the photo files (relative to the config file's folder)"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
     log: LogSettings = field(default_factory=LogSettings)
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
+    # Where relative paths in the file are taken from: the config file's folder.
+    base_dir: Path = field(default=Path("."), compare=False)
+
+    def resolve(self, path: str) -> Path:
+        return (self.base_dir / path).resolve()
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -86,13 +109,14 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
         raise ConfigError(f"{path}: no such file (copy config.toml from the README)") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return _build(Settings, document, str(path), "", environ)
+    settings = _build(Settings, document, str(path), "", environ)
+    return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
 
 
 def _build(
     cls: type, table: Mapping[str, Any], file: str, prefix: str, environ: Mapping[str, str]
 ) -> Any:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "base_dir"}
     hints = typing.get_type_hints(cls)
     for key in table:
         if key not in fields:
@@ -167,6 +191,8 @@ def describe_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, Any
     rows: list[tuple[str, Any, str]] = []
     hints = typing.get_type_hints(cls)
     for spec in dataclasses.fields(cls):
+        if "help" not in spec.metadata and not dataclasses.is_dataclass(hints[spec.name]):
+            continue  # not a key of the file
         if dataclasses.is_dataclass(hints[spec.name]):
             rows += describe_keys(hints[spec.name], f"{prefix}{spec.name}.")
         else:

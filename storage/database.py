@@ -51,6 +51,17 @@ def open_sqlite(path: Path | str, *, synchronous: int = SYNCHRONOUS_FULL) -> pee
     return db
 
 
+def prepare_sqlite(path: Path | str) -> peewee.SqliteDatabase:
+    """Open and migrate (blocking: call it from a worker thread). The connection this thread
+    used is closed again: each thread that works with the database opens its own."""
+    db = open_sqlite(path)
+    try:
+        migrate(db)
+    finally:
+        db.close()
+    return db
+
+
 def open_postgresql(dsn: str) -> peewee.PostgresqlDatabase:
     """A PostgreSQL database bound to the models, for installations that outgrow one machine."""
     db = peewee.PostgresqlDatabase(dsn, thread_safe=True, autoconnect=True)

@@ -19,7 +19,7 @@ READ_THREADS = 4
 
 class Reader:
     def __init__(self, db: peewee.Database, *, threads: int = READ_THREADS) -> None:
-        self._db = db
+        self.db = db
         self._limiter = trio.CapacityLimiter(threads)
 
     async def run(self, query: Callable[..., T], *args: Any) -> T:
@@ -27,5 +27,5 @@ class Reader:
         return await trio.to_thread.run_sync(self._run, query, args, limiter=self._limiter)
 
     def _run(self, query: Callable[..., T], args: tuple[Any, ...]) -> T:
-        with self._db.connection_context():
+        with self.db.connection_context():
             return query(*args)

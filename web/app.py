@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import trio
 from starlette.applications import Starlette
@@ -11,7 +11,9 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 
-def create_app(*, version: str, health_details: Callable[[], dict] | None = None) -> Starlette:
+def create_app(
+    *, version: str, health_details: Callable[[], Awaitable[dict]] | None = None
+) -> Starlette:
     started_at = trio.current_time() if _in_trio() else None
 
     async def health(_: Request) -> JSONResponse:
@@ -19,8 +21,8 @@ def create_app(*, version: str, health_details: Callable[[], dict] | None = None
         if started_at is not None:
             body["uptime_s"] = round(trio.current_time() - started_at, 1)
         if health_details is not None:
-            body.update(health_details())
-        return JSONResponse(body)
+            body.update(await health_details())
+        return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
     return Starlette(routes=[Route("/health", health, methods=["GET"])])
 

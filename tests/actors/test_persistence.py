@@ -98,7 +98,8 @@ async def test_a_duplicate_event_is_stored_once_and_reported(db, db_path, tenant
     assert count(db_path, "inbox_event") == 1
 
 
-async def test_one_bad_write_fails_only_its_own_asker(db, db_path, tenant):
+@pytest.mark.parametrize("bad", [{7}, {0}, {19}, {3, 4, 15}])
+async def test_a_bad_write_fails_only_its_own_asker(db, db_path, tenant, bad):
     outcomes = {}
     async with trio.open_nursery() as nursery:
         _, ref, mailbox = await start(nursery, db_path)
@@ -111,12 +112,13 @@ async def test_one_bad_write_fails_only_its_own_asker(db, db_path, tenant):
 
         async with trio.open_nursery() as askers:
             for n in range(20):
-                write = NegativePrice(tenant.id) if n == 7 else append(tenant, f"e{n}")
+                write = NegativePrice(tenant.id) if n in bad else append(tenant, f"e{n}")
                 askers.start_soon(asker, n, write)
         mailbox.close()
-    assert "CHECK constraint failed" in str(outcomes.pop(7))
+    for n in bad:
+        assert "CHECK constraint failed" in str(outcomes.pop(n))
     assert all(isinstance(o, InboxAppended) for o in outcomes.values())
-    assert count(db_path, "inbox_event") == 19 and count(db_path, "listing") == 0
+    assert count(db_path, "inbox_event") == 20 - len(bad) and count(db_path, "listing") == 0
 
 
 async def test_a_turn_commits_state_replies_and_done_mark_together_and_only_once(

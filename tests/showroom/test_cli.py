@@ -4,6 +4,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import urllib.request
@@ -67,6 +68,7 @@ def test_serve_answers_health_and_stops_cleanly_on_the_first_signal(tmp_path, si
         with urllib.request.urlopen(f"{url}/health", timeout=10) as response:
             health = json.load(response)
         assert health["status"] == "ok" and health["version"] == __version__
+        assert health["database"] == "ok" and health["schema_version"] >= 1
         process.send_signal(signum)
         assert process.wait(timeout=15) == 0
         rest = process.stderr.read()
@@ -75,6 +77,36 @@ def test_serve_answers_health_and_stops_cleanly_on_the_first_signal(tmp_path, si
     finally:
         process.kill()
         process.wait()
+
+
+def test_backup_while_the_server_runs(tmp_path):
+    process, _ = start_server(tmp_path)
+    try:
+        target = tmp_path / "backups" / "showroom-1.db"
+        done = run("backup", "--config", str(tmp_path / "config.toml"), str(target))
+        assert done.returncode == 0, done.stderr
+        assert "integrity ok" in done.stdout
+        with sqlite3.connect(target) as copy:
+            assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            assert copy.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] >= 1
+        again = run("backup", "--config", str(tmp_path / "config.toml"), str(target))
+        assert again.returncode == 1 and "already exists" in again.stderr
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+
+
+def test_a_database_from_a_newer_showroom_is_refused_at_start(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[database]\npath = "old.db"\n')
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.execute(
+            "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+        )
+        connection.execute("INSERT INTO schema_version VALUES (99, 'future', 'x')")
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2
+    assert "schema is version 99" in done.stderr and "Traceback" not in done.stderr
 
 
 async def test_first_signal_drains_and_the_second_exits_at_once():

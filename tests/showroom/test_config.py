@@ -36,7 +36,10 @@ def test_values_are_typed_and_frozen(tmp_path):
     ("text", "expected"),
     [
         ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
-        ("[sever]\nport = 80\n", "unknown key 'sever' (in the top level: server, log, shutdown)"),
+        (
+            "[sever]\nport = 80\n",
+            "unknown key 'sever' (in the top level: server, database, media, log, shutdown)",
+        ),
         ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
         ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),
         (
@@ -61,6 +64,15 @@ def test_bad_configuration_is_refused_with_one_line_naming_file_and_key(tmp_path
 def test_a_missing_file_is_refused_clearly(tmp_path):
     with pytest.raises(ConfigError, match="no such file"):
         load_settings(tmp_path / "nope.toml")
+
+
+def test_relative_paths_are_taken_from_the_config_files_folder(tmp_path):
+    (tmp_path / "etc").mkdir()
+    path = tmp_path / "etc" / "config.toml"
+    path.write_text('[database]\npath = "../var/showroom.db"\n[media]\ndir = "/srv/media"\n')
+    settings = load_settings(path)
+    assert settings.resolve(settings.database.path) == tmp_path / "var" / "showroom.db"
+    assert settings.resolve(settings.media.dir) == Path("/srv/media")
 
 
 def test_values_can_come_from_the_environment(tmp_path):

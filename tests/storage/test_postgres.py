@@ -1,0 +1,77 @@
+"""The same models and migrations on PostgreSQL (a real server; skipped, with the reason, if
+none can be had)."""
+
+import peewee
+import pytest
+
+from storage.database import migrate, open_postgresql, schema_version
+from storage.models import MODELS, InboxEvent, Listing, Tenant
+from storage.writes import AppendInbox, CommitTurn, InboxAppended, TurnCommitted
+
+
+@pytest.fixture
+def pg(postgres_dsn):
+    db = open_postgresql(postgres_dsn)
+    with db.connection_context():
+        db.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    yield db
+    db.close()
+
+
+def test_migrations_apply_from_empty_and_again(pg):
+    assert migrate(pg) == 1
+    assert migrate(pg) == 1
+    assert schema_version(pg) == 1
+
+
+def test_the_migrated_schema_is_exactly_the_models(pg):
+    migrate(pg)
+    with pg.connection_context():
+        migrated = {m._meta.table_name: _shape(pg, m._meta.table_name) for m in MODELS}
+        pg.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+        pg.create_tables(MODELS)
+        created = {m._meta.table_name: _shape(pg, m._meta.table_name) for m in MODELS}
+    assert migrated == created
+
+
+def _shape(db, table):
+    columns = sorted((c.name, c.data_type, c.null) for c in db.get_columns(table))
+    indexes = sorted((i.name, tuple(i.columns), i.unique) for i in db.get_indexes(table))
+    return columns, indexes
+
+
+def test_writes_and_constraints_behave_as_on_sqlite(pg):
+    migrate(pg)
+    with pg.connection_context():
+        tenant = Tenant.create(slug="jakarta-auto", name="Jakarta Auto")
+        with pg.atomic():
+            first = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
+            again = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
+        assert first == InboxAppended(first.id, False) and again == InboxAppended(first.id, True)
+        turn = CommitTurn(tenant.id, "62812", first.id, 0, "collecting_photos", "{}", ("Halo",))
+        with pg.atomic():
+            assert turn.apply() == TurnCommitted(1, replayed=False)
+        with pg.atomic():
+            assert turn.apply() == TurnCommitted(1, replayed=True)
+        assert InboxEvent.get_by_id(first.id).status == "done"
+        price = 9_007_199_254_740_993
+        Listing.create(
+            tenant=tenant,
+            code="H01",
+            slug="h",
+            seller="62812",
+            make="Honda",
+            model="Freed",
+            price_idr=price,
+        )
+        assert Listing.get(Listing.code == "H01").price_idr == price
+        with pytest.raises(peewee.IntegrityError), pg.atomic():
+            Listing.create(
+                tenant=tenant,
+                code="H02",
+                slug="h2",
+                seller="62812",
+                make="Honda",
+                model="Freed",
+                price_idr=-1,
+            )
