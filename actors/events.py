@@ -1,0 +1,78 @@
+"""The one inbound event type every gateway adapter produces, and its JSON form for the inbox."""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from actors.identity import ChatKind, Identity
+
+
+class EventKind(enum.Enum):
+    TEXT = "text"
+    IMAGE = "image"
+    UNSUPPORTED = "unsupported"  # a video, sticker, document...: the seller is asked for photos
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """Where the downloader can get a photo. `locator` means what the gateway says: a path on
+    the gateway (`/images/<id>.jpg`), a media id (Meta), or `inline` when `inline_b64` holds it.
+    `failed` is set when the gateway itself reported that it could not get the file."""
+
+    locator: str
+    mimetype: str = ""
+    expected_bytes: int | None = None
+    width: int | None = None
+    height: int | None = None
+    inline_b64: str | None = None
+    failed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InboundEvent:
+    tenant: str
+    dedupe_key: str
+    sender: Identity
+    chat_kind: ChatKind
+    kind: EventKind
+    text: str = ""  # the message, or an image's caption
+    media: MediaRef | None = None
+    sender_name: str = ""
+    sent_at: float | None = None  # seconds since the epoch, as the gateway says
+    alternates: tuple[Identity, ...] = field(default=())  # other forms of the same sender
+
+    def to_json(self) -> str:
+        data: dict[str, Any] = {
+            "tenant": self.tenant,
+            "dedupe_key": self.dedupe_key,
+            "sender": str(self.sender),
+            "chat_kind": self.chat_kind.value,
+            "kind": self.kind.value,
+            "text": self.text,
+            "sender_name": self.sender_name,
+            "sent_at": self.sent_at,
+            "alternates": [str(a) for a in self.alternates],
+        }
+        if self.media is not None:
+            data["media"] = {k: getattr(self.media, k) for k in MediaRef.__slots__}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> InboundEvent:
+        data = json.loads(text)
+        media = data.get("media")
+        return cls(
+            tenant=data["tenant"],
+            dedupe_key=data["dedupe_key"],
+            sender=Identity.parse(data["sender"]),
+            chat_kind=ChatKind(data["chat_kind"]),
+            kind=EventKind(data["kind"]),
+            text=data["text"],
+            media=MediaRef(**media) if media else None,
+            sender_name=data.get("sender_name", ""),
+            sent_at=data.get("sent_at"),
+            alternates=tuple(Identity.parse(a) for a in data.get("alternates", ())),
+        )

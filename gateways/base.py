@@ -1,0 +1,205 @@
+"""What every gateway adapter offers, and the helpers they share.
+
+An adapter is pure where it can be: it checks a webhook's signature, parses the body into
+InboundEvents, builds the HTTP request for a send or a media fetch, and reads the gateway's
+answer. The actors do the I/O with one shared httpx client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import httpx
+
+from actors.events import InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
+
+WEAK_SECRETS = frozenset(
+    {
+        "",
+        "secret",
+        "changeme",
+        "change-me",
+        "password",
+        "token",
+        "test",
+        "default",
+        "webhook",
+        "showroom",
+        "123456",
+        "admin",
+    }
+)
+MIN_SECRET_LENGTH = 16
+
+
+class GatewayError(Exception):
+    """Base of the gateway floor's errors."""
+
+
+class BadPayload(GatewayError):
+    """The webhook body is not JSON, or not the shape this gateway sends. Answer 400."""
+
+
+class GatewayConfigError(GatewayError):
+    """The gateway's settings cannot work (a missing or weak secret, a bad URL)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayConfig:
+    kind: str
+    base_url: str = "http://127.0.0.1:8080"
+    webhook_secret: str = ""  # HMAC key, path token or static header value, by gateway
+    api_key: str = ""  # X-Api-Key, apikey, bearer token or "user:password", by gateway
+    session: str = ""  # WAHA session, Evolution instance, Meta phone number id
+    verify_token: str = ""  # Meta's subscription handshake
+    webhook_header: str = "x-webhook-token"  # Evolution: the static header holding the secret
+    api_version: str = "v21.0"  # Meta Graph API
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    ok: bool
+    retryable: bool = False
+    reason: str = ""
+    message_id: str = ""
+
+
+class Adapter:
+    kind: ClassVar[str]
+    # How the webhook proves it comes from the gateway: "hmac", "path-token" or "header".
+    webhook_auth: ClassVar[str]
+    max_body_bytes: ClassVar[int] = 1_000_000
+
+    def __init__(self, config: GatewayConfig) -> None:
+        self.config = config
+        self.base_url = config.base_url.rstrip("/")
+
+    def check_config(self) -> None:
+        """Refuse settings that cannot be safe (raises GatewayConfigError)."""
+        secret = self.config.webhook_secret
+        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+            raise GatewayConfigError(
+                f"{self.kind}: webhook_secret is missing, a default or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; use a long random value "
+                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+
+    # -- inbound -------------------------------------------------------------------------
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        raise NotImplementedError
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        """The events in a webhook body ([] for receipts, echoes, groups...). Raises BadPayload."""
+        raise NotImplementedError
+
+    # -- outbound ------------------------------------------------------------------------
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        raise NotImplementedError
+
+    def send_result(self, response: httpx.Response) -> SendResult:
+        """Success only when the gateway says so; 429 and 5xx are worth another try."""
+        if response.is_success:
+            return SendResult(ok=True)
+        return failed_send(response)
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        """The request that fetches the photo (None: the bytes came inline)."""
+        raise NotImplementedError
+
+    def health_request(self) -> httpx.Request:
+        raise NotImplementedError
+
+    def health(self, response: httpx.Response) -> dict[str, Any]:
+        """{"reachable": bool, "version": str, ...} from the health answer."""
+        return {"reachable": response.is_success, "version": ""}
+
+    # -- shared helpers ------------------------------------------------------------------
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+
+def load_json(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadPayload(f"body is not JSON: {exc.__class__.__name__}") from None
+    if not isinstance(data, dict):
+        raise BadPayload("body is not a JSON object")
+    return data
+
+
+def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = data.get(key)
+    if not isinstance(value, kind):
+        raise BadPayload(f"{where}{key} is missing or not {getattr(kind, '__name__', kind)}")
+    return value
+
+
+def hmac_hex(algorithm: str, key: str, body: bytes) -> str:
+    return hmac.new(key.encode(), body, getattr(hashlib, algorithm)).hexdigest()
+
+
+def same_secret(given: str | None, expected: str) -> bool:
+    """Constant-time comparison; an empty expected secret never matches."""
+    if not given or not expected:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def failed_send(response: httpx.Response) -> SendResult:
+    retryable = response.status_code == 429 or response.status_code >= 500
+    return SendResult(
+        ok=False, retryable=retryable, reason=f"HTTP {response.status_code}: {response.text[:200]}"
+    )
+
+
+def text_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def int_or_none(value: Any) -> int | None:
+    """A count from a payload, given as a number or as digits in a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def iso_timestamp(value: Any) -> float | None:
+    """Seconds since the epoch from an RFC 3339 time (nanoseconds allowed), or None."""
+    if not isinstance(value, str):
+        return None
+    trimmed = re.sub(r"(\.\d{6})\d+", r"\1", value).replace("Z", "+00:00")
+    try:
+        return dt.datetime.fromisoformat(trimmed).timestamp()
+    except ValueError:
+        return None
+
+
+def direct_sender(address: str, where: str) -> Identity | None:
+    """The sender of a private chat, None for groups, status posts, broadcasts and channels."""
+    if chat_kind(address) is not ChatKind.DIRECT:
+        return None
+    try:
+        return parse_address(address)
+    except NotAnIdentity as exc:
+        raise BadPayload(f"{where}: {exc}") from None
+
+
+def typing_delay_s(text: str) -> float:
+    """How long a person would type this reply: 0.8 s + 30 ms a character, 1.5 s to 6 s."""
+    return min(max(0.8 + 0.03 * len(text), 1.5), 6.0)

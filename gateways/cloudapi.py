@@ -1,0 +1,180 @@
+"""Meta WhatsApp Cloud API (Graph API).
+
+Webhooks `{object: whatsapp_business_account, entry[].changes[].value{messages[], statuses[]}}`
+signed with `X-Hub-Signature-256` (HMAC-SHA256 with the app secret); one POST may carry several
+messages. Subscription starts with a GET handshake (`hub.verify_token`, `hub.challenge`).
+A photo is a media id: `GET /<version>/<media id>` with the bearer token gives a URL valid for
+5 minutes, fetched with the same token. `session` is the tenant's phone number id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
+from gateways.base import (
+    Adapter,
+    BadPayload,
+    SendResult,
+    failed_send,
+    hmac_hex,
+    load_json,
+    require,
+    same_secret,
+    text_or_empty,
+)
+
+GRAPH_URL = "https://graph.facebook.com"
+RETRYABLE_ERRORS = frozenset({131056, 130429, 131000, 131016})  # rate limits, temporary errors
+
+
+class CloudApi(Adapter):
+    kind = "cloudapi"
+    webhook_auth = "hmac"
+    max_body_bytes = 3_500_000  # Meta: up to 3 MB per POST
+
+    def __init__(self, config: Any) -> None:
+        super().__init__(config)
+        if self.base_url in ("", "http://127.0.0.1:8080"):
+            self.base_url = GRAPH_URL
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        given = headers.get("x-hub-signature-256", "")
+        if not given.startswith("sha256="):
+            return False
+        expected = hmac_hex("sha256", self.config.webhook_secret, body)
+        return same_secret(given.removeprefix("sha256=").lower(), expected)
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The challenge to echo for a valid subscription request, else None (answer 403)."""
+        if query.get("hub.mode") != "subscribe":
+            return None
+        if not same_secret(query.get("hub.verify_token"), self.config.verify_token):
+            return None
+        return query.get("hub.challenge")
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        data = load_json(body)
+        if data.get("object") != "whatsapp_business_account":
+            raise BadPayload("object is not whatsapp_business_account")
+        events = []
+        for entry in require(data, "entry", list, ""):
+            for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+                if not isinstance(change, dict) or change.get("field") != "messages":
+                    continue
+                value = change.get("value")
+                if not isinstance(value, dict):
+                    raise BadPayload("entry[].changes[].value is not an object")
+                names = _contact_names(value.get("contacts"))
+                for message in value.get("messages") or []:
+                    event = self._message(tenant, message, names)
+                    if event is not None:
+                        events.append(event)
+        return events
+
+    def _message(self, tenant: str, message: Any, names: dict[str, str]) -> InboundEvent | None:
+        if not isinstance(message, dict):
+            raise BadPayload("messages[] holds a non-object")
+        if message.get("group_id"):
+            return None
+        message_id = require(message, "id", str, "messages[].")
+        sender, alternates = _sender(message)
+        kind = text_or_empty(message.get("type"))
+        timestamp = text_or_empty(message.get("timestamp"))
+        common = {
+            "tenant": tenant,
+            "dedupe_key": f"meta:{message_id}",
+            "sender": sender,
+            "chat_kind": ChatKind.DIRECT,
+            "sender_name": names.get(sender.value, ""),
+            "sent_at": float(timestamp) if timestamp.isdigit() else None,
+            "alternates": alternates,
+        }
+        if kind == "text":
+            text = text_or_empty((message.get("text") or {}).get("body"))
+            return InboundEvent(kind=EventKind.TEXT, text=text, **common) if text else None
+        if kind == "image":
+            image = require(message, "image", dict, "messages[].")
+            media = MediaRef(
+                locator=require(image, "id", str, "messages[].image."),
+                mimetype=text_or_empty(image.get("mime_type")),
+            )
+            return InboundEvent(
+                kind=EventKind.IMAGE,
+                text=text_or_empty(image.get("caption")),
+                media=media,
+                **common,
+            )
+        if kind in ("reaction", "system", "unsupported", "request_welcome"):
+            return None
+        return InboundEvent(kind=EventKind.UNSUPPORTED, **common)
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.config.api_key}"}
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to.value,
+            "type": "text",
+            "text": {"preview_url": True, "body": text},
+        }
+        path = f"/{self.config.api_version}/{self.config.session}/messages"
+        return httpx.Request("POST", self.url(path), headers=self._headers(), json=body)
+
+    def send_result(self, response: httpx.Response) -> SendResult:
+        if response.is_success:
+            try:
+                message_id = response.json()["messages"][0]["id"]
+            except (ValueError, KeyError, IndexError, TypeError):
+                return SendResult(ok=False, retryable=True, reason="answer without a message id")
+            return SendResult(ok=True, message_id=message_id)
+        try:
+            code = response.json()["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            return failed_send(response)
+        result = failed_send(response)
+        return SendResult(
+            ok=False, retryable=result.retryable or code in RETRYABLE_ERRORS, reason=result.reason
+        )
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        """Step 1: ask for the media's short-lived URL (step 2 is `media_download`)."""
+        return httpx.Request(
+            "GET", self.url(f"/{self.config.api_version}/{media.locator}"), headers=self._headers()
+        )
+
+    def media_download(self, answer: httpx.Response) -> httpx.Request:
+        url = require(answer.json(), "url", str, "media answer ")
+        return httpx.Request("GET", url, headers=self._headers())
+
+    def health_request(self) -> httpx.Request:
+        path = f"/{self.config.api_version}/{self.config.session}"
+        return httpx.Request("GET", self.url(path), headers=self._headers())
+
+
+def _contact_names(contacts: Any) -> dict[str, str]:
+    names = {}
+    for contact in contacts if isinstance(contacts, list) else []:
+        if isinstance(contact, dict) and isinstance(contact.get("wa_id"), str):
+            names[contact["wa_id"]] = text_or_empty((contact.get("profile") or {}).get("name"))
+    return names
+
+
+def _sender(message: dict[str, Any]) -> tuple[Identity, tuple[Identity, ...]]:
+    bsuid = message.get("from_user_id")
+    alternate = (Identity(IdentityKind.BSUID, bsuid),) if isinstance(bsuid, str) else ()
+    phone = message.get("from")
+    if isinstance(phone, str):
+        try:
+            return Identity(IdentityKind.PHONE, normalise_phone(phone)), alternate
+        except NotAnIdentity:
+            raise BadPayload(f"messages[].from {phone!r} is not a phone number") from None
+    if alternate:
+        return alternate[0], ()
+    raise BadPayload("messages[] has neither from nor from_user_id")

@@ -1,0 +1,137 @@
+"""Evolution API (EvolutionAPI/evolution-api 2.3.x, Baileys).
+
+Events `{event, instance, data{key, message, messageType, ...}}`. No HMAC: the webhook is
+configured with a static header holding a secret (`webhook_header`, compared in constant time).
+Set the webhook with `base64: true` so the photo arrives inside the payload; otherwise it is
+fetched with `POST /chat/getBase64FromMediaMessage/{instance}`. The top-level `sender` is the
+bot's own number, and own sends come back as `messages.upsert` with `fromMe`: both ignored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from gateways.base import (
+    Adapter,
+    BadPayload,
+    direct_sender,
+    int_or_none,
+    load_json,
+    require,
+    same_secret,
+    text_or_empty,
+    typing_delay_s,
+)
+
+
+class Evolution(Adapter):
+    kind = "evolution"
+    webhook_auth = "header"
+    max_body_bytes = 25_000_000  # photos come inline as base64
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        return same_secret(
+            headers.get(self.config.webhook_header.lower()), self.config.webhook_secret
+        )
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        data = load_json(body)
+        if require(data, "event", str, "") != "messages.upsert":
+            return []
+        item = require(data, "data", dict, "")
+        key = require(item, "key", dict, "data.")
+        if key.get("fromMe") is True:
+            return []
+        remote = require(key, "remoteJid", str, "data.key.")
+        sender = direct_sender(remote, "data.key.remoteJid")
+        if sender is None:
+            return []
+        alternates: tuple[Identity, ...] = ()
+        if isinstance(key.get("remoteJidAlt"), str):
+            try:
+                alternate = parse_address(key["remoteJidAlt"])
+            except NotAnIdentity:
+                alternate = None
+            if alternate is not None and alternate.is_phone and not sender.is_phone:
+                sender, alternates = alternate, (sender,)  # match sellers by phone first
+            elif alternate is not None:
+                alternates = (alternate,)
+        message = item.get("message") if isinstance(item.get("message"), dict) else {}
+        timestamp = int_or_none(item.get("messageTimestamp"))
+        common = {
+            "tenant": tenant,
+            "dedupe_key": f"evo:{require(key, 'id', str, 'data.key.')}",
+            "sender": sender,
+            "chat_kind": ChatKind.DIRECT,
+            "sender_name": text_or_empty(item.get("pushName")),
+            "sent_at": float(timestamp) if timestamp is not None else None,
+            "alternates": alternates,
+        }
+        kind = text_or_empty(item.get("messageType"))
+        if kind in ("conversation", "extendedTextMessage"):
+            text = text_or_empty(message.get("conversation")) or text_or_empty(
+                (message.get("extendedTextMessage") or {}).get("text")
+            )
+            return [InboundEvent(kind=EventKind.TEXT, text=text, **common)] if text else []
+        if kind == "imageMessage":
+            image = message.get("imageMessage")
+            if not isinstance(image, dict):
+                raise BadPayload("data.message.imageMessage is missing")
+            inline = message.get("base64")
+            media = MediaRef(
+                locator="inline" if isinstance(inline, str) else f"key:{key['id']}",
+                mimetype=text_or_empty(image.get("mimetype")),
+                expected_bytes=int_or_none(image.get("fileLength")),
+                width=int_or_none(image.get("width")),
+                height=int_or_none(image.get("height")),
+                inline_b64=inline if isinstance(inline, str) else None,
+            )
+            return [
+                InboundEvent(
+                    kind=EventKind.IMAGE,
+                    text=text_or_empty(image.get("caption")),
+                    media=media,
+                    **common,
+                )
+            ]
+        if kind in ("reactionMessage", "protocolMessage", "editedMessage", "pollUpdateMessage"):
+            return []
+        return [InboundEvent(kind=EventKind.UNSUPPORTED, **common)]
+
+    def _headers(self) -> dict[str, str]:
+        return {"apikey": self.config.api_key} if self.config.api_key else {}
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        return httpx.Request(
+            "POST",
+            self.url(f"/message/sendText/{self.config.session}"),
+            headers=self._headers(),
+            # Evolution shows "typing..." for `delay` ms before it sends, as a person would.
+            json={"number": to.value, "text": text, "delay": round(typing_delay_s(text) * 1000)},
+        )
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        if media.inline_b64 is not None:
+            return None
+        message_id = media.locator.removeprefix("key:")
+        return httpx.Request(
+            "POST",
+            self.url(f"/chat/getBase64FromMediaMessage/{self.config.session}"),
+            headers=self._headers(),
+            json={"message": {"key": {"id": message_id}}, "convertToMp4": False},
+        )
+
+    def health_request(self) -> httpx.Request:
+        return httpx.Request("GET", self.url("/"), headers=self._headers())
+
+    def health(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            version = text_or_empty(response.json().get("version"))
+        except (ValueError, AttributeError):
+            version = ""
+        return {"reachable": response.is_success, "version": version}

@@ -1,0 +1,119 @@
+"""GoWA (aldinokemal/go-whatsapp-web-multidevice v9.x).
+
+Webhooks `{event, device_id, payload{...}}` signed with `X-Hub-Signature-256: sha256=<hex>`
+(HMAC-SHA256 over the raw body; the gateway's default secret `secret` is refused). With
+auto-download on, the photo file exists before the webhook is posted, at
+`payload.image` (a path string, or `{path, caption}`), served under the gateway's base URL.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from gateways.base import (
+    Adapter,
+    BadPayload,
+    SendResult,
+    direct_sender,
+    failed_send,
+    hmac_hex,
+    iso_timestamp,
+    load_json,
+    require,
+    same_secret,
+    text_or_empty,
+)
+
+UNSUPPORTED_KEYS = ("video", "audio", "document", "sticker", "location", "contact")
+
+
+class GoWA(Adapter):
+    kind = "gowa"
+    webhook_auth = "hmac"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        given = headers.get("x-hub-signature-256", "")
+        if not given.startswith("sha256="):
+            return False
+        expected = hmac_hex("sha256", self.config.webhook_secret, body)
+        return same_secret(given.removeprefix("sha256=").lower(), expected)
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        data = load_json(body)
+        if require(data, "event", str, "") != "message":
+            return []
+        payload = require(data, "payload", dict, "")
+        if payload.get("is_from_me") is True:
+            return []
+        message_id = require(payload, "id", str, "payload.")
+        sender = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
+        if sender is None:
+            return []
+        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from") or sender
+        alternates = ()
+        if isinstance(payload.get("from_lid"), str):
+            try:
+                alternates = (parse_address(payload["from_lid"]),)
+            except NotAnIdentity:
+                alternates = ()
+        common = {
+            "tenant": tenant,
+            "dedupe_key": f"gowa:{message_id}",
+            "sender": sender,
+            "chat_kind": ChatKind.DIRECT,
+            "sender_name": text_or_empty(payload.get("from_name")),
+            "sent_at": iso_timestamp(payload.get("timestamp")),
+            "alternates": alternates,
+        }
+        body_text = text_or_empty(payload.get("body"))
+        image = payload.get("image")
+        if isinstance(image, str | dict):
+            path = image if isinstance(image, str) else text_or_empty(image.get("path"))
+            if not path:
+                raise BadPayload("payload.image has no path")
+            caption = body_text or (
+                text_or_empty(image.get("caption")) if isinstance(image, dict) else ""
+            )
+            media = MediaRef(locator="/" + path.lstrip("/"))
+            return [InboundEvent(kind=EventKind.IMAGE, text=caption, media=media, **common)]
+        if any(key in payload for key in UNSUPPORTED_KEYS):
+            return [InboundEvent(kind=EventKind.UNSUPPORTED, text=body_text, **common)]
+        if not body_text:
+            return []  # an uncaptioned photo whose download failed on the gateway
+        return [InboundEvent(kind=EventKind.TEXT, text=body_text, **common)]
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        headers = {}
+        if self.config.api_key:  # APP_BASIC_AUTH, "user:password"
+            token = base64.b64encode(self.config.api_key.encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        return httpx.Request(
+            "POST",
+            self.url("/send/message"),
+            headers=headers,
+            json={"phone": f"{to.value}@s.whatsapp.net", "message": text},
+        )
+
+    def send_result(self, response: httpx.Response) -> SendResult:
+        if not response.is_success:
+            return failed_send(response)
+        try:
+            answer: Any = response.json()
+        except ValueError:
+            answer = None
+        if isinstance(answer, dict) and answer.get("code") == "SUCCESS":
+            results = answer.get("results") or {}
+            return SendResult(ok=True, message_id=text_or_empty(results.get("message_id")))
+        return SendResult(ok=False, retryable=False, reason=f"unexpected answer: {answer!r:.200}")
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        return httpx.Request("GET", self.url(media.locator))
+
+    def health_request(self) -> httpx.Request:
+        return httpx.Request("GET", self.url("/app/info"))

@@ -1,0 +1,110 @@
+"""WAHA (devlikeapro/waha). Events `{id, event, session, payload{...}}`, optionally signed with
+`X-Webhook-Hmac` (hex HMAC-SHA512 over the raw body). The file is downloaded before the webhook;
+`payload.media.url`'s host is not trusted (only its path, joined to the configured gateway URL).
+Media is deleted after 180 s by default: it must be fetched on receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity
+from gateways.base import (
+    Adapter,
+    BadPayload,
+    direct_sender,
+    hmac_hex,
+    load_json,
+    require,
+    same_secret,
+    text_or_empty,
+)
+
+
+class Waha(Adapter):
+    kind = "waha"
+    webhook_auth = "hmac"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        expected = hmac_hex("sha512", self.config.webhook_secret, body)
+        return same_secret(headers.get("x-webhook-hmac", "").lower(), expected)
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        data = load_json(body)
+        if require(data, "event", str, "") != "message":
+            return []
+        payload = require(data, "payload", dict, "")
+        if payload.get("fromMe") is True:
+            return []
+        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from")
+        if sender is None:
+            return []
+        # "<fromMe>_<chat>_<message id>": the same message can come once per chat spelling.
+        parts = require(payload, "id", str, "payload.").split("_")
+        if len(parts) < 3 or not parts[2]:
+            raise BadPayload("payload.id is not <fromMe>_<chat>_<message id>")
+        timestamp = payload.get("timestamp")
+        common = {
+            "tenant": tenant,
+            "dedupe_key": f"waha:{parts[2]}",
+            "sender": sender,
+            "chat_kind": ChatKind.DIRECT,
+            "sent_at": float(timestamp) if isinstance(timestamp, int | float) else None,
+        }
+        text = text_or_empty(payload.get("body"))
+        if payload.get("hasMedia") is True:
+            media = payload.get("media")
+            if not isinstance(media, dict):
+                raise BadPayload("payload.media is missing for a media message")
+            mimetype = text_or_empty(media.get("mimetype"))
+            if not mimetype.startswith("image/"):
+                return [InboundEvent(kind=EventKind.UNSUPPORTED, text=text, **common)]
+            return [InboundEvent(kind=EventKind.IMAGE, text=text, media=_media(media), **common)]
+        if not text:
+            return []
+        return [InboundEvent(kind=EventKind.TEXT, text=text, **common)]
+
+    def _headers(self) -> dict[str, str]:
+        return {"X-Api-Key": self.config.api_key} if self.config.api_key else {}
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        body = {
+            "session": self.config.session or "default",
+            "chatId": f"{to.value}@c.us",
+            "text": text,
+        }
+        return httpx.Request("POST", self.url("/api/sendText"), headers=self._headers(), json=body)
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        return httpx.Request("GET", self.url(media.locator), headers=self._headers())
+
+    def health_request(self) -> httpx.Request:
+        return httpx.Request("GET", self.url("/api/server/version"), headers=self._headers())
+
+    def health(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            version = text_or_empty(response.json().get("version"))
+        except (ValueError, AttributeError):
+            version = ""
+        return {"reachable": response.is_success, "version": version}
+
+
+def _media(media: dict[str, Any]) -> MediaRef:
+    error = media.get("error")
+    url = media.get("url")
+    if error or not isinstance(url, str):
+        reason = (
+            error.get("message")
+            if isinstance(error, dict)
+            else "no file (check WAHA media settings)"
+        )
+        return MediaRef(
+            locator="", mimetype=text_or_empty(media.get("mimetype")), failed=str(reason)
+        )
+    path = urlsplit(url).path  # the host is whatever WAHA_BASE_URL says: never trust it
+    return MediaRef(locator=path, mimetype=text_or_empty(media.get("mimetype")))

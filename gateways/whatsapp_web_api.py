@@ -1,0 +1,148 @@
+"""WhatsApp Web API (rizrmd/whatsapp-web-api v1.6.0/v1.7.0), showroom's default gateway.
+
+Flat webhooks (`event`, `message`, `sender`, `chat`, `time`, optional `attachment`), no message
+id and no signature: the webhook URL carries an unguessable token instead
+(`WA_WEBHOOK_URL=http://showroom:8000/webhook/<tenant>/<token>`). Images are served at
+`/images/<id>.jpg`, written *after* the webhook is posted. `/send` answers 200 with
+`success: false` when it failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity
+from gateways.base import (
+    Adapter,
+    BadPayload,
+    SendResult,
+    direct_sender,
+    failed_send,
+    int_or_none,
+    iso_timestamp,
+    load_json,
+    require,
+    same_secret,
+    text_or_empty,
+)
+
+_IMAGE_URL = re.compile(r"^/images/([A-Za-z0-9_-]{1,128})\.jpg$")
+_SEPARATOR = "\x1f"
+UNSUPPORTED_TYPES = frozenset({"document", "audio", "video", "sticker", "contact", "location"})
+
+
+class WhatsAppWebApi(Adapter):
+    kind = "whatsapp-web-api"
+    webhook_auth = "path-token"
+
+    def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        return same_secret(path_token, self.config.webhook_secret)
+
+    def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
+        data = load_json(body)
+        event = require(data, "event", str, "")
+        if event != "message":
+            return []
+        chat = require(data, "chat", str, "")
+        sender_address = require(data, "sender", str, "")
+        message = text_or_empty(data.get("message"))
+        attachment = data.get("attachment")
+        if attachment is not None and not isinstance(attachment, dict):
+            raise BadPayload("attachment is not an object")
+        if direct_sender(chat, "chat") is None:
+            return []
+        sender = direct_sender(sender_address, "sender")
+        if sender is None:
+            return []
+        sent_at = iso_timestamp(data.get("time"))
+        common = {
+            "tenant": tenant,
+            "sender": sender,
+            "chat_kind": ChatKind.DIRECT,
+            "sent_at": sent_at,
+        }
+        if attachment:
+            return self._attachment_event(attachment, common, data)
+        if not message:
+            return []
+        key = _body_key(chat, sender_address, data.get("time"), message)
+        return [InboundEvent(dedupe_key=key, kind=EventKind.TEXT, text=message, **common)]
+
+    def _attachment_event(
+        self, attachment: dict[str, Any], common: dict[str, Any], data: dict[str, Any]
+    ) -> list[InboundEvent]:
+        kind = text_or_empty(attachment.get("type"))
+        caption = text_or_empty(attachment.get("caption"))
+        if kind == "image":
+            url = require(attachment, "url", str, "attachment.")
+            found = _IMAGE_URL.match(url)
+            if not found:
+                raise BadPayload("attachment.url is not an /images/<id>.jpg path")
+            media = MediaRef(
+                locator=url,
+                mimetype=text_or_empty(attachment.get("mimetype")),
+                expected_bytes=int_or_none(attachment.get("file_length")),
+                width=int_or_none(attachment.get("width")),
+                height=int_or_none(attachment.get("height")),
+            )
+            return [
+                InboundEvent(
+                    dedupe_key=f"wwa:msg:{found.group(1)}",
+                    kind=EventKind.IMAGE,
+                    text=caption,
+                    media=media,
+                    **common,
+                )
+            ]
+        if kind in UNSUPPORTED_TYPES:
+            key = _body_key(data["chat"], data["sender"], data.get("time"), f"[{kind}]")
+            return [
+                InboundEvent(dedupe_key=key, kind=EventKind.UNSUPPORTED, text=caption, **common)
+            ]
+        return []  # reactions, edits, deletes, polls: nothing to do
+
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        return httpx.Request("POST", self.url("/send"), json={"number": to.value, "message": text})
+
+    def send_result(self, response: httpx.Response) -> SendResult:
+        if not response.is_success:
+            return failed_send(response)
+        try:
+            answer = response.json()
+        except ValueError:
+            return SendResult(ok=False, retryable=True, reason="answer is not JSON")
+        if isinstance(answer, dict) and answer.get("success") is True:
+            return SendResult(ok=True)
+        reason = answer.get("message", "") if isinstance(answer, dict) else ""
+        # "not connected" heals when the phone reconnects; a bad number does not.
+        retryable = "connect" in str(reason).lower() or "pair" in str(reason).lower()
+        return SendResult(ok=False, retryable=retryable, reason=f"success:false: {reason}")
+
+    def media_request(self, media: MediaRef) -> httpx.Request | None:
+        return httpx.Request("GET", self.url(media.locator))
+
+    def health_request(self) -> httpx.Request:
+        return httpx.Request("GET", self.url("/health"))
+
+    def health(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            data = response.json().get("data", {})
+        except (ValueError, AttributeError):
+            return {"reachable": False, "version": ""}
+        return {
+            "reachable": response.is_success,
+            "version": text_or_empty(data.get("version")),
+            "paired": bool(data.get("paired")),
+            "connected": bool(data.get("connected")),
+        }
+
+
+def _body_key(chat: str, sender: str, time: Any, message: str) -> str:
+    joined = _SEPARATOR.join([chat, sender, str(time), message])
+    return "wwa:body:" + hashlib.sha256(joined.encode()).hexdigest()
