@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ from typing import Any
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
+GATEWAY_KINDS = ("simulator", "whatsapp-web-api", "gowa", "waha", "evolution", "cloudapi")
+TENANT_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def _rule(
@@ -84,12 +87,78 @@ class MediaSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class GatewaySettings:
+    kind: str = _rule(
+        "simulator",
+        help="which WhatsApp gateway: simulator (built in), whatsapp-web-api, gowa, waha, "
+        "evolution or cloudapi",
+        choices=GATEWAY_KINDS,
+    )
+    base_url: str = _rule(
+        "http://127.0.0.1:8080",
+        help="the gateway's own URL (simulator: ignored; cloudapi: the Graph API)",
+    )
+    webhook_secret: str = _rule(
+        "",
+        help="proves a webhook comes from the gateway: the HMAC key (gowa, waha, cloudapi app "
+        "secret), the token in the webhook URL (whatsapp-web-api) or the static header value "
+        "(evolution); at least 16 characters; simulator: made up at each start when empty",
+    )
+    api_key: str = _rule(
+        "",
+        help="the gateway's API credential: X-Api-Key (waha), apikey (evolution), bearer token "
+        "(cloudapi), user:password (gowa basic auth)",
+    )
+    session: str = _rule(
+        "", help="waha session name, evolution instance name, or cloudapi phone number id"
+    )
+    verify_token: str = _rule("", help="cloudapi: the verify token of the webhook handshake")
+    webhook_header: str = _rule(
+        "x-webhook-token", help="evolution: the header that carries webhook_secret"
+    )
+    api_version: str = _rule("v21.0", help="cloudapi: Graph API version")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantSettings:
+    name: str = _rule("Showroom Demo", help="the dealer's name, shown to sellers and buyers")
+    language: str = _rule(
+        "id", help="language of the bot's messages: id (Indonesian) or en", choices=("id", "en")
+    )
+    public_url: str = _rule(
+        "",
+        help="public address of the catalog, used in the links the bot sends "
+        "(empty: the server's own address)",
+    )
+    whatsapp_number: str = _rule("", help="the dealer's WhatsApp number, for buyers to chat")
+    gateway: GatewaySettings = field(default_factory=GatewaySettings)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSettings:
+    per_chat_gap_s: float = _rule(
+        2.5, help="least seconds between two messages to the same chat", min=0, max=60
+    )
+    per_minute: int = _rule(
+        30, help="most messages per minute to all chats of one tenant", min=1, max=6000
+    )
+    max_attempts: int = _rule(
+        8, help="tries before a reply is marked failed", min=1, max=100
+    )
+    typing: bool = _rule(
+        True, help="wait as long as a person would type each reply before sending it"
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     log: LogSettings = field(default_factory=LogSettings)
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    tenants: dict[str, TenantSettings] = field(default_factory=lambda: {"demo": TenantSettings()})
     # Where relative paths in the file are taken from: the config file's folder.
     base_dir: Path = field(default=Path("."), compare=False)
 
@@ -133,12 +202,31 @@ def _build(
             if not isinstance(table[name], dict):
                 raise ConfigError(f"{file}: '{key}' must be a table [{key}]")
             values[name] = _build(kind, table[name], file, key + ".", environ)
+        elif typing.get_origin(kind) is dict:
+            values[name] = _build_named_tables(typing.get_args(kind)[1], table[name], file, key,
+                                               environ)
         else:
             value = _resolve_env(key, table[name], file, environ)
             if value is not table[name]:
                 value = _from_text(value, kind)
             values[name] = _check(key, value, kind, spec.metadata, file)
     return cls(**values)
+
+
+def _build_named_tables(cls: type, tables: Any, file: str, key: str,
+                        environ: Mapping[str, str]) -> dict[str, Any]:
+    """[key.<name>] tables, each one a `cls`: the tenants, by their slug."""
+    if not isinstance(tables, dict) or not tables:
+        raise ConfigError(f"{file}: '{key}' must hold at least one table [{key}.<name>]")
+    built = {}
+    for name, table in tables.items():
+        if not TENANT_SLUG.match(name):
+            raise ConfigError(f"{file}: '{key}.{name}': a name is lowercase letters, digits "
+                              "and dashes (it appears in web addresses)")
+        if not isinstance(table, dict):
+            raise ConfigError(f"{file}: '{key}.{name}' must be a table [{key}.{name}]")
+        built[name] = _build(cls, table, file, f"{key}.{name}.", environ)
+    return built
 
 
 def _resolve_env(key: str, value: Any, file: str, environ: Mapping[str, str]) -> Any:
@@ -191,9 +279,13 @@ def describe_keys(cls: type = Settings, prefix: str = "") -> list[tuple[str, Any
     rows: list[tuple[str, Any, str]] = []
     hints = typing.get_type_hints(cls)
     for spec in dataclasses.fields(cls):
-        if "help" not in spec.metadata and not dataclasses.is_dataclass(hints[spec.name]):
+        kind = hints[spec.name]
+        if typing.get_origin(kind) is dict:
+            rows += describe_keys(typing.get_args(kind)[1], f"{prefix}{spec.name}.<name>.")
+            continue
+        if "help" not in spec.metadata and not dataclasses.is_dataclass(kind):
             continue  # not a key of the file
-        if dataclasses.is_dataclass(hints[spec.name]):
+        if dataclasses.is_dataclass(kind):
             rows += describe_keys(hints[spec.name], f"{prefix}{spec.name}.")
         else:
             rows.append((prefix + spec.name, spec.default, spec.metadata["help"]))

@@ -38,7 +38,7 @@ def test_values_are_typed_and_frozen(tmp_path):
         ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
         (
             "[sever]\nport = 80\n",
-            "unknown key 'sever' (in the top level: server, database, media, log, shutdown)",
+            "unknown key 'sever' (in the top level: server, database, media, log, shutdown, outbox, tenants)",
         ),
         ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
         ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),
@@ -59,6 +59,36 @@ def test_bad_configuration_is_refused_with_one_line_naming_file_and_key(tmp_path
     assert message.startswith(f"{path}: ")
     assert expected in message
     assert "\n" not in message
+
+
+def test_tenants_are_named_tables_with_their_gateway(tmp_path):
+    path = write(tmp_path, """
+[tenants.surabaya-motor]
+name = "Surabaya Motor"
+[tenants.surabaya-motor.gateway]
+kind = "gowa"
+webhook_secret = "env:GOWA_SECRET"
+[tenants.jakarta-auto]
+language = "en"
+""")
+    settings = load_settings(path, {"GOWA_SECRET": "s" * 32})
+    assert list(settings.tenants) == ["surabaya-motor", "jakarta-auto"]
+    surabaya = settings.tenants["surabaya-motor"]
+    assert (surabaya.name, surabaya.gateway.kind, surabaya.gateway.webhook_secret) == (
+        "Surabaya Motor", "gowa", "s" * 32)
+    assert settings.tenants["jakarta-auto"].gateway.kind == "simulator"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[tenants.Bad_Name]\n", "'tenants.Bad_Name': a name is lowercase letters"),
+    ("[tenants.demo.gateway]\nkind = \"telegram\"\n", "'tenants.demo.gateway.kind' is 'telegram'"),
+    ("[tenants.demo]\nnmae = \"x\"\n", "unknown key 'tenants.demo.nmae'"),
+    ("tenants = {}\n", "'tenants' must hold at least one table"),
+])
+def test_bad_tenants_are_refused(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as refused:
+        load_settings(write(tmp_path, text))
+    assert expected in str(refused.value)
 
 
 def test_a_missing_file_is_refused_clearly(tmp_path):
@@ -91,6 +121,6 @@ def test_every_key_is_in_the_shipped_config_toml_and_the_readme():
     shipped = (ROOT / "config.toml").read_text()
     readme = (ROOT / "README.md").read_text()
     for key, _default, _help in describe_keys():
-        section, name = key.rsplit(".", 1)
+        section, name = key.replace("<name>", "demo").rsplit(".", 1)
         assert f"[{section}]" in shipped and f"\n{name} = " in shipped, key
         assert f"`{key}`" in readme, f"README does not document {key}"
