@@ -77,6 +77,8 @@ class Adapter:
     # How the webhook proves it comes from the gateway: "hmac", "path-token" or "header".
     webhook_auth: ClassVar[str]
     max_body_bytes: ClassVar[int] = 1_000_000
+    # The gateway shows "typing..." before a send by itself (so the outbox does not wait).
+    shows_typing_itself: ClassVar[bool] = False
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config

@@ -33,6 +33,7 @@ class Evolution(Adapter):
     kind = "evolution"
     webhook_auth = "header"
     max_body_bytes = 25_000_000  # photos come inline as base64
+    shows_typing_itself = True  # the `delay` of each send
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return same_secret(

@@ -1,80 +1,306 @@
 """The supervision tree of the program, and its signal handling.
 
-Shutdown order is the reverse of the order children are added: intake (the web server) is
-added last, so it stops first. The first SIGINT/SIGTERM drains, the second exits at once.
+Children start in the order they are added and stop in reverse: intake (the web server) stops
+first, the database (persistence) closes last. The first SIGINT/SIGTERM drains, the second
+exits at once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
+import peewee
 import trio
 
+from actors.conversation import Context
 from actors.media_sweeper import sweep_media_forever
+from actors.outbox import Outbox, OutboxPolicy
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
 from actors.persistence import PersistenceActor
-from runtime import Supervisor
+from actors.router import RESCAN_INTERVAL_S, Rescan, RouterActor
+from actors.session import (
+    IDLE_PASSIVATE_S,
+    Incoming,
+    SessionActor,
+    TenantRuntime,
+)
+from actors.session import (
+    MAILBOX_SIZE as SESSION_MAILBOX,
+)
+from actors.texts import text
+from gateways.base import Adapter, GatewayConfig
+from gateways.registry import SIMULATOR, make_adapter
+from gateways.simulator import Simulator
+from runtime import ActorRef, KeyedRegistry, Supervisor
 from showroom import __version__
-from showroom.config import Settings
+from showroom.config import Settings, TenantSettings
 from storage.database import prepare_sqlite, schema_version
 from storage.media import MediaStore
 from storage.reader import Reader
+from storage.writes import EnqueueReply, EnsureTenant, MarkInbox
 from web.app import create_app
+from web.intake import Intake, IntakeTenant
 from web.server import WebServer
 
 log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
+HEALTH_TIMEOUT_S = 3.0
+MAX_GATEWAY_CONNECTIONS = 32
+
+
+@dataclass
+class Running:
+    """What a started showroom exposes (to tests and to the demo)."""
+
+    web: WebServer
+    simulators: dict[str, tuple[Simulator, WebServer]]
+    intake: Intake
+    outboxes: dict[str, Outbox]
+    sessions: KeyedRegistry
 
 
 async def serve(
-    settings: Settings, *, task_status: trio.TaskStatus[WebServer] = trio.TASK_STATUS_IGNORED
+    settings: Settings, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
-    and StorageError if the database cannot be opened or migrated."""
+    StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
     db = await trio.to_thread.run_sync(prepare_sqlite, settings.resolve(settings.database.path))
+    tenant_ids = await trio.to_thread.run_sync(_ensure_tenants, db, settings.tenants)
     reader = Reader(db)
     media = MediaStore(settings.resolve(settings.media.dir))
-
-    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
-    # Added in start order; stopped in reverse: the database closes last.
-    root.add_actor(
-        "persistence", lambda: PersistenceActor(lambda: db), mailbox_size=PERSISTENCE_MAILBOX
-    )
-    root.add_service("media-sweeper", partial(sweep_media_forever, media, reader))
     web = WebServer(
-        create_app(version=__version__, health_details=partial(_storage_health, reader)),
+        None,
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
     )
-    root.add_service("web", web.run, stop=web.stop)
-    try:
-        async with trio.open_nursery() as nursery:
+    simulators = {
+        slug: (Simulator(), _simulator_server(tenant))
+        for slug, tenant in settings.tenants.items()
+        if tenant.gateway.kind == SIMULATOR
+    }
+    adapters = {
+        slug: _adapter(slug, tenant, web, simulators.get(slug))
+        for slug, tenant in settings.tenants.items()
+    }
 
-            async def run_root(*, task_status: trio.TaskStatus[None]) -> None:
-                await root.run(task_status=task_status)
-                nursery.cancel_scope.cancel()  # the tree has stopped: stop watching signals
+    limits = httpx.Limits(
+        max_connections=MAX_GATEWAY_CONNECTIONS, max_keepalive_connections=MAX_GATEWAY_CONNECTIONS
+    )
+    async with httpx.AsyncClient(
+        limits=limits, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False
+    ) as client:
+        root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+        persistence = root.add_actor(
+            "persistence", lambda: PersistenceActor(lambda: db), mailbox_size=PERSISTENCE_MAILBOX
+        )
+        outboxes = {
+            slug: Outbox(
+                tenant_ids[slug], adapters[slug], client, persistence, reader, _policy(settings)
+            )
+            for slug in settings.tenants
+        }
+        runtimes = {
+            slug: TenantRuntime(
+                slug, tenant_ids[slug], Context(tenant.language, tenant.name), outboxes[slug].wake
+            )
+            for slug, tenant in settings.tenants.items()
+        }
+        sessions: KeyedRegistry = KeyedRegistry(
+            "sessions",
+            lambda key: SessionActor(key, runtimes[key[0]], persistence, reader),
+            idle_s=IDLE_PASSIVATE_S,
+            mailbox_size=SESSION_MAILBOX,
+            on_crash=partial(_apologise, runtimes, persistence, settings),
+        )
+        root.add_service("sessions", sessions.run, stop=sessions.stop)
+        router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
+        root.add_service(
+            "router-rescan", partial(_every, RESCAN_INTERVAL_S, lambda: router.tell(Rescan()))
+        )
+        for slug, outbox in outboxes.items():
+            root.add_service(f"outbox:{slug}", outbox.run)
+        root.add_service("media-sweeper", partial(sweep_media_forever, media, reader))
+        for slug, (simulator, server) in simulators.items():
+            root.add_service(f"simulator:{slug}", simulator.run)
+            root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
+        intake = Intake(
+            {
+                slug: IntakeTenant(slug, tenant_ids[slug], adapters[slug])
+                for slug in settings.tenants
+            },
+            persistence,
+            router,
+        )
+        web.app = create_app(
+            version=__version__,
+            intake=intake,
+            health_details=partial(
+                _health, reader, client, adapters, persistence, router, sessions, outboxes
+            ),
+        )
+        root.add_service("web", web.run, stop=web.stop)
+        try:
+            async with trio.open_nursery() as nursery:
 
-            nursery.start_soon(watch_signals, root)
-            await nursery.start(run_root)
-            log.info("showroom %s running; catalog and health on %s", __version__, web.url)
-            task_status.started(web)
-    finally:
-        web.close()
+                async def run_root(*, task_status: trio.TaskStatus[None]) -> None:
+                    await root.run(task_status=task_status)
+                    nursery.cancel_scope.cancel()  # the tree has stopped: stop watching signals
+
+                nursery.start_soon(watch_signals, root)
+                await nursery.start(run_root)
+                log.info("showroom %s running; catalog and health on %s", __version__, web.url)
+                for slug, (_, server) in simulators.items():
+                    log.info(
+                        "simulated WhatsApp for %s: open %s to chat as a seller", slug, server.url
+                    )
+                task_status.started(Running(web, simulators, intake, outboxes, sessions))
+        finally:
+            web.close()
+            for _, server in simulators.values():
+                server.close()
     log.info("showroom stopped")
 
 
-async def _storage_health(reader: Reader) -> dict[str, object]:
+def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> dict[str, int]:
     try:
-        version = await reader.run(schema_version, reader.db)
+        with db.atomic():
+            return {
+                slug: EnsureTenant(
+                    slug, t.name, t.public_url, t.whatsapp_number, t.language
+                ).apply()
+                for slug, t in tenants.items()
+            }
+    finally:
+        db.close()
+
+
+def _simulator_server(tenant: TenantSettings) -> WebServer:
+    """The simulator listens where the gateway would: at the gateway's base_url."""
+    address = urlsplit(tenant.gateway.base_url)
+    return WebServer(
+        None,
+        address.hostname or "127.0.0.1",
+        8080 if address.port is None else address.port,
+        name="simulated WhatsApp gateway",
+    )
+
+
+def _adapter(
+    slug: str, tenant: TenantSettings, web: WebServer, simulated: tuple[Simulator, WebServer] | None
+) -> Adapter:
+    gateway = tenant.gateway
+    config = GatewayConfig(
+        kind=gateway.kind,
+        base_url=gateway.base_url,
+        webhook_secret=gateway.webhook_secret,
+        api_key=gateway.api_key,
+        session=gateway.session,
+        verify_token=gateway.verify_token,
+        webhook_header=gateway.webhook_header,
+        api_version=gateway.api_version,
+    )
+    if simulated is not None:
+        simulator, server = simulated
+        secret = gateway.webhook_secret or secrets.token_urlsafe(24)
+        config = GatewayConfig(kind=SIMULATOR, base_url=server.url, webhook_secret=secret)
+        server.app = simulator.app()
+        simulator.webhook_url = f"{_local_url(web)}/webhook/{slug}/{secret}"
+    return make_adapter(config)
+
+
+def _local_url(server: WebServer) -> str:
+    host = "127.0.0.1" if server.host in ("0.0.0.0", "") else server.host
+    return f"http://{host}:{server.port}"
+
+
+def _policy(settings: Settings) -> OutboxPolicy:
+    outbox = settings.outbox
+    return OutboxPolicy(
+        per_chat_gap_s=outbox.per_chat_gap_s,
+        per_minute=outbox.per_minute,
+        max_attempts=outbox.max_attempts,
+        typing=outbox.typing,
+    )
+
+
+def _apologise(
+    runtimes: dict[str, TenantRuntime],
+    persistence: ActorRef[Any],
+    settings: Settings,
+    key: tuple[str, str],
+    message: object,
+    error: BaseException,
+) -> None:
+    """A session crashed on a message: give that message up (no crash loop on replay) and
+    tell the user, in their language, to send it again."""
+    if not isinstance(message, Incoming):
+        return
+    runtime = runtimes[key[0]]
+    language = settings.tenants[key[0]].language
+    persistence.tell(MarkInbox(message.inbox_id, "dead", f"{type(error).__name__}: {error}"))
+    persistence.tell(
+        EnqueueReply(
+            runtime.id, key[1], text(language, "crashed"), dedupe_key=f"crash:{message.inbox_id}"
+        )
+    )
+    runtime.wake_outbox()
+
+
+async def _every(interval_s: float, action: Callable[[], object]) -> None:
+    while True:
+        await trio.sleep(interval_s)
+        try:
+            action()
+        except Exception as exc:  # a full mailbox: the next tick tries again
+            log.warning("periodic task skipped: %s", exc)
+
+
+async def _health(
+    reader: Reader,
+    client: httpx.AsyncClient,
+    adapters: dict[str, Adapter],
+    persistence: ActorRef[Any],
+    router: ActorRef[Any],
+    sessions: KeyedRegistry,
+    outboxes: dict[str, Outbox],
+) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "queues": {
+            "persistence": persistence.queued,
+            "router": router.queued,
+            "sessions_active": len(sessions),
+            "outbox_chats_sending": sum(o.active_chats for o in outboxes.values()),
+        },
+    }
+    try:
+        details["database"] = "ok"
+        details["schema_version"] = await reader.run(schema_version, reader.db)
     except Exception as exc:  # health must answer, whatever is broken
-        return {"status": "degraded", "database": f"error: {exc}"}
-    return {"database": "ok", "schema_version": version}
+        details.update(status="degraded", database=f"error: {exc}")
+    details["gateways"] = {}
+    for slug, adapter in adapters.items():
+        details["gateways"][slug] = await _gateway_health(client, adapter)
+    return details
+
+
+async def _gateway_health(client: httpx.AsyncClient, adapter: Adapter) -> dict[str, Any]:
+    try:
+        with trio.fail_after(HEALTH_TIMEOUT_S):
+            response = await client.send(adapter.health_request())
+        return {"kind": adapter.kind, **adapter.health(response)}
+    except (httpx.HTTPError, trio.TooSlowError) as exc:
+        return {"kind": adapter.kind, "reachable": False, "error": type(exc).__name__}
 
 
 async def watch_signals(root: Supervisor, exit_now: Callable[[int], object] = os._exit) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import trio
 
+from gateways.base import GatewayError
 from runtime import Escalation
 from showroom import __version__
 from showroom.config import Settings, load_settings
@@ -107,6 +108,9 @@ def _serve(settings: Settings, log_format: str | None) -> int:
         return EXIT_GAVE_UP
     except StorageError as exc:
         print(f"showroom: cannot open the database: {exc}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except GatewayError as exc:
+        print(f"showroom: {exc}", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     except OSError as exc:
         print(f"showroom: cannot start: {exc}", file=sys.stderr)

@@ -142,9 +142,7 @@ class OutboxSettings:
     per_minute: int = _rule(
         30, help="most messages per minute to all chats of one tenant", min=1, max=6000
     )
-    max_attempts: int = _rule(
-        8, help="tries before a reply is marked failed", min=1, max=100
-    )
+    max_attempts: int = _rule(8, help="tries before a reply is marked failed", min=1, max=100)
     typing: bool = _rule(
         True, help="wait as long as a person would type each reply before sending it"
     )
@@ -203,8 +201,9 @@ def _build(
                 raise ConfigError(f"{file}: '{key}' must be a table [{key}]")
             values[name] = _build(kind, table[name], file, key + ".", environ)
         elif typing.get_origin(kind) is dict:
-            values[name] = _build_named_tables(typing.get_args(kind)[1], table[name], file, key,
-                                               environ)
+            values[name] = _build_named_tables(
+                typing.get_args(kind)[1], table[name], file, key, environ
+            )
         else:
             value = _resolve_env(key, table[name], file, environ)
             if value is not table[name]:
@@ -213,16 +212,19 @@ def _build(
     return cls(**values)
 
 
-def _build_named_tables(cls: type, tables: Any, file: str, key: str,
-                        environ: Mapping[str, str]) -> dict[str, Any]:
+def _build_named_tables(
+    cls: type, tables: Any, file: str, key: str, environ: Mapping[str, str]
+) -> dict[str, Any]:
     """[key.<name>] tables, each one a `cls`: the tenants, by their slug."""
     if not isinstance(tables, dict) or not tables:
         raise ConfigError(f"{file}: '{key}' must hold at least one table [{key}.<name>]")
     built = {}
     for name, table in tables.items():
         if not TENANT_SLUG.match(name):
-            raise ConfigError(f"{file}: '{key}.{name}': a name is lowercase letters, digits "
-                              "and dashes (it appears in web addresses)")
+            raise ConfigError(
+                f"{file}: '{key}.{name}': a name is lowercase letters, digits "
+                "and dashes (it appears in web addresses)"
+            )
         if not isinstance(table, dict):
             raise ConfigError(f"{file}: '{key}.{name}' must be a table [{key}.{name}]")
         built[name] = _build(cls, table, file, f"{key}.{name}.", environ)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from storage.models import Photo, Tenant
+import datetime as dt
+from dataclasses import dataclass
+
+from peewee import SQL, fn
+
+from storage.models import ConversationSession, InboxEvent, OutboxMessage, Photo, Tenant
 
 
 def referenced_media_files() -> set[tuple[str, str]]:
@@ -14,3 +19,74 @@ def referenced_media_files() -> set[tuple[str, str]]:
     for slug, *names in query.tuples():
         files.update((slug, name) for name in names)
     return files
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReply:
+    id: int
+    chat: str
+    text: str
+    attempts: int
+    next_attempt_at: dt.datetime
+
+
+def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
+    """Chats of the tenant that have a reply waiting to be sent now, oldest first."""
+    query = (
+        OutboxMessage.select(OutboxMessage.chat, fn.MIN(OutboxMessage.id).alias("first"))
+        .where(
+            (OutboxMessage.tenant == tenant_id)
+            & (OutboxMessage.status == "pending")
+            & (OutboxMessage.next_attempt_at <= now)
+        )
+        .group_by(OutboxMessage.chat)
+        .order_by(SQL("first"))
+    )
+    return [chat for chat, _ in query.tuples()]
+
+
+def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
+    """Every reply still to be sent to one chat, in the order they must arrive."""
+    query = (
+        OutboxMessage.select(
+            OutboxMessage.id,
+            OutboxMessage.chat,
+            OutboxMessage.text,
+            OutboxMessage.attempts,
+            OutboxMessage.next_attempt_at,
+        )
+        .where(
+            (OutboxMessage.tenant == tenant_id)
+            & (OutboxMessage.chat == chat)
+            & (OutboxMessage.status == "pending")
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [PendingReply(*row) for row in query.tuples()]
+
+
+def unprocessed_inbox(
+    older_than: dt.datetime | None = None, limit: int = 1000
+) -> list[tuple[int, str]]:
+    """(id, event JSON) of inbox rows not yet processed, oldest first."""
+    query = InboxEvent.select(InboxEvent.id, InboxEvent.event).where(InboxEvent.status == "new")
+    if older_than is not None:
+        query = query.where(InboxEvent.received_at <= older_than)
+    return list(query.order_by(InboxEvent.id).limit(limit).tuples())
+
+
+def load_session(tenant_id: int, user: str) -> tuple[str, str, int] | None:
+    """(state, data JSON, version) of a user's conversation, None when there is none yet."""
+    row = (
+        ConversationSession.select(
+            ConversationSession.state, ConversationSession.data, ConversationSession.version
+        )
+        .where((ConversationSession.tenant == tenant_id) & (ConversationSession.user == user))
+        .tuples()
+        .first()
+    )
+    return tuple(row) if row else None
+
+
+def tenant_ids() -> dict[str, int]:
+    return dict(Tenant.select(Tenant.slug, Tenant.id).tuples())

@@ -187,3 +187,25 @@ class CommitTurn(Write):
         if self.inbox_id is not None:
             MarkInbox(self.inbox_id, "done").apply()
         return TurnCommitted(current + 1, replayed=False)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkOutbox(Write):
+    """Record how a send went: sent, failed (with the reason), or pending again at `retry_at`."""
+
+    message_id: int
+    status: str
+    error: str | None = None
+    retry_at: dt.datetime | None = None
+
+    def apply(self) -> None:
+        values: dict[str, Any] = {
+            "status": self.status,
+            "attempts": OutboxMessage.attempts + 1,
+            "last_error": self.error,
+        }
+        if self.status == "sent":
+            values["sent_at"] = utcnow()
+        if self.retry_at is not None:
+            values["next_attempt_at"] = self.retry_at
+        OutboxMessage.update(**values).where(OutboxMessage.id == self.message_id).execute()

@@ -1,4 +1,4 @@
-"""The ASGI application. For now it answers /health; intake and catalog pages join it later."""
+"""The ASGI application: webhook intake and /health (the catalog pages join it later)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from web.intake import Intake
+
+HealthDetails = Callable[[], Awaitable[dict]]
+
 
 def create_app(
-    *, version: str, health_details: Callable[[], Awaitable[dict]] | None = None
+    *, version: str, health_details: HealthDetails | None = None, intake: Intake | None = None
 ) -> Starlette:
     started_at = trio.current_time() if _in_trio() else None
 
@@ -24,7 +28,13 @@ def create_app(
             body.update(await health_details())
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
-    return Starlette(routes=[Route("/health", health, methods=["GET"])])
+    routes = [Route("/health", health, methods=["GET"])]
+    if intake is not None:
+        routes += [
+            Route("/webhook/{tenant}", intake.webhook, methods=["GET", "POST"]),
+            Route("/webhook/{tenant}/{token}", intake.webhook, methods=["POST"]),
+        ]
+    return Starlette(routes=routes)
 
 
 def _in_trio() -> bool:

@@ -18,8 +18,17 @@ class WebServer:
     """Binds its socket up front (so port 0 works and the real port is known), then serves
     until stop(): in-flight requests finish, new connections are refused."""
 
-    def __init__(self, app: Any, host: str, port: int, *, graceful_timeout_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        host: str,
+        port: int,
+        *,
+        graceful_timeout_s: float = 5.0,
+        name: str = "web server",
+    ) -> None:
         self.app = app
+        self.name = name
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -44,7 +53,7 @@ class WebServer:
         # hypercorn takes ownership of the descriptor it is given and closes it when done,
         # so each run gets its own duplicate and a restart can serve the same socket again.
         self._config.bind = [f"fd://{os.dup(self._socket.fileno())}"]
-        log.info("web server listening on %s", self.url)
+        log.info("%s listening on %s", self.name, self.url)
         await serve(self.app, self._config, shutdown_trigger=self._stop.wait)
 
     def stop(self) -> None:

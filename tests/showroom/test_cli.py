@@ -47,7 +47,10 @@ def test_a_bad_config_stops_serve_with_one_clear_line(tmp_path):
 
 def start_server(tmp_path: Path) -> tuple[subprocess.Popen, str]:
     config = tmp_path / "config.toml"
-    config.write_text('[server]\nhost = "127.0.0.1"\nport = 0\n')
+    config.write_text(
+        '[server]\nhost = "127.0.0.1"\nport = 0\n'
+        '[tenants.demo.gateway]\nbase_url = "http://127.0.0.1:0"\n'
+    )
     process = subprocess.Popen(
         [*SHOWROOM, "serve", "--config", str(config)],
         stderr=subprocess.PIPE,
@@ -55,7 +58,7 @@ def start_server(tmp_path: Path) -> tuple[subprocess.Popen, str]:
         cwd=tmp_path,
     )
     for line in process.stderr:  # wait for the line that says where it listens
-        found = re.search(r"listening on (http://\S+)", line)
+        found = re.search(r"running; catalog and health on (http://\S+)", line)
         if found:
             return process, found.group(1)
     raise AssertionError(f"server exited early with {process.wait()}")

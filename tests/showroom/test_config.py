@@ -38,7 +38,8 @@ def test_values_are_typed_and_frozen(tmp_path):
         ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
         (
             "[sever]\nport = 80\n",
-            "unknown key 'sever' (in the top level: server, database, media, log, shutdown, outbox, tenants)",
+            "unknown key 'sever' (in the top level: server, database, media, log, shutdown, "
+            "outbox, tenants)",
         ),
         ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
         ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),
@@ -62,7 +63,9 @@ def test_bad_configuration_is_refused_with_one_line_naming_file_and_key(tmp_path
 
 
 def test_tenants_are_named_tables_with_their_gateway(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
 [tenants.surabaya-motor]
 name = "Surabaya Motor"
 [tenants.surabaya-motor.gateway]
@@ -70,21 +73,31 @@ kind = "gowa"
 webhook_secret = "env:GOWA_SECRET"
 [tenants.jakarta-auto]
 language = "en"
-""")
+""",
+    )
     settings = load_settings(path, {"GOWA_SECRET": "s" * 32})
     assert list(settings.tenants) == ["surabaya-motor", "jakarta-auto"]
     surabaya = settings.tenants["surabaya-motor"]
     assert (surabaya.name, surabaya.gateway.kind, surabaya.gateway.webhook_secret) == (
-        "Surabaya Motor", "gowa", "s" * 32)
+        "Surabaya Motor",
+        "gowa",
+        "s" * 32,
+    )
     assert settings.tenants["jakarta-auto"].gateway.kind == "simulator"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("[tenants.Bad_Name]\n", "'tenants.Bad_Name': a name is lowercase letters"),
-    ("[tenants.demo.gateway]\nkind = \"telegram\"\n", "'tenants.demo.gateway.kind' is 'telegram'"),
-    ("[tenants.demo]\nnmae = \"x\"\n", "unknown key 'tenants.demo.nmae'"),
-    ("tenants = {}\n", "'tenants' must hold at least one table"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[tenants.Bad_Name]\n", "'tenants.Bad_Name': a name is lowercase letters"),
+        (
+            '[tenants.demo.gateway]\nkind = "telegram"\n',
+            "'tenants.demo.gateway.kind' is 'telegram'",
+        ),
+        ('[tenants.demo]\nnmae = "x"\n', "unknown key 'tenants.demo.nmae'"),
+        ("tenants = {}\n", "'tenants' must hold at least one table"),
+    ],
+)
 def test_bad_tenants_are_refused(tmp_path, text, expected):
     with pytest.raises(ConfigError) as refused:
         load_settings(write(tmp_path, text))

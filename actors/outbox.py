@@ -1,0 +1,155 @@
+"""The outbox: replies are rows first, then sends.
+
+One outbox per tenant. It sends the tenant's pending replies one at a time per chat, strictly
+in order (a reply waits until the one before it is sent or given up), spaced per chat, capped
+per minute across chats, after a typing pause, and retries transport errors, 5xx and "not
+connected" answers with growing pauses. A reply is marked sent only when the gateway confirms
+it; after a restart whatever was not confirmed is sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import trio
+
+from actors.identity import Identity
+from actors.pacing import RateWindow, RetrySchedule, chat_gap_s
+from gateways.base import Adapter, SendResult, typing_delay_s
+from runtime import ActorRef
+from storage.models import utcnow
+from storage.queries import PendingReply, chats_with_due_replies, pending_replies
+from storage.reader import Reader
+from storage.writes import MarkOutbox
+
+log = logging.getLogger("showroom.outbox")
+
+POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
+SEND_TIMEOUT_S = 30.0
+WRITE_TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxPolicy:
+    per_chat_gap_s: float = 2.5
+    per_minute: int = 30
+    max_attempts: int = 8
+    typing: bool = True
+    retry: RetrySchedule = field(default_factory=RetrySchedule)
+
+
+@dataclass
+class OutboxStats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+class Outbox:
+    def __init__(
+        self,
+        tenant_id: int,
+        adapter: Adapter,
+        client: httpx.AsyncClient,
+        persistence: ActorRef[Any],
+        reader: Reader,
+        policy: OutboxPolicy,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.adapter = adapter
+        self.client = client
+        self.persistence = persistence
+        self.reader = reader
+        self.policy = policy
+        self.stats = OutboxStats()
+        self._rng = rng or random.Random()
+        self._window = RateWindow(policy.per_minute)
+        self._wake = trio.Event()
+        self._busy_chats: set[str] = set()
+        self._last_sent: dict[str, float] = {}
+
+    def wake(self) -> None:
+        """New replies were committed: look now instead of at the next poll."""
+        self._wake.set()
+
+    @property
+    def active_chats(self) -> int:
+        return len(self._busy_chats)
+
+    async def run(self) -> None:
+        async with trio.open_nursery() as nursery:
+            while True:
+                self._wake = trio.Event()
+                for chat in await self.reader.run(chats_with_due_replies, self.tenant_id, utcnow()):
+                    if chat not in self._busy_chats:
+                        self._busy_chats.add(chat)
+                        nursery.start_soon(self._drain_chat, chat)
+                with trio.move_on_after(POLL_S):
+                    await self._wake.wait()
+
+    async def _drain_chat(self, chat: str) -> None:
+        try:
+            while replies := await self.reader.run(pending_replies, self.tenant_id, chat):
+                head = replies[0]
+                wait_s = (head.next_attempt_at - utcnow()).total_seconds()
+                if wait_s > 0:  # a retry later: the replies behind it wait too, in order
+                    await trio.sleep(wait_s)
+                await self._send(head)
+        finally:
+            self._busy_chats.discard(chat)
+
+    async def _send(self, reply: PendingReply) -> None:
+        await self._pace(reply)
+        try:
+            response = await self.client.send(
+                self.adapter.send_request(Identity.parse(reply.chat), reply.text)
+            )
+            result = self.adapter.send_result(response)
+        except httpx.HTTPError as exc:
+            result = SendResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
+        self._last_sent[reply.chat] = trio.current_time()
+        await self._record(reply, result)
+
+    async def _pace(self, reply: PendingReply) -> None:
+        last = self._last_sent.get(reply.chat)
+        if last is not None:
+            gap = chat_gap_s(self.policy.per_chat_gap_s, self._rng)
+            await trio.sleep_until(last + gap)
+        await trio.sleep(self._window.reserve(trio.current_time()))
+        if self.policy.typing and not self.adapter.shows_typing_itself:
+            await trio.sleep(typing_delay_s(reply.text))
+
+    async def _record(self, reply: PendingReply, result: SendResult) -> None:
+        attempts = reply.attempts + 1
+        if result.ok:
+            self.stats.sent += 1
+            write = MarkOutbox(reply.id, "sent")
+        elif result.retryable and attempts < self.policy.max_attempts:
+            self.stats.retried += 1
+            delay_s = self.policy.retry.delay(attempts, self._rng)
+            log.warning(
+                "send to %s failed (%s); try %d in %.1f s",
+                reply.chat,
+                result.reason,
+                attempts + 1,
+                delay_s,
+            )
+            retry_at = utcnow() + dt.timedelta(seconds=delay_s)
+            write = MarkOutbox(reply.id, "pending", result.reason, retry_at)
+        else:
+            self.stats.failed += 1
+            log.error(
+                "reply %d to %s failed for good after %d tries: %s",
+                reply.id,
+                reply.chat,
+                attempts,
+                result.reason,
+            )
+            write = MarkOutbox(reply.id, "failed", result.reason)
+        await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)

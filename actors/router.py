@@ -1,0 +1,70 @@
+"""The router: moves committed inbox events to the users' session actors.
+
+The webhook tells it about each event right after COMMIT. At start it replays every event a
+crash left unprocessed, and every so often it looks again for events that are still new (a
+session mailbox that was full, a session that crashed before committing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from actors.events import InboundEvent
+from actors.session import Incoming
+from runtime import Actor, ActorStopped, KeyedRegistry, MailboxFull
+from storage.models import utcnow
+from storage.queries import unprocessed_inbox
+from storage.reader import Reader
+
+log = logging.getLogger("showroom.router")
+
+RESCAN_INTERVAL_S = 30.0
+RESCAN_AGE_S = 60.0  # only events this old: younger ones are probably on their way
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    inbox_id: int
+    event: InboundEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Rescan:
+    pass
+
+
+class RouterActor(Actor[Deliver | Rescan]):
+    def __init__(self, sessions: KeyedRegistry, reader: Reader) -> None:
+        self.sessions = sessions
+        self.reader = reader
+        self.delivered = 0
+        self.replayed = 0
+
+    async def started(self) -> None:
+        self.replayed += await self._replay(older_than=None)
+
+    async def handle(self, message: Deliver | Rescan) -> None:
+        match message:
+            case Deliver(inbox_id, event):
+                self._deliver(inbox_id, event)
+            case Rescan():
+                cutoff = utcnow() - dt.timedelta(seconds=RESCAN_AGE_S)
+                self.replayed += await self._replay(older_than=cutoff)
+
+    async def _replay(self, older_than: dt.datetime | None) -> int:
+        rows = await self.reader.run(unprocessed_inbox, older_than)
+        for inbox_id, event_json in rows:
+            self._deliver(inbox_id, InboundEvent.from_json(event_json))
+        if rows:
+            log.info("replayed %d unprocessed inbox event(s)", len(rows))
+        return len(rows)
+
+    def _deliver(self, inbox_id: int, event: InboundEvent) -> None:
+        try:
+            self.sessions.tell((event.tenant, str(event.sender)), Incoming(inbox_id, event))
+            self.delivered += 1
+        except (MailboxFull, ActorStopped) as exc:
+            # The row stays new in the inbox: the next rescan delivers it.
+            log.warning("event %d for %s not delivered now: %s", inbox_id, event.sender, exc)

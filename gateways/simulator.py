@@ -1,0 +1,311 @@
+"""A faithful stand-in for the WhatsApp Web API gateway, as a real HTTP server.
+
+It speaks the gateway's own endpoints (`POST /send`, `GET /health`, `GET /images/{name}`) the
+way v1.6.0/v1.7.0 do, including their quirks: a webhook is posted as soon as a message
+"arrives", while its photo answers 404 until it is "saved" (`ready_after_s`), optionally served
+truncated once first, as a file still being written; `/send` failures are HTTP 200 with
+`success: false`. A control API drives it from tests and scripts, and a small page at `/` lets a
+person chat as a seller.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import random
+import secrets
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import resources
+from typing import Any
+
+import httpx
+import trio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from actors.identity import NotAnIdentity, normalise_phone
+
+log = logging.getLogger("showroom.simulator")
+
+VERSION = "v1.7.0"
+WEBHOOK_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Faults:
+    """Misbehaviour to switch on: for /send, for images, and for webhook delivery."""
+
+    send_status: int = 0  # answer /send with this HTTP status (0: normal)
+    send_not_connected: bool = False  # answer /send 200 with success:false
+    send_reset: bool = False  # break the connection in the middle of the /send answer
+    send_slow_s: float = 0.0  # wait this long before answering /send
+    image_never_ready: bool = False  # the gateway's own download "failed"
+    duplicate_webhooks: bool = False  # post every webhook twice
+    reorder_webhooks: bool = False  # hold each webhook back a random moment (out of order)
+
+
+@dataclass
+class _Image:
+    data: bytes
+    ready_at: float
+    truncated_first: bool
+
+
+@dataclass
+class SentMessage:
+    to: str
+    text: str
+    at: float
+
+
+@dataclass
+class Simulator:
+    webhook_url: str = ""
+    faults: Faults = field(default_factory=Faults)
+    sent: list[SentMessage] = field(default_factory=list)
+    webhooks_posted: int = 0
+    _images: dict[str, _Image] = field(default_factory=dict)
+    _rng: random.Random = field(default_factory=random.Random)
+    _client: httpx.AsyncClient | None = None
+    _sent_changed: trio.Event = field(default_factory=trio.Event)
+    _nursery: trio.Nursery | None = None
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route("/send", self.send, methods=["POST"]),
+                Route("/health", self.health, methods=["GET"]),
+                Route("/images/{name}", self.image, methods=["GET"]),
+                Route("/simulate/message", self.simulate_message, methods=["POST"]),
+                Route("/simulate/image", self.simulate_image, methods=["POST"]),
+                Route("/simulate/sent", self.simulate_sent, methods=["GET"]),
+                Route("/simulate/faults", self.simulate_faults, methods=["GET", "POST"]),
+                Route("/", self.page, methods=["GET"]),
+                Route("/sim.js", self.script, methods=["GET"]),
+            ]
+        )
+
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Own the HTTP client and the background webhook posts (for reordering)."""
+        async with (
+            httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S) as client,
+            trio.open_nursery() as nursery,
+        ):
+            self._client, self._nursery = client, nursery
+            task_status.started()
+            try:
+                await trio.sleep_forever()
+            finally:
+                self._client = self._nursery = None
+
+    # -- the gateway's own endpoints ------------------------------------------------------
+
+    async def send(self, request: Request) -> Response:
+        faults = self.faults
+        if faults.send_slow_s:
+            await trio.sleep(faults.send_slow_s)
+        try:
+            body = await request.json()
+            number, message = body["number"], body["message"]
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse(
+                {"success": False, "message": "number and message are required"}, status_code=400
+            )
+        if faults.send_reset:
+            return _BrokenResponse()
+        if faults.send_status:
+            return JSONResponse(
+                {"success": False, "message": "internal error"}, status_code=faults.send_status
+            )
+        if faults.send_not_connected:
+            return JSONResponse(
+                {"success": False, "message": "WhatsApp client not connected", "data": None}
+            )
+        self.sent.append(SentMessage(str(number), str(message), time.time()))
+        self._sent_changed.set()
+        self._sent_changed = trio.Event()
+        return JSONResponse(
+            {"success": True, "message": "Message sent successfully", "data": {"number": number}}
+        )
+
+    async def health(self, _: Request) -> Response:
+        return JSONResponse(
+            {
+                "success": True,
+                "message": "WhatsApp service is running",
+                "data": {
+                    "version": VERSION,
+                    "paired": True,
+                    "connected": True,
+                    "webhook_configured": bool(self.webhook_url),
+                },
+            }
+        )
+
+    async def image(self, request: Request) -> Response:
+        name = request.path_params["name"]
+        image = self._images.get(name.removesuffix(".jpg"))
+        if image is None or self.faults.image_never_ready or trio.current_time() < image.ready_at:
+            return Response("Image not found", status_code=404, media_type="text/plain")
+        data = image.data
+        if image.truncated_first:  # the first read catches the file half written
+            image.truncated_first = False
+            data = data[: len(data) // 2]
+        return Response(
+            data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=3600"}
+        )
+
+    async def wait_sent(self, to: str, count: int) -> list[SentMessage]:
+        """Wait until `count` messages were sent to `to` (for tests and scripts)."""
+        while len(mine := [m for m in self.sent if m.to == to]) < count:
+            await self._sent_changed.wait()
+        return mine
+
+    # -- the control API -------------------------------------------------------------------
+
+    async def simulate_message(self, request: Request) -> Response:
+        body = await _json_object(request)
+        sender = _phone(body.get("from"))
+        if sender is None or not isinstance(body.get("text"), str):
+            return JSONResponse(
+                {"error": "from (a phone number) and text are required"}, status_code=400
+            )
+        payload = self._envelope(sender, body["text"])
+        return JSONResponse({"status": await self._deliver(payload)})
+
+    async def simulate_image(self, request: Request) -> Response:
+        body = await _json_object(request)
+        sender = _phone(body.get("from"))
+        try:
+            data = base64.b64decode(body.get("image_b64", ""), validate=True)
+        except (ValueError, TypeError):
+            data = b""
+        if sender is None or not data:
+            return JSONResponse(
+                {"error": "from and image_b64 (base64) are required"}, status_code=400
+            )
+        caption = body.get("caption") if isinstance(body.get("caption"), str) else ""
+        ready_after_s = float(body.get("ready_after_s", 0) or 0)
+        image_id = secrets.token_hex(16).upper()
+        self._images[image_id] = _Image(
+            data, trio.current_time() + ready_after_s, bool(body.get("truncated_first"))
+        )
+        payload = self._envelope(
+            sender, f"Image received: {caption}" if caption else "Image received"
+        )
+        payload["attachment"] = {
+            "type": "image",
+            "caption": caption,
+            "mimetype": "image/jpeg",
+            "file_length": len(data),
+            "url": f"/images/{image_id}.jpg",
+        }
+        return JSONResponse({"id": image_id, "status": await self._deliver(payload)})
+
+    async def simulate_sent(self, request: Request) -> Response:
+        to = _phone(request.query_params.get("to"))
+        sent = [asdict(m) for m in self.sent if to is None or m.to == to]
+        return JSONResponse(sent)
+
+    async def simulate_faults(self, request: Request) -> Response:
+        if request.method == "POST":
+            body = await _json_object(request)
+            known = set(Faults.__dataclass_fields__)
+            unknown = set(body) - known
+            if unknown:
+                return JSONResponse(
+                    {"error": f"unknown faults {sorted(unknown)}; known: {sorted(known)}"},
+                    status_code=400,
+                )
+            self.faults = Faults(**{**asdict(self.faults), **body})
+        return JSONResponse(asdict(self.faults))
+
+    async def page(self, _: Request) -> Response:
+        return Response(_static("chat.html"), media_type="text/html; charset=utf-8")
+
+    async def script(self, _: Request) -> Response:
+        return Response(_static("sim.js"), media_type="text/javascript; charset=utf-8")
+
+    # -- webhooks --------------------------------------------------------------------------
+
+    def _envelope(self, sender: str, message: str) -> dict[str, Any]:
+        jid = f"{sender}@s.whatsapp.net"
+        return {
+            "event": "message",
+            "message": message,
+            "sender": jid,
+            "chat": jid,
+            "time": _rfc3339_ns(),
+        }
+
+    async def _deliver(self, payload: dict[str, Any]) -> int:
+        """Post the webhook like the gateway: one POST, no retry. Returns showroom's status."""
+        if self.faults.reorder_webhooks and self._nursery is not None:
+            self._nursery.start_soon(self._post_later, payload, self._rng.uniform(0.05, 0.5))
+            return 202
+        status = await self._post(payload)
+        if self.faults.duplicate_webhooks:
+            await self._post(payload)
+        return status
+
+    async def _post_later(self, payload: dict[str, Any], delay_s: float) -> None:
+        await trio.sleep(delay_s)
+        await self._post(payload)
+
+    async def _post(self, payload: dict[str, Any]) -> int:
+        if self._client is None or not self.webhook_url:
+            raise RuntimeError("the simulator is not running or has no webhook URL")
+        self.webhooks_posted += 1
+        try:
+            response = await self._client.post(self.webhook_url, json=payload)
+        except httpx.HTTPError as exc:  # the real gateway only logs it, and the message is lost
+            log.warning("webhook post failed: %s", exc)
+            return 0
+        return response.status_code
+
+
+class _BrokenResponse(Response):
+    """Promises a body and breaks off: the client sees the connection cut mid-answer."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"100")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b'{"succ', "more_body": True})
+        raise ConnectionResetError("simulated connection reset")
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _phone(value: Any) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return normalise_phone(value)
+    except NotAnIdentity:
+        return None
+
+
+def _rfc3339_ns() -> str:
+    now_ns = time.time_ns()
+    seconds, nanos = divmod(now_ns, 1_000_000_000)
+    stamp = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{stamp}.{nanos:09d}Z"
+
+
+def _static(name: str) -> bytes:
+    return resources.files("gateways.simulator_static").joinpath(name).read_bytes()

@@ -1,0 +1,89 @@
+"""Webhook intake against a running showroom: refusals store nothing, events are stored once,
+answered after COMMIT, and the bot answers through the outbox and the simulated gateway."""
+
+import json
+import sqlite3
+from pathlib import Path
+
+import httpx
+import trio
+
+from actors.texts import text
+from tests.web.conftest import SECRET
+
+PAYLOADS = Path(__file__).parents[1] / "gateways" / "payloads"
+BUDI = "6281234567890"
+
+
+def inbox_rows(tmp_path) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        return db.execute("SELECT dedupe_key, status FROM inbox_event ORDER BY id").fetchall()
+
+
+def webhook(showroom, token=SECRET, tenant="demo") -> str:
+    return f"{showroom.web.url}/webhook/{tenant}/{token}"
+
+
+async def test_a_seller_message_is_stored_and_answered_through_the_gateway(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(
+            f"{server.url}/simulate/message", json={"from": "0812-3456-7890", "text": "halo"}
+        )
+    assert answer.json() == {"status": 200}
+    with trio.fail_after(20):
+        [reply] = await simulator.wait_sent(BUDI, 1)
+    assert reply.text == text("id", "help", showroom="Showroom Demo")
+    assert [status for _, status in inbox_rows(tmp_path)] == ["done"]
+
+
+async def test_refused_webhooks_store_nothing(showroom, tmp_path):
+    body = (PAYLOADS / "whatsapp-web-api-text.json").read_bytes()
+    async with httpx.AsyncClient() as client:
+        unknown = await client.post(webhook(showroom, tenant="nobody"), content=body)
+        unsigned = await client.post(
+            webhook(showroom, token="wrong-token-wrong-token"), content=body
+        )
+        garbage = await client.post(webhook(showroom), content=b"{not json")
+        shapeless = await client.post(webhook(showroom), content=b'{"event": "message"}')
+        huge = await client.post(webhook(showroom), content=b"x" * 2_000_000)
+    assert [r.status_code for r in (unknown, unsigned, garbage, shapeless, huge)] == [
+        404,
+        401,
+        400,
+        400,
+        413,
+    ]
+    assert "not JSON" in garbage.json()["error"]
+    assert "chat" in shapeless.json()["error"]
+    assert inbox_rows(tmp_path) == []
+    assert showroom.intake.stats.refused == {404: 1, 401: 1, 400: 2, 413: 1}
+
+
+async def test_a_duplicate_delivery_is_stored_once_and_counted(showroom, tmp_path):
+    body = (PAYLOADS / "whatsapp-web-api-image.json").read_bytes()
+    async with httpx.AsyncClient() as client:
+        first = await client.post(webhook(showroom), content=body)
+        again = await client.post(webhook(showroom), content=body)
+    assert first.json() == {"status": "accepted", "events": 1, "duplicates": 0}
+    assert again.json() == {"status": "accepted", "events": 1, "duplicates": 1}
+    assert [key for key, _ in inbox_rows(tmp_path)] == ["wwa:msg:AC5F7BEAF90508EF9F3F79160FFD634F"]
+    assert showroom.intake.stats.duplicates == 1
+
+
+async def test_groups_and_other_events_are_answered_200_and_not_stored(showroom, tmp_path):
+    payload = json.loads((PAYLOADS / "whatsapp-web-api-text.json").read_text())
+    payload["chat"] = "120363025246125888@g.us"
+    async with httpx.AsyncClient() as client:
+        answer = await client.post(webhook(showroom), json=payload)
+    assert answer.status_code == 200 and answer.json() == {"status": "ignored"}
+    assert inbox_rows(tmp_path) == []
+
+
+async def test_health_reports_database_gateway_and_queues(showroom):
+    async with httpx.AsyncClient() as client:
+        health = (await client.get(f"{showroom.web.url}/health")).json()
+    assert health["status"] == "ok" and health["database"] == "ok"
+    assert health["gateways"]["demo"]["reachable"] is True
+    assert health["gateways"]["demo"]["version"] == "v1.7.0"
+    assert set(health["queues"]) >= {"persistence", "router", "sessions_active"}
