@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,11 +73,18 @@ class Outbox:
         self._window = RateWindow(policy.per_minute)
         self._wake = trio.Event()
         self._busy_chats: set[str] = set()
+        self._recorded = trio.Event()
         self._last_sent: dict[str, float] = {}
 
     def wake(self) -> None:
         """New replies were committed: look now instead of at the next poll."""
         self._wake.set()
+
+    async def wait_until(self, condition: Callable[[OutboxStats], bool]) -> OutboxStats:
+        """Wait until the stats (updated after each outcome is committed) satisfy `condition`."""
+        while not condition(self.stats):
+            await self._recorded.wait()
+        return self.stats
 
     @property
     def active_chats(self) -> int:
@@ -128,10 +136,8 @@ class Outbox:
     async def _record(self, reply: PendingReply, result: SendResult) -> None:
         attempts = reply.attempts + 1
         if result.ok:
-            self.stats.sent += 1
-            write = MarkOutbox(reply.id, "sent")
+            outcome, write = "sent", MarkOutbox(reply.id, "sent")
         elif result.retryable and attempts < self.policy.max_attempts:
-            self.stats.retried += 1
             delay_s = self.policy.retry.delay(attempts, self._rng)
             log.warning(
                 "send to %s failed (%s); try %d in %.1f s",
@@ -141,9 +147,8 @@ class Outbox:
                 delay_s,
             )
             retry_at = utcnow() + dt.timedelta(seconds=delay_s)
-            write = MarkOutbox(reply.id, "pending", result.reason, retry_at)
+            outcome, write = "retried", MarkOutbox(reply.id, "pending", result.reason, retry_at)
         else:
-            self.stats.failed += 1
             log.error(
                 "reply %d to %s failed for good after %d tries: %s",
                 reply.id,
@@ -151,5 +156,8 @@ class Outbox:
                 attempts,
                 result.reason,
             )
-            write = MarkOutbox(reply.id, "failed", result.reason)
+            outcome, write = "failed", MarkOutbox(reply.id, "failed", result.reason)
         await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        self._recorded.set()
+        self._recorded = trio.Event()

@@ -68,6 +68,8 @@ class Simulator:
     faults: Faults = field(default_factory=Faults)
     sent: list[SentMessage] = field(default_factory=list)
     webhooks_posted: int = 0
+    most_sends_at_once_per_chat: int = 0  # politeness check: should stay 1
+    _in_flight: dict[str, int] = field(default_factory=dict)
     _images: dict[str, _Image] = field(default_factory=dict)
     _rng: random.Random = field(default_factory=random.Random)
     _client: httpx.AsyncClient | None = None
@@ -105,16 +107,26 @@ class Simulator:
     # -- the gateway's own endpoints ------------------------------------------------------
 
     async def send(self, request: Request) -> Response:
-        faults = self.faults
-        if faults.send_slow_s:
-            await trio.sleep(faults.send_slow_s)
         try:
             body = await request.json()
-            number, message = body["number"], body["message"]
+            number, message = str(body["number"]), str(body["message"])
         except (ValueError, KeyError, TypeError):
             return JSONResponse(
                 {"success": False, "message": "number and message are required"}, status_code=400
             )
+        self._in_flight[number] = self._in_flight.get(number, 0) + 1
+        self.most_sends_at_once_per_chat = max(
+            self.most_sends_at_once_per_chat, self._in_flight[number]
+        )
+        try:
+            return await self._answer_send(number, message)
+        finally:
+            self._in_flight[number] -= 1
+
+    async def _answer_send(self, number: str, message: str) -> Response:
+        faults = self.faults
+        if faults.send_slow_s:
+            await trio.sleep(faults.send_slow_s)
         if faults.send_reset:
             return _BrokenResponse()
         if faults.send_status:
@@ -125,7 +137,7 @@ class Simulator:
             return JSONResponse(
                 {"success": False, "message": "WhatsApp client not connected", "data": None}
             )
-        self.sent.append(SentMessage(str(number), str(message), time.time()))
+        self.sent.append(SentMessage(number, message, time.time()))
         self._sent_changed.set()
         self._sent_changed = trio.Event()
         return JSONResponse(
