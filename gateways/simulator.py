@@ -91,10 +91,16 @@ class Simulator:
             ]
         )
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Own the HTTP client and the background webhook posts (for reordering)."""
+    async def run(
+        self,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Own the HTTP client that posts webhooks (over `transport` when given) and the
+        background posts of reordered webhooks."""
         async with (
-            httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S) as client,
+            httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S, transport=transport) as client,
             trio.open_nursery() as nursery,
         ):
             self._client, self._nursery = client, nursery
