@@ -1,0 +1,98 @@
+"""A webhook that got its 200 is processed even if the server is killed right after."""
+
+import json
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import trio
+
+SECRET = "crash-test-webhook-secret-0123456789"
+CONFIG = f"""
+[server]
+port = 0
+[outbox]
+per_chat_gap_s = 0
+typing = false
+[tenants.demo.gateway]
+base_url = "http://127.0.0.1:0"
+webhook_secret = "{SECRET}"
+"""
+
+
+def start(tmp_path: Path, log_name: str) -> tuple[subprocess.Popen, str]:
+    log = tmp_path / log_name
+    process = subprocess.Popen(
+        [sys.executable, "-m", "showroom.cli", "serve", "--config", str(tmp_path / "config.toml")],
+        stderr=log.open("w"),
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # wait for the line that says where it listens
+        found = re.search(r"running; catalog and health on (http://\S+)", log.read_text())
+        if found:
+            return process, found.group(1)
+        if process.poll() is not None:
+            raise AssertionError(f"server exited: {log.read_text()}")
+        time.sleep(0.05)
+    raise AssertionError("server did not start")
+
+
+def message(sender: int, n: int) -> dict:
+    jid = f"62812000{sender:05d}@s.whatsapp.net"
+    return {
+        "event": "message",
+        "message": f"pesan {n}",
+        "sender": jid,
+        "chat": jid,
+        "time": f"2025-10-28T09:01:{n % 60:02d}.{sender:03d}{n:06d}Z",
+    }
+
+
+def rows(db_path: Path, query: str) -> list[tuple]:
+    with sqlite3.connect(db_path) as db:
+        return db.execute(query).fetchall()
+
+
+async def test_accepted_webhooks_survive_kill_9_and_are_processed_once(tmp_path):
+    (tmp_path / "config.toml").write_text(CONFIG)
+    db_path = tmp_path / "data" / "showroom.db"
+    server, url = start(tmp_path, "first.log")
+    accepted: list[str] = []
+    try:
+        async with httpx.AsyncClient(timeout=30) as client:
+
+            async def seller(sender: int) -> None:
+                for n in range(20):
+                    body = message(sender, n)
+                    answer = await client.post(f"{url}/webhook/demo/{SECRET}", json=body)
+                    if answer.status_code == 200:
+                        accepted.append(body["time"])
+
+            async with trio.open_nursery() as nursery:
+                for sender in range(10):
+                    nursery.start_soon(seller, sender)
+    finally:
+        server.send_signal(signal.SIGKILL)  # at once, with turns still queued
+        server.wait()
+    assert len(accepted) == 200
+
+    server, _ = start(tmp_path, "second.log")
+    try:
+        with trio.fail_after(60):  # the work happens in another process: look at its database
+            while rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status = 'new'")[0][0]:  # noqa: ASYNC110
+                await trio.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) == 0
+    stored = rows(db_path, "SELECT id, status, event FROM inbox_event")
+    assert len(stored) == 200 and {status for _, status, _ in stored} == {"done"}
+    times = {json.loads(event)["sent_at"] for _, _, event in stored}
+    assert len(times) == 200
+    replies = rows(db_path, "SELECT dedupe_key FROM outbox_message")
+    assert sorted(key for (key,) in replies) == sorted(f"inbox:{i}:0" for i, _, _ in stored)
