@@ -1,4 +1,4 @@
-"""Read-only queries on worker threads, each with its own connection.
+"""Read-only queries on worker threads, each thread with its own connection.
 
 Reads never go through the persistence actor and never wait for a write: in WAL mode a reader
 sees the last committed state while the writer works. Catalog pages and stats use this.
@@ -27,5 +27,7 @@ class Reader:
         return await trio.to_thread.run_sync(self._run, query, args, limiter=self._limiter)
 
     def _run(self, query: Callable[..., T], args: tuple[Any, ...]) -> T:
-        with self.db.connection_context():
-            return query(*args)
+        # Each worker thread keeps its own connection open (peewee's thread-local state):
+        # opening one per read, with its PRAGMAs, cost more than most reads themselves. It is
+        # closed when trio retires the idle thread and the thread-local state goes with it.
+        return query(*args)

@@ -9,12 +9,12 @@ dedupe key. So a redelivered webhook or a replay after a crash creates nothing t
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Any
 
+from storage import sql
 from storage.errors import StorageError
-from storage.models import ConversationSession, InboxEvent, OutboxMessage, Tenant, utcnow
+from storage.models import Tenant, utcnow
 
 
 class StaleSession(StorageError):
@@ -69,31 +69,20 @@ class AppendInbox(Write):
     event: str
 
     def apply(self) -> InboxAppended:
-        # The hottest write (every webhook waits for it), so its SQL is written once here
-        # instead of being built by the ORM per call (that building costs more than the
-        # grouped commit itself). Plain SQL that SQLite (3.35+) and PostgreSQL both speak.
-        db = InboxEvent._meta.database
-        received_at = InboxEvent.received_at.db_value(utcnow())
-        params = (self.tenant_id, self.dedupe_key, self.sender, self.raw, self.event, received_at)
-        row = db.execute_sql(_append_inbox_sql(db.param), params).fetchone()
+        params = (self.tenant_id, self.dedupe_key, self.sender, self.raw, self.event, utcnow())
+        row = sql.fetch_one(
+            'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
+            '"status", "attempts", "received_at") VALUES (?, ?, ?, ?, ?, \'new\', 0, ?) '
+            'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
+            params,
+        )
         if row is not None:
             return InboxAppended(row[0], duplicate=False)
-        existing = db.execute_sql(_find_inbox_sql(db.param), params[:2]).fetchone()
+        existing = sql.fetch_one(
+            'SELECT "id" FROM "inbox_event" WHERE "tenant_id" = ? AND "dedupe_key" = ?',
+            params[:2],
+        )
         return InboxAppended(existing[0], duplicate=True)
-
-
-@functools.cache
-def _append_inbox_sql(p: str) -> str:
-    return (
-        'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
-        f'"status", "attempts", "received_at") VALUES ({p}, {p}, {p}, {p}, {p}, \'new\', 0, {p}) '
-        'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"'
-    )
-
-
-@functools.cache
-def _find_inbox_sql(p: str) -> str:
-    return f'SELECT "id" FROM "inbox_event" WHERE "tenant_id" = {p} AND "dedupe_key" = {p}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +94,11 @@ class MarkInbox(Write):
     error: str | None = None
 
     def apply(self) -> None:
-        InboxEvent.update(
-            status=self.status,
-            processed_at=utcnow(),
-            last_error=self.error,
-            attempts=InboxEvent.attempts + 1,
-        ).where(InboxEvent.id == self.inbox_id).execute()
+        sql.execute(
+            'UPDATE "inbox_event" SET "status" = ?, "processed_at" = ?, "last_error" = ?, '
+            '"attempts" = "attempts" + 1 WHERE "id" = ?',
+            (self.status, utcnow(), self.error, self.inbox_id),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,16 +111,21 @@ class EnqueueReply(Write):
     dedupe_key: str | None = None
 
     def apply(self) -> int:
-        if self.dedupe_key is not None:
-            existing = OutboxMessage.get_or_none(
-                (OutboxMessage.tenant == self.tenant_id)
-                & (OutboxMessage.dedupe_key == self.dedupe_key)
-            )
-            if existing is not None:
-                return existing.id
-        return OutboxMessage.create(
-            tenant=self.tenant_id, chat=self.chat, text=self.text, dedupe_key=self.dedupe_key
-        ).id
+        now = utcnow()
+        row = sql.fetch_one(
+            'INSERT INTO "outbox_message" ("tenant_id", "chat", "text", "dedupe_key", "status", '
+            '"attempts", "next_attempt_at", "created_at") '
+            "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) "
+            'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
+            (self.tenant_id, self.chat, self.text, self.dedupe_key, now, now),
+        )
+        if row is not None:
+            return row[0]
+        existing = sql.fetch_one(
+            'SELECT "id" FROM "outbox_message" WHERE "tenant_id" = ? AND "dedupe_key" = ?',
+            (self.tenant_id, self.dedupe_key),
+        )
+        return existing[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,31 +149,37 @@ class CommitTurn(Write):
     expires_at: dt.datetime | None = None
 
     def apply(self) -> TurnCommitted:
-        session = ConversationSession.get_or_none(
-            (ConversationSession.tenant == self.tenant_id) & (ConversationSession.user == self.user)
+        session = sql.fetch_one(
+            'SELECT "id", "version" FROM "conversation_session" WHERE "tenant_id" = ? '
+            'AND "user" = ?',
+            (self.tenant_id, self.user),
         )
+        current = session[1] if session else 0
         if self.inbox_id is not None:
-            event = InboxEvent.get_by_id(self.inbox_id)
-            if event.status != "new":
-                return TurnCommitted(session.version if session else 0, replayed=True)
-        current = session.version if session else 0
+            event = sql.fetch_one(
+                'SELECT "status" FROM "inbox_event" WHERE "id" = ?', (self.inbox_id,)
+            )
+            if event is None:
+                raise StorageError(f"there is no inbox event {self.inbox_id}")
+            if event[0] != "new":
+                return TurnCommitted(current, replayed=True)
         if current != self.expected_version:
             raise StaleSession(
                 f"session of {self.user} is at version {current}, not {self.expected_version}"
             )
-        values = {
-            "state": self.state,
-            "data": self.data,
-            "version": current + 1,
-            "updated_at": utcnow(),
-            "expires_at": self.expires_at,
-        }
+        values = (self.state, self.data, current + 1, utcnow(), self.expires_at)
         if session is None:
-            ConversationSession.create(tenant=self.tenant_id, user=self.user, **values)
+            sql.execute(
+                'INSERT INTO "conversation_session" ("state", "data", "version", "updated_at", '
+                '"expires_at", "tenant_id", "user") VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (*values, self.tenant_id, self.user),
+            )
         else:
-            ConversationSession.update(**values).where(
-                ConversationSession.id == session.id
-            ).execute()
+            sql.execute(
+                'UPDATE "conversation_session" SET "state" = ?, "data" = ?, "version" = ?, '
+                '"updated_at" = ?, "expires_at" = ? WHERE "id" = ?',
+                (*values, session[0]),
+            )
         for number, text in enumerate(self.replies):
             key = f"inbox:{self.inbox_id}:{number}" if self.inbox_id is not None else None
             EnqueueReply(self.tenant_id, self.user, text, key).apply()
@@ -199,13 +198,10 @@ class MarkOutbox(Write):
     retry_at: dt.datetime | None = None
 
     def apply(self) -> None:
-        values: dict[str, Any] = {
-            "status": self.status,
-            "attempts": OutboxMessage.attempts + 1,
-            "last_error": self.error,
-        }
-        if self.status == "sent":
-            values["sent_at"] = utcnow()
-        if self.retry_at is not None:
-            values["next_attempt_at"] = self.retry_at
-        OutboxMessage.update(**values).where(OutboxMessage.id == self.message_id).execute()
+        sent_at = utcnow() if self.status == "sent" else None
+        sql.execute(
+            'UPDATE "outbox_message" SET "status" = ?, "attempts" = "attempts" + 1, '
+            '"last_error" = ?, "sent_at" = COALESCE(?, "sent_at"), '
+            '"next_attempt_at" = COALESCE(?, "next_attempt_at") WHERE "id" = ?',
+            (self.status, self.error, sent_at, self.retry_at, self.message_id),
+        )

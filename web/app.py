@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import trio
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from web.intake import Intake
@@ -28,7 +28,11 @@ def create_app(
             body.update(await health_details())
         return JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
 
-    routes = [Route("/health", health, methods=["GET"])]
+    async def ping(_: Request) -> PlainTextResponse:
+        # Liveness only (is the process answering?): cheap enough for a probe every second.
+        return PlainTextResponse("pong")
+
+    routes = [Route("/health", health, methods=["GET"]), Route("/ping", ping, methods=["GET"])]
     if intake is not None:
         routes += [
             Route("/webhook/{tenant}", intake.webhook, methods=["GET", "POST"]),
