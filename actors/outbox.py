@@ -30,6 +30,8 @@ from storage.writes import MarkOutbox
 
 log = logging.getLogger("showroom.outbox")
 
+SENDS_AT_ONCE = 2  # per tenant: parallel sends to many contacts preceded bans; stays under the
+# shared HTTP client's connection limit, so requests never queue (and get cancelled) in its pool
 POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
 SEND_TIMEOUT_S = 30.0
 WRITE_TIMEOUT_S = 30.0
@@ -74,6 +76,7 @@ class Outbox:
         self._wake = trio.Event()
         self._busy_chats: set[str] = set()
         self._recorded = trio.Event()
+        self._sending = trio.CapacityLimiter(SENDS_AT_ONCE)
         self._last_sent: dict[str, float] = {}
 
     def wake(self) -> None:
@@ -115,9 +118,9 @@ class Outbox:
     async def _send(self, reply: PendingReply) -> None:
         await self._pace(reply)
         try:
-            response = await self.client.send(
-                self.adapter.send_request(Identity.parse(reply.chat), reply.text)
-            )
+            request = self.adapter.send_request(Identity.parse(reply.chat), reply.text)
+            async with self._sending:
+                response = await self.client.send(request)
             result = self.adapter.send_result(response)
         except httpx.HTTPError as exc:
             result = SendResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
@@ -161,3 +164,4 @@ class Outbox:
         setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         self._recorded.set()
         self._recorded = trio.Event()
+        self._sending = trio.CapacityLimiter(SENDS_AT_ONCE)

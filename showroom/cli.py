@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -52,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a consistent copy of the database (safe while running)",
     )
     backup.add_argument("path", type=Path, help="the new backup file (must not exist yet)")
+    simulator = commands.add_parser(
+        "simulator", help="run only the simulated WhatsApp gateway (WhatsApp Web API flavour)"
+    )
+    simulator.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    simulator.add_argument("--port", type=int, default=8080, help="port to listen on")
+    simulator.add_argument(
+        "--webhook",
+        required=True,
+        help="showroom's webhook URL, e.g. http://127.0.0.1:8000/webhook/demo/<webhook_secret>",
+    )
     return parser
 
 
@@ -76,6 +87,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
     if args.command == "serve":
         return _serve(settings, args.log_format)
+    if args.command == "simulator":
+        setup_logging(settings.log.level, settings.log.format)
+        trio.run(_simulate, args.host, args.port, args.webhook)
+        return 0
     if args.command == "backup":
         return _backup(settings, args.path)
     parser.error(f"unknown command {args.command}")
@@ -95,6 +110,24 @@ def _backup(settings: Settings, target: Path) -> int:
     size = written.stat().st_size
     print(f"backup of {source} written to {written} ({size:,} bytes, integrity ok)")
     return 0
+
+
+async def _simulate(host: str, port: int, webhook: str) -> None:
+    from gateways.simulator import Simulator
+    from web.server import WebServer
+
+    simulator = Simulator(webhook_url=webhook)
+    server = WebServer(simulator.app(), host, port, name="simulated WhatsApp gateway")
+    try:
+        async with trio.open_nursery() as nursery:
+            await nursery.start(simulator.run)
+            nursery.start_soon(server.run)
+            with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+                async for _ in signals:
+                    break
+            nursery.cancel_scope.cancel()
+    finally:
+        server.close()
 
 
 def _serve(settings: Settings, log_format: str | None) -> int:

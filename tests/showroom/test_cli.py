@@ -136,3 +136,31 @@ async def test_first_signal_drains_and_the_second_exits_at_once():
             await exited.wait()
         assert exits == [EXIT_ON_SECOND_SIGNAL]
         nursery.cancel_scope.cancel()
+
+
+def test_a_weak_webhook_secret_is_refused_at_start(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[tenants.demo.gateway]\nkind = "gowa"\nwebhook_secret = "secret"\n')
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2
+    assert "webhook_secret is missing, a default or shorter than 16" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_standalone_simulator_serves_the_gateway_endpoints(tmp_path):
+    process = subprocess.Popen(
+        [*SHOWROOM, "simulator", "--port", "0", "--webhook", "http://127.0.0.1:9/webhook/x/y"],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        for line in process.stderr:
+            found = re.search(r"gateway listening on (http://\S+)", line)
+            if found:
+                break
+        with urllib.request.urlopen(f"{found.group(1)}/health", timeout=10) as response:
+            assert json.load(response)["data"]["version"] == "v1.7.0"
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 0

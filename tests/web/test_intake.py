@@ -87,3 +87,53 @@ async def test_health_reports_database_gateway_and_queues(showroom):
     assert health["gateways"]["demo"]["reachable"] is True
     assert health["gateways"]["demo"]["version"] == "v1.7.0"
     assert set(health["queues"]) >= {"persistence", "router", "sessions_active"}
+
+
+async def test_meta_cloud_api_handshake_and_signed_delivery(tmp_path):
+    import dataclasses
+
+    from gateways.base import hmac_hex
+    from showroom.app import serve
+    from showroom.config import GatewaySettings, TenantSettings
+    from tests.web.conftest import make_settings
+
+    meta = TenantSettings(
+        name="Jakarta Auto",
+        gateway=GatewaySettings(
+            kind="cloudapi",
+            base_url="http://127.0.0.1:9",
+            webhook_secret=SECRET,
+            verify_token="verify-token-123",
+            session="106540352242922",
+        ),
+    )
+    settings = make_settings(tmp_path)
+    settings = dataclasses.replace(settings, tenants={**settings.tenants, "jakarta": meta})
+    body = (PAYLOADS / "cloudapi-text.json").read_bytes()
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        url = f"{running.web.url}/webhook/jakarta"
+        async with httpx.AsyncClient() as client:
+            handshake = await client.get(
+                url,
+                params={
+                    "hub.mode": "subscribe",
+                    "hub.verify_token": "verify-token-123",
+                    "hub.challenge": "1158201444",
+                },
+            )
+            wrong = await client.get(
+                url,
+                params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1"},
+            )
+            unsigned = await client.post(url, content=body)
+            signed = await client.post(
+                url,
+                content=body,
+                headers={"X-Hub-Signature-256": "sha256=" + hmac_hex("sha256", SECRET, body)},
+            )
+        nursery.cancel_scope.cancel()
+    assert (handshake.status_code, handshake.text) == (200, "1158201444")
+    assert wrong.status_code == 403 and unsigned.status_code == 401
+    assert signed.json() == {"status": "accepted", "events": 1, "duplicates": 0}
+    assert [key[:11] for key, _ in inbox_rows(tmp_path)] == ["meta:wamid."]
