@@ -38,3 +38,5 @@ def setup_logging(level: str, fmt: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS[level])
+    # httpx logs every request at INFO: one line per outbox send or photo poll is noise.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, _LEVELS[level]))
