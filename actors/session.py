@@ -68,7 +68,11 @@ class SessionActor(Actor[Incoming]):
             self.state, self.version = SessionState(), 0
         else:
             state, data, self.version = row
-            self.state = SessionState(state, json.loads(data))
+            try:
+                self.state = SessionState(state, json.loads(data))
+            except ValueError:  # unreadable: the user starts over rather than being stuck
+                log.error("session of %s has unreadable data; starting it afresh", self.user)
+                self.state = SessionState()
 
     async def handle(self, message: Incoming) -> None:
         for attempt in (1, 2):

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
+import outcome
 import trio
 
 from runtime.actor import Actor, ActorCrashed, run_actor
@@ -37,7 +38,9 @@ class KeyedRegistry(Generic[K]):
         on_crash: CrashHandler | None = None,
     ) -> None:
         """`factory(key)` builds a fresh actor; its `started` hook loads the key's state.
-        `on_crash(key, message, error)` is told (synchronously) when an activation crashes."""
+        `on_crash(key, message, error)` is told (synchronously) about each message that was
+        not handled: the one that crashed the activation, or, when the actor cannot even
+        start, every message that was queued for it."""
         self.name = name
         self._factory = factory
         self._idle_s = idle_s
@@ -98,7 +101,10 @@ class KeyedRegistry(Generic[K]):
                     await run_actor(self._factory(key), mailbox, idle_s=self._idle_s)
                 except ActorCrashed as crash:
                     self.crashes += 1
-                    self._report_crash(key, crash)
+                    self._report_crash(key, crash.message, crash)
+                    if crash.message is None:  # it cannot even start: give up what is queued
+                        self._give_up_queue(key, mailbox, crash)
+                        break
                 # Passivated, stopped or crashed. No checkpoint from this test to the removal
                 # below, so a message told from now on activates a new task.
                 if len(mailbox) == 0:
@@ -108,10 +114,22 @@ class KeyedRegistry(Generic[K]):
                 del self._active[key]
             mailbox.close_and_fail()
 
-    def _report_crash(self, key: K, crash: ActorCrashed) -> None:
-        if self._on_crash is None:
+    def _give_up_queue(self, key: K, mailbox: Mailbox, crash: ActorCrashed) -> None:
+        """Starting again right away would crash again: each queued message is reported as
+        not handled (and a waiting asker gets the error) instead of looping."""
+        error = crash.__cause__ or crash
+        while len(mailbox):
+            message, reply = mailbox.get_nowait()
+            if reply is not None:
+                reply.send(outcome.Error(crash))
+            self._report_crash(key, message, crash)
+        log.error("%s: %r cannot start (%s); its queued messages were given up", self.name,
+                  key, error)
+
+    def _report_crash(self, key: K, message: object, crash: ActorCrashed) -> None:
+        if self._on_crash is None or message is None:
             return
         try:
-            self._on_crash(key, crash.message, crash.__cause__ or crash)
+            self._on_crash(key, message, crash.__cause__ or crash)
         except Exception:
             log.exception("%s: crash handler failed for %r", self.name, key)

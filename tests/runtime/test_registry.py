@@ -160,3 +160,22 @@ async def test_stop_drains_every_mailbox_then_refuses_messages(autojump_clock):
             registry.tell("b", "too late")
     assert store.saved["a"] == [0, 1, 2, 3, 4]
     assert len(registry) == 0
+
+
+async def test_an_actor_that_cannot_start_gives_up_its_queue_instead_of_looping(autojump_clock):
+    class Broken(Actor):
+        async def started(self):
+            raise ValueError("corrupt state")
+
+    reported = []
+    async with trio.open_nursery() as nursery:
+        registry = KeyedRegistry("sessions", lambda key: Broken(), idle_s=IDLE_S,
+                                 on_crash=lambda key, message, error: reported.append(
+                                     (key, message, type(error))))
+        await nursery.start(registry.run)
+        for n in range(3):
+            registry.tell("a", n)
+        await trio.testing.wait_all_tasks_blocked()
+        assert "a" not in registry and registry.activations == 1
+        assert reported == [("a", n, ValueError) for n in range(3)]
+        registry.stop()

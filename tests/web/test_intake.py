@@ -137,3 +137,15 @@ async def test_meta_cloud_api_handshake_and_signed_delivery(tmp_path):
     assert wrong.status_code == 403 and unsigned.status_code == 401
     assert signed.json() == {"status": "accepted", "events": 1, "duplicates": 0}
     assert [key[:11] for key, _ in inbox_rows(tmp_path)] == ["meta:wamid."]
+
+
+async def test_a_session_with_unreadable_data_starts_afresh_and_still_answers(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        db.execute("INSERT INTO conversation_session (tenant_id, user, state, data, version, "
+                   "updated_at) VALUES (1, ?, 'collecting', '{broken', 4, '2025-01-01')", (BUDI,))
+    async with httpx.AsyncClient() as client:
+        await client.post(f"{server.url}/simulate/message", json={"from": BUDI, "text": "halo"})
+    with trio.fail_after(20):
+        [reply] = await simulator.wait_sent(BUDI, 1)
+    assert reply.text.startswith("Halo!")
