@@ -123,8 +123,9 @@ class KeyedRegistry(Generic[K]):
             if reply is not None:
                 reply.send(outcome.Error(crash))
             self._report_crash(key, message, crash)
-        log.error("%s: %r cannot start (%s); its queued messages were given up", self.name,
-                  key, error)
+        log.error(
+            "%s: %r cannot start (%s); its queued messages were given up", self.name, key, error
+        )
 
     def _report_crash(self, key: K, message: object, crash: ActorCrashed) -> None:
         if self._on_crash is None or message is None:

@@ -15,9 +15,24 @@ function bubble(kind, content, image) {
     img.alt = "foto";
     div.appendChild(img);
   }
-  if (content) div.appendChild(document.createTextNode(content));
+  if (content) {
+    const span = document.createElement("span");
+    span.innerHTML = whatsappFormat(content);
+    div.appendChild(span);
+  }
   log.appendChild(div);
   div.scrollIntoView({block: "end"});
+}
+
+// WhatsApp's own formatting: *bold*, _italic_, ~strike~. The text is escaped first.
+function whatsappFormat(text) {
+  const escaped = text.replace(/[&<>"']/g, (c) => ({
+    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
+  })[c]);
+  return escaped
+    .replace(/\*([^*\n]+)\*/g, "<b>$1</b>")
+    .replace(/(^|\W)_([^_\n]+)_(?=\W|$)/g, "$1<i>$2</i>")
+    .replace(/~([^~\n]+)~/g, "<s>$1</s>");
 }
 
 async function post(path, body) {

@@ -169,9 +169,12 @@ async def test_an_actor_that_cannot_start_gives_up_its_queue_instead_of_looping(
 
     reported = []
     async with trio.open_nursery() as nursery:
-        registry = KeyedRegistry("sessions", lambda key: Broken(), idle_s=IDLE_S,
-                                 on_crash=lambda key, message, error: reported.append(
-                                     (key, message, type(error))))
+        registry = KeyedRegistry(
+            "sessions",
+            lambda key: Broken(),
+            idle_s=IDLE_S,
+            on_crash=lambda key, message, error: reported.append((key, message, type(error))),
+        )
         await nursery.start(registry.run)
         for n in range(3):
             registry.tell("a", n)

@@ -142,8 +142,11 @@ async def test_meta_cloud_api_handshake_and_signed_delivery(tmp_path):
 async def test_a_session_with_unreadable_data_starts_afresh_and_still_answers(showroom, tmp_path):
     simulator, server = showroom.simulators["demo"]
     with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
-        db.execute("INSERT INTO conversation_session (tenant_id, user, state, data, version, "
-                   "updated_at) VALUES (1, ?, 'collecting', '{broken', 4, '2025-01-01')", (BUDI,))
+        db.execute(
+            "INSERT INTO conversation_session (tenant_id, user, state, data, version, "
+            "updated_at) VALUES (1, ?, 'collecting', '{broken', 4, '2025-01-01')",
+            (BUDI,),
+        )
     async with httpx.AsyncClient() as client:
         await client.post(f"{server.url}/simulate/message", json={"from": BUDI, "text": "halo"})
     with trio.fail_after(20):
