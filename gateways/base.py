@@ -122,8 +122,13 @@ class Adapter:
         raise NotImplementedError
 
     def health(self, response: httpx.Response) -> dict[str, Any]:
-        """{"reachable": bool, "version": str, ...} from the health answer."""
-        return {"reachable": response.is_success, "version": ""}
+        """{"reachable": bool, "version": str, ...} from the health answer (by default: a JSON
+        object with a top-level "version", as WAHA and Evolution answer)."""
+        try:
+            version = text_or_empty(response.json().get("version"))
+        except (ValueError, AttributeError):
+            version = ""
+        return {"reachable": response.is_success, "version": version}
 
     # -- shared helpers ------------------------------------------------------------------
 
@@ -157,6 +162,14 @@ def same_secret(given: str | None, expected: str) -> bool:
     if not given or not expected:
         return False
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def hub_signature_valid(headers: Mapping[str, str], body: bytes, secret: str) -> bool:
+    """`X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body>` (GoWA, Meta)."""
+    given = headers.get("x-hub-signature-256", "")
+    if not given.startswith("sha256="):
+        return False
+    return same_secret(given.removeprefix("sha256=").lower(), hmac_hex("sha256", secret, body))
 
 
 def failed_send(response: httpx.Response) -> SendResult:

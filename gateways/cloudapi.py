@@ -21,7 +21,7 @@ from gateways.base import (
     BadPayload,
     SendResult,
     failed_send,
-    hmac_hex,
+    hub_signature_valid,
     load_json,
     require,
     same_secret,
@@ -43,11 +43,7 @@ class CloudApi(Adapter):
             self.base_url = GRAPH_URL
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
-        given = headers.get("x-hub-signature-256", "")
-        if not given.startswith("sha256="):
-            return False
-        expected = hmac_hex("sha256", self.config.webhook_secret, body)
-        return same_secret(given.removeprefix("sha256=").lower(), expected)
+        return hub_signature_valid(headers, body, self.config.webhook_secret)
 
     def handshake(self, query: Mapping[str, str]) -> str | None:
         """The challenge to echo for a valid subscription request, else None (answer 403)."""

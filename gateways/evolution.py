@@ -10,7 +10,6 @@ bot's own number, and own sends come back as `messages.upsert` with `fromMe`: bo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import httpx
 
@@ -129,10 +128,3 @@ class Evolution(Adapter):
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())
-
-    def health(self, response: httpx.Response) -> dict[str, Any]:
-        try:
-            version = text_or_empty(response.json().get("version"))
-        except (ValueError, AttributeError):
-            version = ""
-        return {"reachable": response.is_success, "version": version}

@@ -22,11 +22,10 @@ from gateways.base import (
     SendResult,
     direct_sender,
     failed_send,
-    hmac_hex,
+    hub_signature_valid,
     iso_timestamp,
     load_json,
     require,
-    same_secret,
     text_or_empty,
 )
 
@@ -38,11 +37,7 @@ class GoWA(Adapter):
     webhook_auth = "hmac"
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
-        given = headers.get("x-hub-signature-256", "")
-        if not given.startswith("sha256="):
-            return False
-        expected = hmac_hex("sha256", self.config.webhook_secret, body)
-        return same_secret(given.removeprefix("sha256=").lower(), expected)
+        return hub_signature_valid(headers, body, self.config.webhook_secret)
 
     def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
         data = load_json(body)

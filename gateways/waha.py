@@ -86,13 +86,6 @@ class Waha(Adapter):
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/api/server/version"), headers=self._headers())
 
-    def health(self, response: httpx.Response) -> dict[str, Any]:
-        try:
-            version = text_or_empty(response.json().get("version"))
-        except (ValueError, AttributeError):
-            version = ""
-        return {"reachable": response.is_success, "version": version}
-
 
 def _media(media: dict[str, Any]) -> MediaRef:
     error = media.get("error")
