@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import signal
@@ -53,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a consistent copy of the database (safe while running)",
     )
     backup.add_argument("path", type=Path, help="the new backup file (must not exist yet)")
+    parse = commands.add_parser("parse", help="show what the bot reads from a listing text")
+    parse.add_argument("text", help='the seller\'s text, e.g. "Honda Freed 2012 km 145rb 145jt"')
     simulator = commands.add_parser(
         "simulator", help="run only the simulated WhatsApp gateway (WhatsApp Web API flavour)"
     )
@@ -79,6 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
+        return 0
+    if args.command == "parse":  # needs no configuration
+        from actors.listing import parse_listing
+
+        print(json.dumps(parse_listing(args.text).to_dict(), ensure_ascii=False, indent=2))
         return 0
     try:
         settings = load_settings(config_path(args.config))

@@ -164,3 +164,21 @@ def test_the_standalone_simulator_serves_the_gateway_endpoints(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=15) == 0
+
+
+def test_parse_prints_the_draft_as_json():
+    done = run("parse", "Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt")
+    assert done.returncode == 0
+    draft = json.loads(done.stdout)
+    assert draft == {
+        "make": "Honda",
+        "model": "Freed",
+        "variant": "PSD",
+        "year": 2012,
+        "transmission": "Matic",
+        "fuel": None,
+        "color": None,
+        "mileage_km": 145515,
+        "price_idr": 145000000,
+        "missing": [],
+    }
