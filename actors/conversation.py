@@ -1,25 +1,74 @@
-"""The seller conversation as a pure state machine: (state, event) -> (new state, effects).
+"""The seller conversation as a pure state machine: (state, input) -> (new state, effects).
 
-No trio and no database here: the session actor runs `step` for each event and commits the new
-state together with the effects' replies in one transaction.
+No trio and no database here. The session actor runs `step` for each input (a message from the
+seller, or a downloader's report about a photo) and commits the new state together with the
+effects that must be atomic with it (replies, publishing) in one transaction.
 
-This is the idle part of the conversation (help, and the answers to what cannot be handled
-yet); the upload flow (`/upload`, photos, `selesai`, preview, `ya`) builds on it.
+    idle --/upload (complete)--> collecting --selesai/skip--> preview --ya--> idle (published)
+                                      ^  |                       |  \\--correction--> preview
+                                      |  \\--batal, /cancel------+----> idle (cancelled)
+    a new /upload at any step cancels the current one first.
+
+The state's data is plain JSON (it is stored as it is): the parsed draft, the upload number
+(downloads belong to it, so a cancelled upload's late results are recognised and dropped), the
+photos with their download status, and when the session expires.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from actors.copywriter import describe
 from actors.events import EventKind, InboundEvent
-from actors.texts import text
+from actors.formatting import car_name, kilometres, rupiah
+from actors.listing import parse_listing, parse_mileage, parse_price
+from actors.texts import field_name, text
+
+MAX_PHOTOS = 10
+SESSION_TTL_S = 24 * 3600.0
+
+IDLE, COLLECTING, PREVIEW = "idle", "collecting", "preview"
 
 
 @dataclass(frozen=True, slots=True)
 class SessionState:
-    state: str = "idle"
+    state: str = IDLE
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a turn needs to know besides the state."""
+
+    language: str = "id"
+    showroom: str = "Showroom"
+    now: float = 0.0  # seconds since the epoch
+    session_ttl_s: float = SESSION_TTL_S
+
+
+# -- inputs besides the seller's messages -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoStored:
+    upload: int
+    key: str
+    photo: dict[str, Any]  # content_hash, files {large, medium, thumb}, width, height, bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoFailed:
+    upload: int
+    key: str
+    reason: str
+
+
+Input = InboundEvent | PhotoStored | PhotoFailed
+
+
+# -- effects ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,25 +76,310 @@ class Reply:
     text: str
 
 
-Effect = Reply
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """Download a photo for an upload (the downloader reports PhotoStored or PhotoFailed)."""
+
+    upload: int
+    key: str
+    media: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Context:
-    """What a turn needs to know about the tenant."""
+class CancelUpload:
+    """Stop the upload's downloads and remove its files that nothing else uses."""
 
-    language: str = "id"
-    showroom: str = "Showroom"
+    upload: int
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Publish:
+    """Create the listing (code, slug, photos, description) in the turn's transaction; the
+    reply `published_text` gets the code and link filled in there."""
+
+    draft: dict[str, Any]
+    photos: tuple[dict[str, Any], ...]
+    description: str
+    original_text: str
+    published_text: str  # with {code} and {link} left to fill
+
+
+Effect = Reply | Fetch | CancelUpload | Publish
+
+
+# -- the machine --------------------------------------------------------------------------
+
+_WORDS = {
+    "done": {"selesai", "done", "sudah", "udah", "beres", "finish", "finished", "cukup"},
+    "skip": {"skip", "lewati", "lanjut"},
+    "yes": {"ya", "yes", "y", "iya", "ok", "oke", "okay", "setuju", "tayang", "lanjutkan"},
+    "no": {"tidak", "no", "n", "gak", "nggak", "ga", "enggak", "jangan"},
+    "cancel": {"batal", "/cancel", "/batal", "cancel", "batalkan"},
+    "help": {"/help", "/bantuan", "help", "bantuan", "menu", "/start"},
+}
+
+
+def _word(text_: str) -> str:
+    """A one-word command, tolerant of case, spaces and punctuation: 'Selesai!' -> 'selesai'."""
+    return re.sub(r"[^\w/]+", "", text_.strip().lower())
+
+
+def _is(text_: str, kind: str) -> bool:
+    return _word(text_) in _WORDS[kind]
 
 
 def step(
-    state: SessionState, event: InboundEvent, context: Context
+    state: SessionState, received: Input, context: Context
 ) -> tuple[SessionState, list[Effect]]:
-    say = lambda key, **values: Reply(text(context.language, key, **values))  # noqa: E731
-    match event.kind:
-        case EventKind.IMAGE:
-            return state, [say("photos_need_upload")]
-        case EventKind.UNSUPPORTED:
-            return state, [say("unsupported")]
-        case _:
-            return state, [say("help", showroom=context.showroom)]
+    turn = _Turn(state, context)
+    turn.run(received)
+    return turn.result()
+
+
+class _Turn:
+    def __init__(self, state: SessionState, context: Context) -> None:
+        self.state = state.state
+        self.data = _copy(state.data)
+        self.context = context
+        self.effects: list[Effect] = []
+
+    def result(self) -> tuple[SessionState, list[Effect]]:
+        if self.state == IDLE:
+            self.data = {"upload": self.data.get("upload", 0)}
+        else:
+            self.data["expires_at"] = self.context.now + self.context.session_ttl_s
+        return SessionState(self.state, self.data), self.effects
+
+    def say(self, key: str, **values: Any) -> None:
+        self.effects.append(Reply(text(self.context.language, key, **values)))
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def run(self, received: Input) -> None:
+        if isinstance(received, PhotoStored | PhotoFailed):
+            self.photo_result(received)
+            return
+        if self.state != IDLE and self.context.now > self.data.get("expires_at", float("inf")):
+            self.cancel(announce=False)
+            self.say("expired")
+        message = received.text.strip()
+        if received.kind is EventKind.TEXT and message.lower().startswith("/upload"):
+            self.upload(message)
+        elif received.kind is EventKind.TEXT and _is(message, "cancel"):
+            self.cancel(announce=True)
+        elif received.kind is EventKind.TEXT and _is(message, "help"):
+            self.say("help", showroom=self.context.showroom)
+        elif self.state == COLLECTING:
+            self.collecting(received)
+        elif self.state == PREVIEW:
+            self.preview_input(received)
+        elif received.kind is EventKind.IMAGE:
+            self.say("photos_need_upload")
+        elif received.kind is EventKind.UNSUPPORTED:
+            self.say("unsupported")
+        else:
+            self.say("help", showroom=self.context.showroom)
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def upload(self, message: str) -> None:
+        draft = parse_listing(message)
+        if draft.missing:
+            names = ", ".join(field_name(self.context.language, m) for m in draft.missing)
+            self.say("upload_missing", missing=names)
+            return  # a running upload goes on: the new one was not started
+        if self.state != IDLE:
+            self.cancel(announce=False)
+            self.say("upload_replaced")
+        self.state = COLLECTING
+        upload = self.data.get("upload", 0) + 1
+        self.data = {
+            "upload": upload,
+            "draft": draft.to_dict(),
+            "photos": [],
+            "refused_extra": False,
+        }
+        self.data["draft"].pop("missing", None)
+        self.say("upload_understood", summary=self.summary())
+
+    def collecting(self, received: InboundEvent) -> None:
+        if received.kind is EventKind.IMAGE:
+            self.photo(received)
+        elif received.kind is EventKind.UNSUPPORTED:
+            self.say("unsupported")
+        elif _is(received.text, "done") or _is(received.text, "skip"):
+            self.finish(skip=_is(received.text, "skip"))
+        else:
+            self.say("collecting_hint")
+
+    def photo(self, received: InboundEvent) -> None:
+        photos = self.data["photos"]
+        if any(p["key"] == received.dedupe_key for p in photos):
+            return  # the same delivery again
+        if len([p for p in photos if p["status"] != "failed"]) >= MAX_PHOTOS:
+            if not self.data.get("refused_extra"):
+                self.data["refused_extra"] = True
+                self.say("photo_limit")
+            return
+        media = received.media
+        if media is None or media.failed:
+            photos.append({"key": received.dedupe_key, "status": "failed"})
+            self.say("photo_failed")
+            return
+        photos.append({"key": received.dedupe_key, "status": "pending"})
+        self.effects.append(
+            Fetch(
+                self.data["upload"],
+                received.dedupe_key,
+                {k: getattr(media, k) for k in media.__slots__},
+            )
+        )
+        if not self.data.get("acknowledged"):
+            self.data["acknowledged"] = True
+            self.say("photo_first")
+
+    def photo_result(self, result: PhotoStored | PhotoFailed) -> None:
+        if self.state != COLLECTING or result.upload != self.data.get("upload"):
+            if isinstance(result, PhotoStored):  # a cancelled upload's late photo
+                self.effects.append(CancelUpload(result.upload, _files(result.photo)))
+            return
+        photo = next((p for p in self.data["photos"] if p["key"] == result.key), None)
+        if photo is None or photo["status"] != "pending":
+            return
+        if isinstance(result, PhotoFailed):
+            photo["status"] = "failed"
+            self.say("photo_failed")
+        elif any(
+            p.get("content_hash") == result.photo["content_hash"]
+            for p in self.data["photos"]
+            if p["status"] == "stored"
+        ):
+            photo["status"] = "duplicate"  # the same picture twice: kept once
+        else:
+            photo.update(result.photo, status="stored")
+            photo.pop("media", None)
+        if self.data.get("finishing") and not self.pending():
+            self.show_preview()
+
+    def finish(self, *, skip: bool) -> None:
+        if self.pending():
+            self.data["finishing"] = True
+            self.say("waiting_photos", count=self.pending())
+            return
+        if not self.stored() and not skip:
+            self.say("no_photos")
+            return
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        self.state = PREVIEW
+        self.data["finishing"] = False
+        self.data["description"] = describe(self.data["draft"], self.context.language)
+        self.say(
+            "preview",
+            summary=self.summary(),
+            photos=len(self.stored()),
+            description=self.data["description"],
+        )
+
+    def preview_input(self, received: InboundEvent) -> None:
+        message = received.text
+        if received.kind is EventKind.TEXT and _is(message, "yes"):
+            self.effects.append(
+                Publish(
+                    self.data["draft"],
+                    tuple(self.stored()),
+                    self.data["description"],
+                    text(self.context.language, "published", code="{code}", link="{link}"),
+                )
+            )
+            self.state = IDLE
+        elif received.kind is EventKind.TEXT and _is(message, "no"):
+            self.cancel(announce=True)
+        else:  # a correction, or something else: either way, show where we are
+            if received.kind is EventKind.TEXT:
+                self.correct(message)
+            self.show_preview()
+
+    def correct(self, message: str) -> bool:
+        """`harga 140jt`, `km 120rb`, `tahun 2014`, `matic`: update what the text states."""
+        draft, changed = self.data["draft"], False
+        lowered = message.lower()
+        if re.search(r"\b(harga|hrg|price|rp)\b|\d\s*(jt|juta|m|miliar)\b", lowered):
+            price = parse_price(message)
+            if price is not None:
+                draft["price_idr"], changed = price, True
+        if re.search(r"\b(km|odometer|kilometer)\b", lowered):
+            mileage = parse_mileage(message)
+            if mileage is not None:
+                draft["mileage_km"], changed = mileage, True
+        restated = parse_listing(message)
+        for key in ("transmission", "color", "fuel"):
+            if getattr(restated, key) is not None:
+                draft[key], changed = getattr(restated, key), True
+        if restated.year is not None and re.search(r"\b(tahun|thn|th)\b", lowered):
+            draft["year"], changed = restated.year, True
+        return changed
+
+    def cancel(self, *, announce: bool) -> None:
+        if self.state == IDLE:
+            if announce:
+                self.say("nothing_to_cancel")
+            return
+        files = tuple(f for p in self.data.get("photos", []) for f in _files(p))
+        self.effects.append(CancelUpload(self.data["upload"], files))
+        self.state = IDLE
+        self.data = {"upload": self.data["upload"]}
+        if announce:
+            self.say("cancelled")
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def pending(self) -> int:
+        return len([p for p in self.data.get("photos", []) if p["status"] == "pending"])
+
+    def stored(self) -> list[dict[str, Any]]:
+        return [p for p in self.data.get("photos", []) if p["status"] == "stored"]
+
+    def summary(self) -> str:
+        draft, language = self.data["draft"], self.context.language
+        lines = [f"*{car_name(draft)}* {draft.get('year') or ''}".rstrip()]
+        if draft.get("price_idr"):
+            lines.append(
+                f"{field_name(language, 'price_idr').capitalize()}: {rupiah(draft['price_idr'])}"
+            )
+        if draft.get("mileage_km"):
+            lines.append(
+                f"{field_name(language, 'mileage_km').capitalize()}: "
+                f"{kilometres(draft['mileage_km'])}"
+            )
+        if draft.get("transmission"):
+            lines.append(
+                f"{field_name(language, 'transmission').capitalize()}: {draft['transmission']}"
+            )
+        return "\n".join(lines)
+
+
+def pending_fetches(state: SessionState) -> list[Fetch]:
+    """The downloads a restored session must start again (they died with the last process)."""
+    if state.state != COLLECTING:
+        return []
+    return [
+        Fetch(state.data["upload"], p["key"], p["media"])
+        for p in state.data.get("photos", [])
+        if p["status"] == "pending" and "media" in p
+    ]
+
+
+def _files(photo: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(photo.get("files", {}).values())
+
+
+def _copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of plain JSON data (the state must never be changed in place)."""
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data

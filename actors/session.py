@@ -1,24 +1,42 @@
 """The session actor: one per chatting user, a thin shell around the conversation state machine.
 
-Activated by the user's first message (it loads the conversation from the database),
-passivated when idle. Each turn runs `conversation.step` and commits the new state, the replies
-and the "inbox event done" mark in ONE transaction, so a replayed event changes nothing twice.
+Activated by the user's first message (it loads the conversation from the database and
+restarts the photo downloads a previous process left unfinished), passivated when idle. Each
+turn runs `conversation.step` and commits the new state, the replies, a listing to publish and
+the "inbox event done" mark in ONE transaction, so a replayed event changes nothing twice.
+Downloads start and uploads are cancelled only after that commit.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from actors.conversation import Context, Reply, SessionState, step
+import trio
+
+from actors.conversation import (
+    CancelUpload,
+    Context,
+    Fetch,
+    PhotoFailed,
+    PhotoStored,
+    Publish,
+    Reply,
+    SessionState,
+    pending_fetches,
+    step,
+)
 from actors.events import InboundEvent
 from runtime import Actor, ActorRef
-from storage.queries import load_session
+from storage.media import MediaStore
+from storage.queries import load_session, referenced_media_files
 from storage.reader import Reader
-from storage.writes import CommitTurn, StaleSession
+from storage.writes import CommitTurn, PublishListing, StaleSession
 
 log = logging.getLogger("showroom.session")
 
@@ -35,23 +53,38 @@ class Incoming:
     event: InboundEvent
 
 
+class DownloadService:
+    """What a session needs of the downloader (actors.downloads.Downloads)."""
+
+    def fetch(
+        self, key: tuple[str, str], upload: int, photo_key: str, media: dict[str, Any]
+    ) -> None: ...
+
+    def cancel(self, key: tuple[str, str], upload: int) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class TenantRuntime:
     """What the session actors of one tenant need."""
 
     slug: str
     id: int
-    context: Context
+    language: str
+    showroom: str
+    link_base: str
     wake_outbox: Callable[[], None]
+    downloads: DownloadService
+    media: MediaStore
 
 
 SessionKey = tuple[str, str]  # (tenant slug, user identity)
 
 
-class SessionActor(Actor[Incoming]):
+class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
     def __init__(
         self, key: SessionKey, tenant: TenantRuntime, persistence: ActorRef[Any], reader: Reader
     ) -> None:
+        self.key = key
         self.user = key[1]
         self.tenant = tenant
         self.persistence = persistence
@@ -61,34 +94,33 @@ class SessionActor(Actor[Incoming]):
 
     async def started(self) -> None:
         await self._load()
+        for fetch in pending_fetches(self.state):
+            self.tenant.downloads.fetch(self.key, fetch.upload, fetch.key, fetch.media)
 
     async def _load(self) -> None:
         row = await self.reader.run(load_session, self.tenant.id, self.user)
         if row is None:
             self.state, self.version = SessionState(), 0
-        else:
-            state, data, self.version = row
-            try:
-                self.state = SessionState(state, json.loads(data))
-            except ValueError:  # unreadable: the user starts over rather than being stuck
-                log.error("session of %s has unreadable data; starting it afresh", self.user)
-                self.state = SessionState()
+            return
+        state, data, self.version = row
+        try:
+            self.state = SessionState(state, json.loads(data))
+        except ValueError:  # unreadable: the user starts over rather than being stuck
+            log.error("session of %s has unreadable data; starting it afresh", self.user)
+            self.state = SessionState()
 
-    async def handle(self, message: Incoming) -> None:
+    async def handle(self, message: Incoming | PhotoStored | PhotoFailed) -> None:
+        if isinstance(message, Incoming):
+            received, inbox_id = message.event, message.inbox_id
+        else:
+            received, inbox_id = message, None
         for attempt in (1, 2):
-            new_state, effects = step(self.state, message.event, self.tenant.context)
-            replies = tuple(e.text for e in effects if isinstance(e, Reply))
-            turn = CommitTurn(
-                self.tenant.id,
-                self.user,
-                message.inbox_id,
-                self.version,
-                new_state.state,
-                json.dumps(new_state.data, ensure_ascii=False),
-                replies,
-            )
+            context = Context(self.tenant.language, self.tenant.showroom, now=time.time())
+            new_state, effects = step(self.state, received, context)
             try:
-                result = await self.persistence.ask(turn, timeout=COMMIT_TIMEOUT_S)
+                result = await self.persistence.ask(
+                    self._turn(inbox_id, new_state, effects), timeout=COMMIT_TIMEOUT_S
+                )
             except StaleSession:
                 if attempt == 2:
                     raise
@@ -96,7 +128,50 @@ class SessionActor(Actor[Incoming]):
                 continue
             if result.replayed:
                 await self._load()  # this event was handled before (a replay): nothing to do
-            else:
-                self.state, self.version = new_state, result.version
+                return
+            self.state, self.version = new_state, result.version
+            await self._after_commit(effects)
             break
         self.tenant.wake_outbox()
+
+    def _turn(self, inbox_id: int | None, state: SessionState, effects: list) -> CommitTurn:
+        publish = next((e for e in effects if isinstance(e, Publish)), None)
+        expires = state.data.get("expires_at")
+        return CommitTurn(
+            self.tenant.id,
+            self.user,
+            inbox_id,
+            self.version,
+            state.state,
+            json.dumps(state.data, ensure_ascii=False),
+            tuple(e.text for e in effects if isinstance(e, Reply)),
+            expires_at=dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None)
+            if expires
+            else None,
+            publish=PublishListing(
+                publish.draft,
+                publish.photos,
+                publish.description,
+                publish.original_text,
+                publish.published_text,
+                self.tenant.link_base,
+            )
+            if publish
+            else None,
+        )
+
+    async def _after_commit(self, effects: list) -> None:
+        for effect in effects:
+            match effect:
+                case Fetch(upload, photo_key, media):
+                    self.tenant.downloads.fetch(self.key, upload, photo_key, media)
+                case CancelUpload(upload, files):
+                    self.tenant.downloads.cancel(self.key, upload)
+                    if files:
+                        await self._remove_unused(files)
+
+    async def _remove_unused(self, files: tuple[str, ...]) -> None:
+        in_use = await self.reader.run(referenced_media_files)
+        unused = [name for name in files if (self.tenant.slug, name) not in in_use]
+        for name in unused:
+            await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)

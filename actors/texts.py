@@ -19,6 +19,40 @@ TEXTS: dict[str, dict[str, str]] = {
             "Contoh: _/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt_\n\n"
             "Lalu kirim 1-10 foto dan ketik *selesai*."
         ),
+        "upload_missing": (
+            "Data mobilnya belum lengkap: *{missing}*.\n"
+            "Contoh: _/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt_"
+        ),
+        "upload_understood": (
+            "Siap! Yang saya tangkap:\n{summary}\n\n"
+            "Sekarang kirim 1-10 foto mobilnya, lalu ketik *selesai*."
+        ),
+        "upload_replaced": "Upload sebelumnya saya batalkan. Kita mulai yang baru.",
+        "photo_first": "Foto pertama diterima. Kirim foto lainnya, lalu ketik *selesai*.",
+        "photo_limit": "Maksimal 10 foto per iklan; foto selebihnya tidak saya simpan.",
+        "photo_failed": (
+            "Ada foto yang tidak bisa saya ambil atau bukan gambar yang valid. "
+            "Tolong kirim ulang foto itu."
+        ),
+        "waiting_photos": "Sebentar, masih mengambil {count} foto...",
+        "no_photos": (
+            "Belum ada foto. Kirim 1-10 foto mobilnya, atau ketik *skip* untuk lanjut tanpa foto."
+        ),
+        "collecting_hint": (
+            "Kirim foto mobilnya, lalu ketik *selesai*. Ketik *batal* untuk membatalkan."
+        ),
+        "preview": (
+            "*Preview iklan*\n{summary}\nFoto: {photos}\n\n{description}\n\n"
+            "Ketik *ya* untuk menayangkan, *tidak* untuk membatalkan, "
+            "atau kirim koreksi seperti _harga 140jt_ atau _km 120rb_."
+        ),
+        "published": "Iklan *#{code}* sudah tayang: {link}",
+        "cancelled": "Upload dibatalkan. Foto yang sudah dikirim saya hapus.",
+        "nothing_to_cancel": "Tidak ada upload yang sedang berjalan.",
+        "expired": (
+            "Upload Anda sebelumnya sudah kedaluwarsa karena lama tidak ada kabar, "
+            "jadi saya batalkan."
+        ),
         "photos_need_upload": (
             "Foto diterima, tapi belum ada iklan yang sedang dibuat. "
             "Kirim */upload* dengan data mobilnya dulu, lalu kirim fotonya lagi."
@@ -40,6 +74,37 @@ TEXTS: dict[str, dict[str, str]] = {
             "Example: _/upload Honda Freed PSD Matic 2012 KM 145515 price 145jt_\n\n"
             "Then send 1-10 photos and type *selesai* (done)."
         ),
+        "upload_missing": (
+            "The car's details are not complete: *{missing}*.\n"
+            "Example: _/upload Honda Freed PSD Matic 2012 KM 145515 price 145jt_"
+        ),
+        "upload_understood": (
+            "Got it! This is what I understood:\n{summary}\n\n"
+            "Now send 1-10 photos of the car, then type *selesai* (done)."
+        ),
+        "upload_replaced": "I cancelled your previous upload. Let's start the new one.",
+        "photo_first": "First photo received. Send the others, then type *selesai* (done).",
+        "photo_limit": "At most 10 photos per listing; I am not keeping the extra ones.",
+        "photo_failed": (
+            "I could not get one of the photos, or it is not a valid picture. "
+            "Please send that photo again."
+        ),
+        "waiting_photos": "One moment, still fetching {count} photo(s)...",
+        "no_photos": (
+            "No photos yet. Send 1-10 photos of the car, or type *skip* to go on without."
+        ),
+        "collecting_hint": (
+            "Send photos of the car, then type *selesai* (done). Type *batal* to cancel."
+        ),
+        "preview": (
+            "*Listing preview*\n{summary}\nPhotos: {photos}\n\n{description}\n\n"
+            "Type *ya* (yes) to publish, *tidak* (no) to cancel, "
+            "or send a correction such as _harga 140jt_ or _km 120rb_."
+        ),
+        "published": "Listing *#{code}* is live: {link}",
+        "cancelled": "Upload cancelled. I deleted the photos you sent.",
+        "nothing_to_cancel": "There is no upload in progress.",
+        "expired": "Your previous upload expired after a long silence, so I cancelled it.",
         "photos_need_upload": (
             "Photo received, but no listing is being created. "
             "Send */upload* with the car's details first, then send the photos again."
@@ -54,6 +119,31 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+
+FIELD_NAMES = {
+    "id": {
+        "model": "merek/model",
+        "year": "tahun",
+        "price_idr": "harga",
+        "mileage_km": "jarak tempuh",
+        "transmission": "transmisi",
+        "photos": "foto",
+    },
+    "en": {
+        "model": "make/model",
+        "year": "year",
+        "price_idr": "price",
+        "mileage_km": "mileage",
+        "transmission": "transmission",
+        "photos": "photos",
+    },
+}
+NOT_STATED = {"id": "-", "en": "-"}
+
+
+def field_name(language: str, key: str) -> str:
+    return FIELD_NAMES.get(language, FIELD_NAMES["id"]).get(key, key)
 
 
 def text(language: str, key: str, **values: Any) -> str:

@@ -21,7 +21,7 @@ import httpx
 import peewee
 import trio
 
-from actors.conversation import Context
+from actors.downloads import Downloads, TenantMedia
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -40,7 +40,7 @@ from actors.texts import text
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
-from runtime import ActorRef, KeyedRegistry, Supervisor
+from runtime import ActorRef, ActorStopped, KeyedRegistry, MailboxFull, Supervisor, WorkerPool
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
 from storage.database import prepare_sqlite, schema_version
@@ -55,7 +55,8 @@ log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
-MAX_GATEWAY_CONNECTIONS = 32
+MAX_GATEWAY_CONNECTIONS = 32  # more than download workers + parallel sends: never contended
+DOWNLOAD_QUEUE = 1000
 
 
 @dataclass
@@ -110,19 +111,36 @@ async def serve(
             )
             for slug in settings.tenants
         }
+        pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
+        sessions: KeyedRegistry
+        downloads = Downloads(
+            pool,
+            client,
+            media,
+            {slug: TenantMedia(slug, adapters[slug]) for slug in settings.tenants},
+            report=lambda key, result: _report(sessions, key, result),
+        )
         runtimes = {
             slug: TenantRuntime(
-                slug, tenant_ids[slug], Context(tenant.language, tenant.name), outboxes[slug].wake
+                slug,
+                tenant_ids[slug],
+                tenant.language,
+                tenant.name,
+                tenant.public_url or _local_url(web),
+                outboxes[slug].wake,
+                downloads,
+                media,
             )
             for slug, tenant in settings.tenants.items()
         }
-        sessions: KeyedRegistry = KeyedRegistry(
+        sessions = KeyedRegistry(
             "sessions",
             lambda key: SessionActor(key, runtimes[key[0]], persistence, reader),
             idle_s=IDLE_PASSIVATE_S,
             mailbox_size=SESSION_MAILBOX,
             on_crash=partial(_apologise, runtimes, persistence, settings),
         )
+        root.add_service("downloads", pool.run, stop=pool.close)
         root.add_service("sessions", sessions.run, stop=sessions.stop)
         router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
         root.add_service(
@@ -255,6 +273,13 @@ def _apologise(
         )
     )
     runtime.wake_outbox()
+
+
+def _report(sessions: KeyedRegistry, key: tuple[str, str], result: object) -> None:
+    try:
+        sessions.tell(key, result)
+    except (MailboxFull, ActorStopped) as exc:
+        log.error("photo result for %s lost (%s); the seller can send the photo again", key, exc)
 
 
 async def _every(interval_s: float, action: Callable[[], object]) -> None:

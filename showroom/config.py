@@ -149,6 +149,11 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class DownloadSettings:
+    workers: int = _rule(4, help="photos downloaded at the same time", min=1, max=16)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -156,6 +161,7 @@ class Settings:
     log: LogSettings = field(default_factory=LogSettings)
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    downloads: DownloadSettings = field(default_factory=DownloadSettings)
     tenants: dict[str, TenantSettings] = field(default_factory=lambda: {"demo": TenantSettings()})
     # Where relative paths in the file are taken from: the config file's folder.
     base_dir: Path = field(default=Path("."), compare=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from peewee import SQL, fn
@@ -11,13 +12,26 @@ from storage.models import ConversationSession, InboxEvent, OutboxMessage, Photo
 
 
 def referenced_media_files() -> set[tuple[str, str]]:
-    """(tenant slug, file name) of every photo file a row points at, for the orphan sweep."""
+    """(tenant slug, file name) of every photo file in use: by a listing's photo rows, or by
+    an upload still in progress (its photos live in the session's data until publishing)."""
     files: set[tuple[str, str]] = set()
     query = Photo.select(Tenant.slug, Photo.file_large, Photo.file_medium, Photo.file_thumb).join(
         Tenant
     )
     for slug, *names in query.tuples():
         files.update((slug, name) for name in names)
+    sessions = (
+        ConversationSession.select(Tenant.slug, ConversationSession.data)
+        .join(Tenant)
+        .where(ConversationSession.state != "idle")
+    )
+    for slug, data in sessions.tuples():
+        try:
+            photos = json.loads(data).get("photos", [])
+        except (ValueError, AttributeError):
+            continue
+        for photo in photos:
+            files.update((slug, name) for name in (photo.get("files") or {}).values())
     return files
 
 

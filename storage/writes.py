@@ -9,12 +9,14 @@ dedupe key. So a redelivered webhook or a replay after a crash creates nothing t
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from storage import sql
 from storage.errors import StorageError
-from storage.models import Tenant, utcnow
+from storage.models import Listing, Photo, Tenant, utcnow
 
 
 class StaleSession(StorageError):
@@ -132,6 +134,84 @@ class EnqueueReply(Write):
 class TurnCommitted:
     version: int
     replayed: bool  # the inbox event had been committed before: nothing changed
+    listing_code: str | None = None  # set when the turn published a listing
+    listing_slug: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishListing:
+    """Part of a turn: create the listing with its code, slug, photos and description, and
+    queue `published_text` with its {code} and {link} filled in."""
+
+    draft: dict[str, Any]
+    photos: tuple[dict[str, Any], ...]
+    description: str
+    original_text: str
+    published_text: str
+    link_base: str
+
+    def create(self, tenant_id: int, seller: str) -> tuple[str, str]:
+        draft = self.draft
+        code = _next_code(tenant_id, draft.get("make") or draft.get("model") or "X")
+        slug = slugify(
+            " ".join(str(draft[k]) for k in ("make", "model", "variant", "year") if draft.get(k))
+            + f" {code}"
+        )
+        listing = Listing.create(
+            tenant=tenant_id,
+            code=code,
+            slug=slug,
+            seller=seller,
+            make=draft.get("make") or "",
+            model=draft.get("model") or "",
+            variant=draft.get("variant") or "",
+            year=draft.get("year"),
+            transmission=draft.get("transmission") or "",
+            fuel=draft.get("fuel") or "",
+            color=draft.get("color") or "",
+            mileage_km=draft.get("mileage_km"),
+            price_idr=int(draft["price_idr"]),
+            original_text=self.original_text,
+            description=self.description,
+        )
+        cover = None
+        for position, photo in enumerate(self.photos):
+            files = photo["files"]
+            row = Photo.create(
+                tenant=tenant_id,
+                listing=listing,
+                position=position,
+                content_hash=photo["content_hash"],
+                file_large=files["large"],
+                file_medium=files["medium"],
+                file_thumb=files["thumb"],
+                width=photo["width"],
+                height=photo["height"],
+                bytes=photo["bytes"],
+            )
+            cover = cover or row
+        if cover is not None:
+            Listing.update(cover_photo=cover.id).where(Listing.id == listing.id).execute()
+        return code, slug
+
+
+def _next_code(tenant_id: int, name: str) -> str:
+    """`H07`: the first letter of the make and the next free number for it (`H100` after
+    `H99`). Deleted listings keep their codes, so a code never points at two cars."""
+    letter = next((c for c in name.upper() if "A" <= c <= "Z"), "X")
+    codes = (
+        Listing.select(Listing.code)
+        .where((Listing.tenant == tenant_id) & (Listing.code.startswith(letter)))
+        .tuples()
+    )
+    numbers = [int(code[1:]) for (code,) in codes if code[1:].isdigit()]
+    return f"{letter}{max(numbers, default=0) + 1:02d}"
+
+
+def slugify(text: str) -> str:
+    """`Honda Freed PSD 2012 H07` -> `honda-freed-psd-2012-h07` (ASCII, for web addresses)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:150] or "mobil"
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +227,7 @@ class CommitTurn(Write):
     data: str
     replies: tuple[str, ...] = ()
     expires_at: dt.datetime | None = None
+    publish: PublishListing | None = None
 
     def apply(self) -> TurnCommitted:
         session = sql.fetch_one(
@@ -180,12 +261,17 @@ class CommitTurn(Write):
                 '"updated_at" = ?, "expires_at" = ? WHERE "id" = ?',
                 (*values, session[0]),
             )
-        for number, text in enumerate(self.replies):
+        replies, code, slug = list(self.replies), None, None
+        if self.publish is not None:
+            code, slug = self.publish.create(self.tenant_id, self.user)
+            link = f"{self.publish.link_base.rstrip('/')}/cars/{slug}"
+            replies.append(self.publish.published_text.format(code=code, link=link))
+        for number, text in enumerate(replies):
             key = f"inbox:{self.inbox_id}:{number}" if self.inbox_id is not None else None
             EnqueueReply(self.tenant_id, self.user, text, key).apply()
         if self.inbox_id is not None:
             MarkInbox(self.inbox_id, "done").apply()
-        return TurnCommitted(current + 1, replayed=False)
+        return TurnCommitted(current + 1, replayed=False, listing_code=code, listing_slug=slug)
 
 
 @dataclass(frozen=True, slots=True)
