@@ -199,6 +199,7 @@ class _Turn:
             "draft": draft.to_dict(),
             "photos": [],
             "refused_extra": False,
+            "original_text": message,
         }
         self.data["draft"].pop("missing", None)
         self.say("upload_understood", summary=self.summary())
@@ -227,14 +228,10 @@ class _Turn:
             photos.append({"key": received.dedupe_key, "status": "failed"})
             self.say("photo_failed")
             return
-        photos.append({"key": received.dedupe_key, "status": "pending"})
-        self.effects.append(
-            Fetch(
-                self.data["upload"],
-                received.dedupe_key,
-                {k: getattr(media, k) for k in media.__slots__},
-            )
-        )
+        ref = {k: getattr(media, k) for k in media.__slots__}
+        # the reference is kept: after a restart the session fetches what is still pending
+        photos.append({"key": received.dedupe_key, "status": "pending", "media": ref})
+        self.effects.append(Fetch(self.data["upload"], received.dedupe_key, ref))
         if not self.data.get("acknowledged"):
             self.data["acknowledged"] = True
             self.say("photo_first")
@@ -291,6 +288,7 @@ class _Turn:
                     self.data["draft"],
                     tuple(self.stored()),
                     self.data["description"],
+                    self.data.get("original_text", ""),
                     text(self.context.language, "published", code="{code}", link="{link}"),
                 )
             )

@@ -22,7 +22,7 @@ import trio
 from actors.identity import Identity
 from actors.pacing import RateWindow, RetrySchedule, chat_gap_s
 from gateways.base import Adapter, SendResult, typing_delay_s
-from runtime import ActorRef
+from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.models import utcnow
 from storage.queries import PendingReply, chats_with_due_replies, pending_replies
 from storage.reader import Reader
@@ -125,7 +125,15 @@ class Outbox:
         except httpx.HTTPError as exc:
             result = SendResult(ok=False, retryable=True, reason=f"{type(exc).__name__}: {exc}")
         self._last_sent[reply.chat] = trio.current_time()
-        await self._record(reply, result)
+        # The gateway has answered: record it even if we are being stopped right now, or the
+        # reply would be sent a second time after the restart.
+        with trio.CancelScope(shield=True):
+            try:
+                await self._record(reply, result)
+            except (ActorStopped, MailboxFull, TimeoutError) as exc:  # the tree is going down
+                log.warning(
+                    "outcome of reply %d not recorded (%s): it may be sent again", reply.id, exc
+                )
 
     async def _pace(self, reply: PendingReply) -> None:
         last = self._last_sent.get(reply.chat)

@@ -1,0 +1,162 @@
+"""The seller's whole upload, end to end: the real bot, the simulated gateway, real photos."""
+
+import base64
+import io
+import sqlite3
+
+import httpx
+import trio
+from PIL import Image
+
+BUDI = "6281234567890"
+UPLOAD = "/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
+
+
+def photo(color: str, size=(1200, 900)) -> str:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, "JPEG", quality=90)
+    return base64.b64encode(out.getvalue()).decode()
+
+
+def query(tmp_path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        return db.execute(sql).fetchall()
+
+
+class Seller:
+    def __init__(self, client: httpx.AsyncClient, simulator, url: str) -> None:
+        self.client, self.simulator, self.url = client, simulator, url
+        self.seen = 0
+
+    async def say(self, text: str) -> None:
+        await self.client.post(f"{self.url}/simulate/message", json={"from": BUDI, "text": text})
+
+    async def send_photo(self, color: str, ready_after_s: float, **extra) -> None:
+        await self.client.post(
+            f"{self.url}/simulate/image",
+            json={"from": BUDI, "image_b64": photo(color), "ready_after_s": ready_after_s, **extra},
+        )
+
+    async def reply(self) -> str:
+        with trio.fail_after(30):
+            sent = await self.simulator.wait_sent(BUDI, self.seen + 1)
+        self.seen += 1
+        return sent[self.seen - 1].text
+
+
+async def test_upload_three_photos_ready_at_different_times_then_publish(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        assert "Honda Freed PSD" in await seller.reply()
+        await seller.send_photo("red", 0.5)
+        assert "Foto pertama diterima" in await seller.reply()
+        await seller.send_photo("green", 2.0)
+        await seller.send_photo("blue", 6.0)
+        await seller.say("Selesai!")
+        assert "masih mengambil" in await seller.reply()
+        preview = await seller.reply()
+        assert "Preview iklan" in preview and "Foto: 3" in preview
+        assert "Rp 145.000.000" in preview and "145.515 km" in preview
+        await seller.say("harga 140jt")
+        assert "Rp 140.000.000" in await seller.reply()
+        await seller.say("ya")
+        published = await seller.reply()
+    assert published.startswith("Iklan *#H01* sudah tayang: ")
+    assert published.endswith("/cars/honda-freed-psd-2012-h01")
+    [(listing_id, price, description, cover, original)] = query(
+        tmp_path, "SELECT id, price_idr, description, cover_photo_id, original_text FROM listing"
+    )
+    assert price == 140_000_000 and "Honda Freed PSD" in description
+    assert original == UPLOAD
+    photos = query(
+        tmp_path,
+        f"SELECT id, position, file_large FROM photo WHERE listing_id = "
+        f"{listing_id} ORDER BY position",
+    )
+    assert [p[1] for p in photos] == [0, 1, 2] and cover == photos[0][0]
+    for _, _, name in photos:  # the files are on disk, re-encoded, at most the large size
+        with Image.open(tmp_path / "data" / "media" / "demo" / name) as image:
+            assert image.format == "JPEG" and max(image.size) <= 1600
+
+
+async def test_cancel_during_downloads_drops_them_and_their_files(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await seller.send_photo("red", 0.1)
+        await seller.reply()
+        await seller.send_photo("green", 30.0)  # still "being saved" when the seller cancels
+        await seller.say("batal")
+        assert "dibatalkan" in await seller.reply()
+        await seller.say("halo")
+        assert "Halo!" in await seller.reply()  # idle again
+    assert query(tmp_path, "SELECT COUNT(*) FROM listing") == [(0,)]
+    assert query(tmp_path, "SELECT state FROM conversation_session") == [("idle",)]
+
+
+async def test_a_broken_photo_gets_one_clear_message(showroom):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await client.post(
+            f"{server.url}/simulate/image",
+            json={"from": BUDI, "image_b64": base64.b64encode(b"not a jpeg at all" * 50).decode()},
+        )
+        assert "Foto pertama" in await seller.reply()
+        assert "kirim ulang" in await seller.reply()
+
+
+async def test_duplicate_webhooks_keep_each_photo_once(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    simulator.faults.duplicate_webhooks = True
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await seller.send_photo("red", 0.1)
+        await seller.send_photo("red", 0.1)  # the seller sends the same picture twice, too
+        await seller.reply()
+        await seller.say("selesai")
+        preview = await seller.reply()
+        while "Preview" not in preview:
+            preview = await seller.reply()
+    assert "Foto: 1" in preview
+    assert query(tmp_path, "SELECT COUNT(*) FROM inbox_event") == [(4,)]
+
+
+async def test_a_restart_between_selesai_and_ya_resumes_at_the_preview(tmp_path):
+    from showroom.app import serve
+    from tests.web.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    async with httpx.AsyncClient() as client:
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator, server = running.simulators["demo"]
+            seller = Seller(client, simulator, server.url)
+            await seller.say(UPLOAD)
+            await seller.reply()
+            await seller.send_photo("red", 0.2)
+            await seller.reply()
+            await seller.say("selesai")
+            preview = await seller.reply()
+            while "Preview" not in preview:
+                preview = await seller.reply()
+            nursery.cancel_scope.cancel()  # the server goes down at the preview
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator, server = running.simulators["demo"]
+            seller = Seller(client, simulator, server.url)
+            await seller.say("ya")
+            published = await seller.reply()
+            while "Preview" in published:  # a reply whose send was not confirmed comes again
+                published = await seller.reply()
+            nursery.cancel_scope.cancel()
+    assert "sudah tayang" in published
+    assert query(tmp_path, "SELECT COUNT(*) FROM photo") == [(1,)]
