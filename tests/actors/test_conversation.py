@@ -1,0 +1,311 @@
+"""The seller conversation, pure: no trio, no database."""
+
+import json
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from actors.conversation import (
+    COLLECTING,
+    IDLE,
+    MAX_PHOTOS,
+    PREVIEW,
+    CancelUpload,
+    Context,
+    Fetch,
+    PhotoFailed,
+    PhotoStored,
+    Publish,
+    Reply,
+    SessionState,
+    pending_fetches,
+    step,
+)
+from actors.events import EventKind, InboundEvent, MediaRef
+from actors.identity import ChatKind, Identity, IdentityKind
+
+BUDI = Identity(IdentityKind.PHONE, "6281234567890")
+UPLOAD = "/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
+NOW = 1_800_000_000.0
+
+
+def text(message: str, key: str | None = None) -> InboundEvent:
+    return InboundEvent(
+        "demo", key or f"t:{message}", BUDI, ChatKind.DIRECT, EventKind.TEXT, message
+    )
+
+
+def image(key: str, failed: str | None = None) -> InboundEvent:
+    return InboundEvent(
+        "demo",
+        key,
+        BUDI,
+        ChatKind.DIRECT,
+        EventKind.IMAGE,
+        "",
+        MediaRef(f"/images/{key}.jpg", failed=failed),
+    )
+
+
+def stored(upload: int, key: str, content: str | None = None) -> PhotoStored:
+    files = {size: f"{key}-{size}.jpg" for size in ("large", "medium", "thumb")}
+    return PhotoStored(
+        upload,
+        key,
+        {
+            "content_hash": content or key,
+            "files": files,
+            "width": 1600,
+            "height": 1200,
+            "bytes": 1000,
+        },
+    )
+
+
+def run(state: SessionState, *inputs, now: float = NOW, language: str = "id"):
+    effects = []
+    for received in inputs:
+        state, produced = step(state, received, Context(language, "Demo", now=now))
+        effects += produced
+        json.dumps(state.data)  # the state is always plain JSON: it is stored as it is
+    return state, effects
+
+
+def replies(effects) -> list[str]:
+    return [e.text for e in effects if isinstance(e, Reply)]
+
+
+def test_a_complete_upload_asks_for_photos():
+    state, effects = run(SessionState(), text(UPLOAD))
+    assert state.state == COLLECTING
+    [reply] = replies(effects)
+    assert "Honda Freed PSD" in reply and "Rp 145.000.000" in reply and "1-10 foto" in reply
+
+
+def test_an_incomplete_upload_says_what_is_missing_and_stays_idle():
+    state, effects = run(SessionState(), text("/upload Honda Jazz merah"))
+    assert state.state == IDLE
+    [reply] = replies(effects)
+    assert "tahun" in reply and "harga" in reply and "Contoh" in reply
+
+
+def test_the_first_photo_is_acknowledged_the_others_quietly():
+    state, effects = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), image("p3"))
+    assert len(replies(effects)) == 2  # "understood", then the first photo only
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1", "p2", "p3"]
+
+
+def test_the_eleventh_photo_is_refused_once():
+    photos = [image(f"p{n}") for n in range(13)]
+    state, effects = run(SessionState(), text(UPLOAD), *photos)
+    assert len([e for e in effects if isinstance(e, Fetch)]) == MAX_PHOTOS
+    assert sum("Maksimal 10 foto" in r for r in replies(effects)) == 1
+
+
+def test_selesai_waits_for_running_downloads_then_shows_the_preview():
+    state, effects = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), text("SELESAI!!"))
+    assert "masih mengambil 2 foto" in replies(effects)[-1]
+    state, effects = run(state, stored(1, "p1"))
+    assert replies(effects) == [] and state.state == COLLECTING
+    state, effects = run(state, stored(1, "p2"))
+    assert state.state == PREVIEW
+    [preview] = replies(effects)
+    assert "Foto: 2" in preview and "145.515 km" in preview and "Matic" in preview
+
+
+def test_a_failed_photo_gets_one_message_and_the_rest_goes_on():
+    state, effects = run(
+        SessionState(),
+        text(UPLOAD),
+        image("p1"),
+        image("p2"),
+        PhotoFailed(1, "p1", "HTTP 410"),
+        stored(1, "p2"),
+        text("selesai"),
+    )
+    assert sum("kirim ulang" in r for r in replies(effects)) == 1
+    assert state.state == PREVIEW and "Foto: 1" in replies(effects)[-1]
+
+
+def test_the_same_picture_twice_is_kept_once():
+    state, _ = run(
+        SessionState(),
+        text(UPLOAD),
+        image("p1"),
+        image("p2"),
+        stored(1, "p1", content="same"),
+        stored(1, "p2", content="same"),
+        text("selesai"),
+    )
+    assert len([p for p in state.data["photos"] if p["status"] == "stored"]) == 1
+
+
+def test_selesai_without_photos_asks_for_them_and_skip_goes_on():
+    state, effects = run(SessionState(), text(UPLOAD), text("selesai"))
+    assert state.state == COLLECTING and "skip" in replies(effects)[-1]
+    state, effects = run(state, text("skip"))
+    assert state.state == PREVIEW and "Foto: 0" in replies(effects)[-1]
+
+
+def test_a_correction_at_the_preview_updates_the_field_and_shows_it_again():
+    state, _ = run(SessionState(), text(UPLOAD), text("skip"))
+    state, effects = run(state, text("harga 140jt"), text("km 120rb"))
+    assert state.state == PREVIEW
+    assert "Rp 140.000.000" in replies(effects)[-1] and "120.000 km" in replies(effects)[-1]
+
+
+def test_ya_publishes_with_the_description_and_the_photos():
+    state, effects = run(
+        SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"), text("selesai"), text("ya")
+    )
+    [publish] = [e for e in effects if isinstance(e, Publish)]
+    assert state.state == IDLE
+    assert publish.description and [p["key"] for p in publish.photos] == ["p1"]
+    assert publish.original_text == UPLOAD
+    assert "{code}" in publish.published_text and "{link}" in publish.published_text
+
+
+@pytest.mark.parametrize("word", ["batal", "/cancel", "tidak"])
+def test_cancelling_at_the_preview_removes_the_photos(word):
+    state, effects = run(
+        SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"), text("selesai"), text(word)
+    )
+    [cancel] = [e for e in effects if isinstance(e, CancelUpload)]
+    assert cancel.upload == 1 and "p1-large.jpg" in cancel.files
+    assert state.state == IDLE and "dibatalkan" in replies(effects)[-1]
+
+
+def test_a_new_upload_cancels_the_current_one_and_its_late_results_are_dropped():
+    state, effects = run(SessionState(), text(UPLOAD), image("p1"), text(UPLOAD + " ", key="again"))
+    assert [e.upload for e in effects if isinstance(e, CancelUpload)] == [1]
+    assert state.data["upload"] == 2 and state.state == COLLECTING
+    state, effects = run(state, stored(1, "p1"))  # the old upload's photo arrives late
+    assert state.data["photos"] == []
+    assert [e for e in effects if isinstance(e, CancelUpload)][0].files  # its files go
+
+
+def test_an_expired_session_is_cancelled_and_the_seller_told():
+    state, _ = run(SessionState(), text(UPLOAD), now=NOW)
+    state, effects = run(state, text("selesai"), now=NOW + 3 * 24 * 3600)
+    assert state.state == IDLE
+    assert any("kedaluwarsa" in r for r in replies(effects))
+
+
+def test_a_restored_session_restarts_its_pending_downloads():
+    state, _ = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), stored(1, "p1"))
+    restored = SessionState(state.state, json.loads(json.dumps(state.data)))
+    assert [f.key for f in pending_fetches(restored)] == ["p2"]
+
+
+def test_english_per_tenant():
+    _, effects = run(SessionState(), text(UPLOAD), language="en")
+    assert "Now send 1-10 photos" in replies(effects)[0]
+
+
+def test_anything_else_gets_short_help_not_an_error():
+    _, effects = run(SessionState(), text("apa kabar?"))
+    assert "/upload" in replies(effects)[0]
+
+
+class ConversationMachine(RuleBasedStateMachine):
+    """Random sequences of everything a seller and the downloader can do, in any order."""
+
+    @initialize()
+    def start(self) -> None:
+        self.state = SessionState()
+        self.now = NOW
+        self.published: list[Publish] = []
+        self.published_uploads: set[int] = set()
+        self.fetched: list[Fetch] = []
+        self.counter = 0
+
+    def feed(self, received) -> None:
+        upload = self.state.data.get("upload", 0)
+        self.state, effects = step(self.state, received, Context(now=self.now))
+        json.dumps(self.state.data)
+        if any(isinstance(e, Publish) for e in effects):
+            assert upload not in self.published_uploads, "an upload was published twice"
+            self.published_uploads.add(upload)
+        self.published += [e for e in effects if isinstance(e, Publish)]
+        self.fetched += [e for e in effects if isinstance(e, Fetch)]
+        self.last_effects = effects
+
+    @rule(
+        message=st.sampled_from(
+            [
+                UPLOAD,
+                "/upload Jazz 2015",
+                "selesai",
+                "skip",
+                "ya",
+                "tidak",
+                "batal",
+                "/cancel",
+                "harga 99jt",
+                "km 10rb",
+                "halo",
+                "/help",
+            ]
+        )
+    )
+    def seller_types(self, message: str) -> None:
+        self.counter += 1
+        self.feed(text(message, key=f"m{self.counter}"))
+
+    @rule(failed=st.booleans())
+    def seller_sends_a_photo(self, failed: bool) -> None:
+        self.counter += 1
+        self.feed(image(f"p{self.counter}", failed="gone" if failed else None))
+
+    @rule(data=st.data())
+    def the_same_webhook_again(self, data) -> None:
+        if self.fetched:
+            fetch = data.draw(st.sampled_from(self.fetched))
+            self.feed(image(fetch.key))
+
+    @precondition(lambda self: self.fetched)
+    @rule(data=st.data(), ok=st.booleans(), duplicate_content=st.booleans())
+    def a_download_ends(self, data, ok: bool, duplicate_content: bool) -> None:
+        fetch = data.draw(st.sampled_from(self.fetched))  # any order, even twice, even late
+        if ok:
+            self.feed(stored(fetch.upload, fetch.key, "same" if duplicate_content else None))
+        else:
+            self.feed(PhotoFailed(fetch.upload, fetch.key, "broken"))
+
+    @rule()
+    def a_day_passes(self) -> None:
+        self.now += 25 * 3600
+
+    @rule()
+    def restart(self) -> None:
+        self.state = SessionState(self.state.state, json.loads(json.dumps(self.state.data)))
+
+    @invariant()
+    def never_more_than_ten_photos(self) -> None:
+        photos = self.state.data.get("photos", [])
+        assert len([p for p in photos if p["status"] in ("pending", "stored")]) <= MAX_PHOTOS
+
+    @invariant()
+    def every_publish_has_a_description_and_only_stored_photos(self) -> None:
+        for publish in self.published:
+            assert publish.description
+            assert all(p["status"] == "stored" and p["files"] for p in publish.photos)
+            assert len(publish.photos) <= MAX_PHOTOS
+            assert publish.draft["price_idr"] and publish.draft["model"]
+
+    @invariant()
+    def one_turn_publishes_at_most_once(self) -> None:
+        assert len([e for e in getattr(self, "last_effects", []) if isinstance(e, Publish)]) <= 1
+
+    @invariant()
+    def a_published_upload_is_over(self) -> None:
+        if any(isinstance(e, Publish) for e in getattr(self, "last_effects", [])):
+            assert self.state.state == IDLE
+
+
+ConversationMachine.TestCase.settings = settings(
+    max_examples=150, stateful_step_count=40, deadline=None
+)
+TestConversation = ConversationMachine.TestCase
