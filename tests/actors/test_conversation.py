@@ -92,14 +92,14 @@ def test_an_incomplete_upload_says_what_is_missing_and_stays_idle():
 
 
 def test_the_first_photo_is_acknowledged_the_others_quietly():
-    state, effects = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), image("p3"))
+    _state, effects = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), image("p3"))
     assert len(replies(effects)) == 2  # "understood", then the first photo only
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1", "p2", "p3"]
 
 
 def test_the_eleventh_photo_is_refused_once():
     photos = [image(f"p{n}") for n in range(13)]
-    state, effects = run(SessionState(), text(UPLOAD), *photos)
+    _state, effects = run(SessionState(), text(UPLOAD), *photos)
     assert len([e for e in effects if isinstance(e, Fetch)]) == MAX_PHOTOS
     assert sum("Maksimal 10 foto" in r for r in replies(effects)) == 1
 
@@ -183,7 +183,7 @@ def test_a_new_upload_cancels_the_current_one_and_its_late_results_are_dropped()
     assert state.data["upload"] == 2 and state.state == COLLECTING
     state, effects = run(state, stored(1, "p1"))  # the old upload's photo arrives late
     assert state.data["photos"] == []
-    assert [e for e in effects if isinstance(e, CancelUpload)][0].files  # its files go
+    assert next(e for e in effects if isinstance(e, CancelUpload)).files  # its files go
 
 
 def test_an_expired_session_is_cancelled_and_the_seller_told():
