@@ -105,7 +105,17 @@ class Publish:
     published_text: str  # with {code} and {link} left to fill
 
 
-Effect = Reply | Fetch | CancelUpload | Publish
+@dataclass(frozen=True, slots=True)
+class ListingCommand:
+    """A seller's command on a published car (`list`, `status`, `price`, `delete`): the
+    session runs it against the database, then answers with `listing_command_reply`."""
+
+    action: str
+    code: str | None
+    value: Any
+
+
+Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand
 
 
 # -- the machine --------------------------------------------------------------------------
@@ -118,6 +128,60 @@ _WORDS = {
     "cancel": {"batal", "/cancel", "/batal", "cancel", "batalkan"},
     "help": {"/help", "/bantuan", "help", "bantuan", "menu", "/start"},
 }
+
+
+_LISTING_COMMANDS = {
+    "/list": "list", "/daftar": "list", "/mobil": "list", "/status": "status", "/sold": "sold",
+    "/terjual": "sold", "/laku": "sold", "/harga": "price", "/price": "price", "/hapus": "delete",
+    "/delete": "delete",
+}  # fmt: skip
+_STATUS_WORDS = {
+    "sold": "sold", "terjual": "sold", "laku": "sold", "booking": "booking", "booked": "booking",
+    "dipesan": "booking", "dp": "booking", "available": "available", "tersedia": "available",
+    "ready": "available", "ada": "available",
+}  # fmt: skip
+
+
+def _code(message: str) -> str | None:
+    """`#H07`, `#h07` or `H07` in a command -> `H07`."""
+    found = re.search(r"#?\b([a-zA-Z]\d{2,4})\b", message.split(maxsplit=1)[-1])
+    return found.group(1).upper() if found and " " in message else None
+
+
+def _status_word(text_: str) -> str | None:
+    return _STATUS_WORDS.get(_word(text_.split()[0])) if text_.split() else None
+
+
+def listing_command_reply(command: ListingCommand, result: Any, language: str) -> str:
+    """The answer to a seller's listing command, from what the database said."""
+    if command.action == "list":
+        if not result:
+            return text(language, "my_listings_none")
+        lines = [
+            text(
+                language,
+                "listing_line",
+                code=row["code"],
+                name=car_name(row),
+                year=row.get("year") or "",
+                price=rupiah(row["price_idr"]),
+                status=text(language, f"status_{row['status']}"),
+            )
+            for row in result
+        ]
+        return text(language, "my_listings", lines="\n".join(lines))
+    if result is None:
+        return text(language, "listing_not_found", code=command.code)
+    if command.action == "status":
+        return text(
+            language,
+            "listing_status_set",
+            code=command.code,
+            status=text(language, f"status_{command.value}"),
+        )
+    if command.action == "price":
+        return text(language, "listing_price_set", code=command.code, price=rupiah(command.value))
+    return text(language, "listing_deleted", code=command.code)
 
 
 def _word(text_: str) -> str:
@@ -145,8 +209,9 @@ class _Turn:
         self.effects: list[Effect] = []
 
     def result(self) -> tuple[SessionState, list[Effect]]:
-        if self.state == IDLE:
-            self.data = {"upload": self.data.get("upload", 0)}
+        if self.state == IDLE:  # nothing of a finished upload is kept
+            kept = {k: self.data[k] for k in ("confirm_delete",) if k in self.data}
+            self.data = {"upload": self.data.get("upload", 0), **kept}
         else:
             self.data["expires_at"] = self.context.now + self.context.session_ttl_s
         return SessionState(self.state, self.data), self.effects
@@ -164,7 +229,13 @@ class _Turn:
             self.cancel(announce=False)
             self.say("expired")
         message = received.text.strip()
-        if received.kind is EventKind.TEXT and message.lower().startswith("/upload"):
+        confirming = received.kind is EventKind.TEXT and self.data.get("confirm_delete")
+        if confirming and self.confirm_delete(message):
+            return
+        command = message.split(maxsplit=1)[0].lower() if message else ""
+        if received.kind is EventKind.TEXT and command in _LISTING_COMMANDS:
+            self.listing_command(command, message)
+        elif received.kind is EventKind.TEXT and message.lower().startswith("/upload"):
             self.upload(message)
         elif received.kind is EventKind.TEXT and _is(message, "cancel"):
             self.cancel(announce=True)
@@ -180,6 +251,47 @@ class _Turn:
             self.say("unsupported")
         else:
             self.say("help", showroom=self.context.showroom)
+
+    # -- seller commands on published cars ------------------------------------------------
+
+    def listing_command(self, command: str, message: str) -> None:
+        name = _LISTING_COMMANDS[command]
+        if name == "list":
+            status = _status_word(message.split(maxsplit=1)[1]) if " " in message else None
+            self.effects.append(ListingCommand("list", None, status))
+            return
+        code = _code(message)
+        if code is None:
+            self.say("usage_code", command=command.lstrip("/"))
+        elif name == "status":
+            rest = re.sub(r"#?\b[a-zA-Z]\d{2,4}\b", " ", message.split(maxsplit=1)[-1])
+            status = _status_word(rest)
+            if status is None:
+                self.say("usage_status")
+            else:
+                self.effects.append(ListingCommand("status", code, status))
+        elif name == "sold":
+            self.effects.append(ListingCommand("status", code, "sold"))
+        elif name == "price":
+            price = parse_price(re.sub(r"#\w+", " ", message.split(maxsplit=1)[-1]))
+            if price is None:
+                self.say("usage_price")
+            else:
+                self.effects.append(ListingCommand("price", code, price))
+        elif name == "delete":
+            self.data["confirm_delete"] = code
+            self.say("confirm_delete", code=code)
+
+    def confirm_delete(self, message: str) -> bool:
+        """Handle the answer to "remove #CODE?"; False when the message is something else."""
+        code = self.data.pop("confirm_delete")
+        if _is(message, "yes"):
+            self.effects.append(ListingCommand("delete", code, None))
+            return True
+        if _is(message, "no") or _is(message, "cancel"):
+            self.say("delete_kept", code=code)
+            return True
+        return False
 
     # -- steps ----------------------------------------------------------------------------
 

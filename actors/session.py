@@ -23,20 +23,22 @@ from actors.conversation import (
     CancelUpload,
     Context,
     Fetch,
+    ListingCommand,
     PhotoFailed,
     PhotoStored,
     Publish,
     Reply,
     SessionState,
+    listing_command_reply,
     pending_fetches,
     step,
 )
 from actors.events import InboundEvent
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
-from storage.queries import load_session, referenced_media_files
+from storage.queries import load_session, referenced_media_files, sellers_listings
 from storage.reader import Reader
-from storage.writes import CommitTurn, PublishListing, StaleSession
+from storage.writes import ChangeListing, CommitTurn, PublishListing, StaleSession
 
 log = logging.getLogger("showroom.session")
 
@@ -117,6 +119,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
         for attempt in (1, 2):
             context = Context(self.tenant.language, self.tenant.showroom, now=time.time())
             new_state, effects = step(self.state, received, context)
+            effects = await self._run_commands(effects)
             try:
                 result = await self.persistence.ask(
                     self._turn(inbox_id, new_state, effects), timeout=COMMIT_TIMEOUT_S
@@ -133,6 +136,28 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
             await self._after_commit(effects)
             break
         self.tenant.wake_outbox()
+
+    async def _run_commands(self, effects: list) -> list:
+        """Listing commands act on the database first; their answers join the turn's replies.
+        (Each is idempotent, so a turn replayed after a crash may safely run it again.)"""
+        done = []
+        for effect in effects:
+            if not isinstance(effect, ListingCommand):
+                done.append(effect)
+                continue
+            if effect.action == "list":
+                result = await self.reader.run(
+                    sellers_listings, self.tenant.id, self.user, effect.value
+                )
+            else:
+                result = await self.persistence.ask(
+                    ChangeListing(
+                        self.tenant.id, self.user, effect.code, effect.action, effect.value
+                    ),
+                    timeout=COMMIT_TIMEOUT_S,
+                )
+            done.append(Reply(listing_command_reply(effect, result, self.tenant.language)))
+        return done
 
     def _turn(self, inbox_id: int | None, state: SessionState, effects: list) -> CommitTurn:
         publish = next((e for e in effects if isinstance(e, Publish)), None)

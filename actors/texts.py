@@ -53,6 +53,27 @@ TEXTS: dict[str, dict[str, str]] = {
             "Upload Anda sebelumnya sudah kedaluwarsa karena lama tidak ada kabar, "
             "jadi saya batalkan."
         ),
+        "my_listings": "*Mobil Anda*\n{lines}",
+        "my_listings_none": "Anda belum punya mobil di katalog. Kirim */upload* untuk mulai.",
+        "listing_line": "#{code} {name} {year} - {price} - {status}",
+        "listing_not_found": (
+            "Kode *#{code}* tidak ditemukan di mobil Anda. Lihat daftarnya: */list*"
+        ),
+        "listing_status_set": "*#{code}* sekarang: *{status}*.",
+        "listing_price_set": "Harga *#{code}* sekarang {price}.",
+        "listing_deleted": "*#{code}* sudah dihapus dari katalog.",
+        "confirm_delete": (
+            "Hapus *#{code}* dari katalog? Ketik *ya* untuk menghapus, *tidak* untuk batal."
+        ),
+        "delete_kept": "Baik, *#{code}* tidak dihapus.",
+        "usage_status": "Format: */status #KODE terjual|booking|tersedia*",
+        "usage_price": "Format: */harga #KODE 140jt*",
+        "usage_code": "Sebutkan kodenya, misalnya */{command} #H07*",
+        "status_available": "tersedia",
+        "status_booking": "booking",
+        "status_sold": "terjual",
+        "status_hidden": "disembunyikan",
+        "status_deleted": "dihapus",
         "photos_need_upload": (
             "Foto diterima, tapi belum ada iklan yang sedang dibuat. "
             "Kirim */upload* dengan data mobilnya dulu, lalu kirim fotonya lagi."
@@ -105,6 +126,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "cancelled": "Upload cancelled. I deleted the photos you sent.",
         "nothing_to_cancel": "There is no upload in progress.",
         "expired": "Your previous upload expired after a long silence, so I cancelled it.",
+        "my_listings": "*Your cars*\n{lines}",
+        "my_listings_none": "You have no cars in the catalog yet. Send */upload* to start.",
+        "listing_line": "#{code} {name} {year} - {price} - {status}",
+        "listing_not_found": "Code *#{code}* is not one of your cars. See them: */list*",
+        "listing_status_set": "*#{code}* is now: *{status}*.",
+        "listing_price_set": "The price of *#{code}* is now {price}.",
+        "listing_deleted": "*#{code}* was removed from the catalog.",
+        "confirm_delete": (
+            "Remove *#{code}* from the catalog? Type *ya* (yes) to remove it, "
+            "*tidak* (no) to keep it."
+        ),
+        "delete_kept": "All right, *#{code}* stays.",
+        "usage_status": "Use: */status #CODE sold|booking|available*",
+        "usage_price": "Use: */harga #CODE 140jt*",
+        "usage_code": "Name the car's code, for example */{command} #H07*",
+        "status_available": "available",
+        "status_booking": "booked",
+        "status_sold": "sold",
+        "status_hidden": "hidden",
+        "status_deleted": "removed",
         "photos_need_upload": (
             "Photo received, but no listing is being created. "
             "Send */upload* with the car's details first, then send the photos again."

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
-from storage.models import ConversationSession, InboxEvent, OutboxMessage, Photo, Tenant
+from storage.models import (
+    ConversationSession,
+    InboxEvent,
+    Listing,
+    OutboxMessage,
+    Photo,
+    Tenant,
+)
 
 
 def referenced_media_files() -> set[tuple[str, str]]:
@@ -104,3 +111,21 @@ def load_session(tenant_id: int, user: str) -> tuple[str, str, int] | None:
 
 def tenant_ids() -> dict[str, int]:
     return dict(Tenant.select(Tenant.slug, Tenant.id).tuples())
+
+
+def sellers_listings(tenant_id: int, seller: str, status: str | None = None) -> list[dict]:
+    """A seller's cars in the catalog (not the deleted ones), newest first."""
+    query = Listing.select(
+        Listing.code,
+        Listing.make,
+        Listing.model,
+        Listing.variant,
+        Listing.year,
+        Listing.price_idr,
+        Listing.status,
+    ).where(
+        (Listing.tenant == tenant_id) & (Listing.seller == seller) & (Listing.status != "deleted")
+    )
+    if status is not None:
+        query = query.where(Listing.status == status)
+    return list(query.order_by(Listing.created_at.desc()).limit(30).dicts())

@@ -291,3 +291,37 @@ class MarkOutbox(Write):
             '"next_attempt_at" = COALESCE(?, "next_attempt_at") WHERE "id" = ?',
             (self.status, self.error, sent_at, self.retry_at, self.message_id),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeListing(Write):
+    """A seller's change to one of their own cars: `status` (available, booking, sold),
+    `price`, or `delete` (it leaves the catalog; the row and its code stay). Returns the
+    listing's code, or None when the seller has no car with that code."""
+
+    tenant_id: int
+    seller: str
+    code: str
+    action: str
+    value: Any = None
+
+    def apply(self) -> str | None:
+        listing = Listing.get_or_none(
+            (Listing.tenant == self.tenant_id)
+            & (Listing.code == self.code)
+            & (Listing.seller == self.seller)
+            & (Listing.status != "deleted")
+        )
+        if listing is None:
+            return None
+        changes: dict[str, Any] = {"updated_at": utcnow()}
+        if self.action == "status":
+            changes["status"] = self.value
+        elif self.action == "price":
+            changes["price_idr"] = int(self.value)
+        elif self.action == "delete":
+            changes["status"] = "deleted"
+        else:
+            raise StorageError(f"unknown listing change {self.action!r}")
+        Listing.update(**changes).where(Listing.id == listing.id).execute()
+        return listing.code

@@ -15,11 +15,13 @@ from actors.conversation import (
     CancelUpload,
     Context,
     Fetch,
+    ListingCommand,
     PhotoFailed,
     PhotoStored,
     Publish,
     Reply,
     SessionState,
+    listing_command_reply,
     pending_fetches,
     step,
 )
@@ -309,3 +311,65 @@ ConversationMachine.TestCase.settings = settings(
     max_examples=150, stateful_step_count=40, deadline=None
 )
 TestConversation = ConversationMachine.TestCase
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("/list", ListingCommand("list", None, None)),
+        ("/list terjual", ListingCommand("list", None, "sold")),
+        ("/status #H07 sold", ListingCommand("status", "H07", "sold")),
+        ("/status h07 Tersedia", ListingCommand("status", "H07", "available")),
+        ("/sold #A12", ListingCommand("status", "A12", "sold")),
+        ("/harga #H07 140jt", ListingCommand("price", "H07", 140_000_000)),
+        ("/harga #T100 1,2M", ListingCommand("price", "T100", 1_200_000_000)),
+    ],
+)
+def test_listing_commands(message, expected):
+    _, effects = run(SessionState(), text(message))
+    assert effects == [expected]
+
+
+@pytest.mark.parametrize(
+    ("message", "usage"),
+    [
+        ("/status #H07 meledak", "Format: */status"),
+        ("/harga #H07 mahal", "Format: */harga"),
+        ("/sold", "kodenya"),
+    ],
+)
+def test_listing_commands_explain_their_format(message, usage):
+    _, effects = run(SessionState(), text(message))
+    assert usage in replies(effects)[0]
+
+
+def test_delete_asks_first_and_a_no_keeps_the_car():
+    state, effects = run(SessionState(), text("/hapus #H07"))
+    assert "Ketik *ya*" in replies(effects)[0]
+    _, effects = run(state, text("tidak"))
+    assert replies(effects) == [text_of("delete_kept", code="H07")]
+    _, effects = run(state, text("ya"))
+    assert effects == [ListingCommand("delete", "H07", None)]
+
+
+def text_of(key: str, **values) -> str:
+    from actors.texts import text as catalog
+
+    return catalog("id", key, **values)
+
+
+def test_listing_command_replies():
+    listing = {
+        "code": "H07",
+        "make": "Honda",
+        "model": "Jazz",
+        "variant": "RS",
+        "year": 2017,
+        "price_idr": 179_000_000,
+        "status": "available",
+    }
+    reply = listing_command_reply(ListingCommand("list", None, None), [listing], "id")
+    assert "#H07 Honda Jazz RS 2017 - Rp 179.000.000 - tersedia" in reply
+    assert "tidak ditemukan" in listing_command_reply(
+        ListingCommand("status", "H99", "sold"), None, "id"
+    )

@@ -160,3 +160,33 @@ async def test_a_restart_between_selesai_and_ya_resumes_at_the_preview(tmp_path)
             nursery.cancel_scope.cancel()
     assert "sudah tayang" in published
     assert query(tmp_path, "SELECT COUNT(*) FROM photo") == [(1,)]
+
+
+async def test_seller_commands_on_a_published_car(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await seller.say("skip")
+        await seller.reply()
+        await seller.say("ya")
+        assert "#H01" in await seller.reply()
+        await seller.say("/harga #H01 139,5jt")
+        assert await seller.reply() == "Harga *#H01* sekarang Rp 139.500.000."
+        await seller.say("/status #h01 booking")
+        assert "*booking*" in await seller.reply()
+        await seller.say("/list")
+        listing = await seller.reply()
+        assert "#H01 Honda Freed PSD 2012 - Rp 139.500.000 - booking" in listing
+        await seller.say("/sold #H99")
+        assert "tidak ditemukan" in await seller.reply()
+        await seller.say("/hapus #H01")
+        assert "Ketik *ya*" in await seller.reply()
+        await seller.say("ya")
+        assert "dihapus" in await seller.reply()
+        await seller.say("/list")
+        assert "belum punya mobil" in await seller.reply()
+    assert query(tmp_path, "SELECT code, status, price_idr FROM listing") == [
+        ("H01", "deleted", 139_500_000)
+    ]
