@@ -249,6 +249,9 @@ class ConversationMachine(RuleBasedStateMachine):
                 "km 10rb",
                 "halo",
                 "/help",
+                "/hapus #H01",
+                "/list",
+                "/sold #H01",
             ]
         )
     )
