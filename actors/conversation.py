@@ -28,6 +28,7 @@ from actors.texts import field_name, text
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
+STRANGER_REPLY_EVERY_S = 24 * 3600.0
 
 IDLE, COLLECTING, PREVIEW = "idle", "collecting", "preview"
 
@@ -46,6 +47,8 @@ class Context:
     showroom: str = "Showroom"
     now: float = 0.0  # seconds since the epoch
     session_ttl_s: float = SESSION_TTL_S
+    may_sell: bool = True  # a registered seller or admin (or the tenant is open to all)
+    catalog_url: str = ""
 
 
 # -- inputs besides the seller's messages -------------------------------------------------
@@ -115,7 +118,15 @@ class ListingCommand:
     value: Any
 
 
-Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand
+@dataclass(frozen=True, slots=True)
+class NoteLead:
+    """Someone who may not sell wrote: keep them as a lead (name and what they wrote)."""
+
+    name: str
+    text: str
+
+
+Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead
 
 
 # -- the machine --------------------------------------------------------------------------
@@ -210,7 +221,7 @@ class _Turn:
 
     def result(self) -> tuple[SessionState, list[Effect]]:
         if self.state == IDLE:  # nothing of a finished upload is kept
-            kept = {k: self.data[k] for k in ("confirm_delete",) if k in self.data}
+            kept = {k: self.data[k] for k in ("confirm_delete", "told_at") if k in self.data}
             self.data = {"upload": self.data.get("upload", 0), **kept}
         else:
             self.data["expires_at"] = self.context.now + self.context.session_ttl_s
@@ -224,6 +235,9 @@ class _Turn:
     def run(self, received: Input) -> None:
         if isinstance(received, PhotoStored | PhotoFailed):
             self.photo_result(received)
+            return
+        if not self.context.may_sell:
+            self.stranger(received)
             return
         if self.state != IDLE and self.context.now > self.data.get("expires_at", float("inf")):
             self.cancel(announce=False)
@@ -251,6 +265,14 @@ class _Turn:
             self.say("unsupported")
         else:
             self.say("help", showroom=self.context.showroom)
+
+    def stranger(self, received: InboundEvent) -> None:
+        """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
+        self.state = IDLE
+        self.effects.append(NoteLead(received.sender_name, received.text))
+        if self.context.now - self.data.get("told_at", 0.0) >= STRANGER_REPLY_EVERY_S:
+            self.data["told_at"] = self.context.now
+            self.say("not_a_seller", showroom=self.context.showroom, link=self.context.catalog_url)
 
     # -- seller commands on published cars ------------------------------------------------
 

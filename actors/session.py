@@ -24,6 +24,7 @@ from actors.conversation import (
     Context,
     Fetch,
     ListingCommand,
+    NoteLead,
     PhotoFailed,
     PhotoStored,
     Publish,
@@ -36,9 +37,9 @@ from actors.conversation import (
 from actors.events import InboundEvent
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
-from storage.queries import load_session, referenced_media_files, sellers_listings
+from storage.queries import load_session, may_sell, referenced_media_files, sellers_listings
 from storage.reader import Reader
-from storage.writes import ChangeListing, CommitTurn, PublishListing, StaleSession
+from storage.writes import ChangeListing, CommitTurn, PublishListing, RecordLead, StaleSession
 
 log = logging.getLogger("showroom.session")
 
@@ -74,6 +75,7 @@ class TenantRuntime:
     language: str
     showroom: str
     link_base: str
+    open_to_all: bool
     wake_outbox: Callable[[], None]
     downloads: DownloadService
     media: MediaStore
@@ -93,8 +95,12 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
         self.reader = reader
         self.state = SessionState()
         self.version = 0
+        self.may_sell = False
 
     async def started(self) -> None:
+        self.may_sell = self.tenant.open_to_all or await self.reader.run(
+            may_sell, self.tenant.id, self.user
+        )
         await self._load()
         for fetch in pending_fetches(self.state):
             self.tenant.downloads.fetch(self.key, fetch.upload, fetch.key, fetch.media)
@@ -117,7 +123,13 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
         else:
             received, inbox_id = message, None
         for attempt in (1, 2):
-            context = Context(self.tenant.language, self.tenant.showroom, now=time.time())
+            context = Context(
+                self.tenant.language,
+                self.tenant.showroom,
+                now=time.time(),
+                may_sell=self.may_sell,
+                catalog_url=self.tenant.link_base,
+            )
             new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
             try:
@@ -161,6 +173,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
 
     def _turn(self, inbox_id: int | None, state: SessionState, effects: list) -> CommitTurn:
         publish = next((e for e in effects if isinstance(e, Publish)), None)
+        lead = next((e for e in effects if isinstance(e, NoteLead)), None)
         expires = state.data.get("expires_at")
         return CommitTurn(
             self.tenant.id,
@@ -183,6 +196,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
             )
             if publish
             else None,
+            lead=RecordLead(lead.name, lead.text) if lead else None,
         )
 
     async def _after_commit(self, effects: list) -> None:

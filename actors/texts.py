@@ -74,6 +74,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_sold": "terjual",
         "status_hidden": "disembunyikan",
         "status_deleted": "dihapus",
+        "not_a_seller": (
+            "Halo, terima kasih sudah menghubungi *{showroom}*! "
+            "Lihat mobil-mobil kami di {link}. Tim kami akan segera membalas."
+        ),
         "photos_need_upload": (
             "Foto diterima, tapi belum ada iklan yang sedang dibuat. "
             "Kirim */upload* dengan data mobilnya dulu, lalu kirim fotonya lagi."
@@ -146,6 +150,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_sold": "sold",
         "status_hidden": "hidden",
         "status_deleted": "removed",
+        "not_a_seller": (
+            "Hello, and thank you for contacting *{showroom}*! "
+            "See our cars at {link}. Our team will answer you soon."
+        ),
         "photos_need_upload": (
             "Photo received, but no listing is being created. "
             "Send */upload* with the car's details first, then send the photos again."

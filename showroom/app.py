@@ -46,7 +46,7 @@ from showroom.config import Settings, TenantSettings
 from storage.database import prepare_sqlite, schema_version
 from storage.media import MediaStore
 from storage.reader import Reader
-from storage.writes import EnqueueReply, EnsureTenant, MarkInbox
+from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
 from web.app import create_app
 from web.intake import Intake, IntakeTenant
 from web.server import WebServer
@@ -122,14 +122,15 @@ async def serve(
         )
         runtimes = {
             slug: TenantRuntime(
-                slug,
-                tenant_ids[slug],
-                tenant.language,
-                tenant.name,
-                tenant.public_url or _local_url(web),
-                outboxes[slug].wake,
-                downloads,
-                media,
+                slug=slug,
+                id=tenant_ids[slug],
+                language=tenant.language,
+                showroom=tenant.name,
+                link_base=tenant.public_url or _local_url(web),
+                open_to_all=tenant.open_to_all,
+                wake_outbox=outboxes[slug].wake,
+                downloads=downloads,
+                media=media,
             )
             for slug, tenant in settings.tenants.items()
         }
@@ -191,14 +192,16 @@ async def serve(
 
 
 def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> dict[str, int]:
+    """The configured tenants, their admins and sellers, in the database; their ids."""
     try:
         with db.atomic():
-            return {
-                slug: EnsureTenant(
+            ids = {}
+            for slug, t in tenants.items():
+                ids[slug] = EnsureTenant(
                     slug, t.name, t.public_url, t.whatsapp_number, t.language
                 ).apply()
-                for slug, t in tenants.items()
-            }
+                EnsurePeople(ids[slug], t.admins, t.sellers).apply()
+            return ids
     finally:
         db.close()
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from actors.identity import NotAnIdentity, normalise_phone
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
@@ -131,6 +132,17 @@ class TenantSettings:
         "(empty: the server's own address)",
     )
     whatsapp_number: str = _rule("", help="the dealer's WhatsApp number, for buyers to chat")
+    admins: tuple[str, ...] = _rule(
+        (),
+        help="phone numbers of the showroom's admins (they may also sell); more can be "
+        "added from the chat",
+    )
+    sellers: tuple[str, ...] = _rule(
+        (), help="phone numbers allowed to upload cars; more can be added from the chat"
+    )
+    open_to_all: bool = _rule(
+        False, help="let anyone who writes upload cars (for trying showroom; never in production)"
+    )
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
 
 
@@ -162,7 +174,9 @@ class Settings:
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
-    tenants: dict[str, TenantSettings] = field(default_factory=lambda: {"demo": TenantSettings()})
+    tenants: dict[str, TenantSettings] = field(
+        default_factory=lambda: {"demo": TenantSettings(open_to_all=True)}
+    )
     # Where relative paths in the file are taken from: the config file's folder.
     base_dir: Path = field(default=Path("."), compare=False)
 
@@ -266,6 +280,13 @@ def _from_text(text: str, kind: type) -> Any:
 
 
 def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str) -> Any:
+    if typing.get_origin(kind) is tuple:  # a list of phone numbers
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{file}: '{key}' must be a list of phone numbers in quotes")
+        try:
+            return tuple(dict.fromkeys(normalise_phone(v) for v in value))
+        except NotAnIdentity as exc:
+            raise ConfigError(f"{file}: '{key}': {exc}") from None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):

@@ -215,6 +215,21 @@ class AuditEntry(BaseModel):
         indexes = ((("tenant", "created_at"), False),)
 
 
+class Lead(BaseModel):
+    """Someone who wrote to the bot without being a seller: a possible buyer."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
+    identity = CharField(max_length=64)
+    name = CharField(max_length=100, default="")
+    messages = IntegerField(default=0)
+    last_text = TextField(default="")
+    first_seen = DateTimeField(default=utcnow)
+    last_seen = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "identity"), True),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Tenant,
     Person,
@@ -224,4 +239,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     Listing,
     Photo,
     AuditEntry,
+    Lead,
 )

@@ -13,6 +13,7 @@ from storage.models import (
     InboxEvent,
     Listing,
     OutboxMessage,
+    Person,
     Photo,
     Tenant,
 )
@@ -129,3 +130,12 @@ def sellers_listings(tenant_id: int, seller: str, status: str | None = None) -> 
     if status is not None:
         query = query.where(Listing.status == status)
     return list(query.order_by(Listing.created_at.desc()).limit(30).dicts())
+
+
+def may_sell(tenant_id: int, identity: str) -> bool:
+    """Is this person a registered, active seller or admin of the tenant?"""
+    return (
+        Person.select(Person.id)
+        .where((Person.tenant == tenant_id) & (Person.phone == identity) & Person.active)
+        .exists()
+    )

@@ -16,7 +16,7 @@ from typing import Any
 
 from storage import sql
 from storage.errors import StorageError
-from storage.models import Listing, Photo, Tenant, utcnow
+from storage.models import Lead, Listing, Person, Photo, Tenant, utcnow
 
 
 class StaleSession(StorageError):
@@ -228,6 +228,7 @@ class CommitTurn(Write):
     replies: tuple[str, ...] = ()
     expires_at: dt.datetime | None = None
     publish: PublishListing | None = None
+    lead: RecordLead | None = None
 
     def apply(self) -> TurnCommitted:
         session = sql.fetch_one(
@@ -262,6 +263,8 @@ class CommitTurn(Write):
                 (*values, session[0]),
             )
         replies, code, slug = list(self.replies), None, None
+        if self.lead is not None:
+            self.lead.record(self.tenant_id, self.user)
         if self.publish is not None:
             code, slug = self.publish.create(self.tenant_id, self.user)
             link = f"{self.publish.link_base.rstrip('/')}/cars/{slug}"
@@ -325,3 +328,51 @@ class ChangeListing(Write):
             raise StorageError(f"unknown listing change {self.action!r}")
         Listing.update(**changes).where(Listing.id == listing.id).execute()
         return listing.code
+
+
+@dataclass(frozen=True, slots=True)
+class EnsurePeople(Write):
+    """Make sure the configured admins and sellers are registered and active (others that
+    were added from the chat are left as they are)."""
+
+    tenant_id: int
+    admins: tuple[str, ...]
+    sellers: tuple[str, ...]
+
+    def apply(self) -> None:
+        wanted = {phone: "seller" for phone in self.sellers}
+        wanted.update({phone: "admin" for phone in self.admins})
+        for phone, role in wanted.items():
+            person = Person.get_or_none((Person.tenant == self.tenant_id) & (Person.phone == phone))
+            if person is None:
+                Person.create(tenant=self.tenant_id, phone=phone, role=role)
+            elif not person.active or (role == "admin" and person.role != "admin"):
+                Person.update(active=True, role=role, updated_at=utcnow()).where(
+                    Person.id == person.id
+                ).execute()
+
+
+@dataclass(frozen=True, slots=True)
+class RecordLead:
+    """Part of a turn: someone who is not a seller wrote to the bot."""
+
+    name: str
+    text: str
+
+    def record(self, tenant_id: int, identity: str) -> None:
+        lead = Lead.get_or_none((Lead.tenant == tenant_id) & (Lead.identity == identity))
+        if lead is None:
+            Lead.create(
+                tenant=tenant_id,
+                identity=identity,
+                name=self.name,
+                messages=1,
+                last_text=self.text[:1000],
+            )
+        else:
+            Lead.update(
+                messages=Lead.messages + 1,
+                last_text=self.text[:1000],
+                last_seen=utcnow(),
+                name=self.name or lead.name,
+            ).where(Lead.id == lead.id).execute()

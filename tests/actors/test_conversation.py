@@ -16,6 +16,7 @@ from actors.conversation import (
     Context,
     Fetch,
     ListingCommand,
+    NoteLead,
     PhotoFailed,
     PhotoStored,
     Publish,
@@ -376,3 +377,21 @@ def test_listing_command_replies():
     assert "tidak ditemukan" in listing_command_reply(
         ListingCommand("status", "H99", "sold"), None, "id"
     )
+
+
+def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
+    def as_stranger(state, message, now):
+        return step(
+            state,
+            text(message, key=f"s{now}"),
+            Context(now=now, may_sell=False, catalog_url="https://katalog.example.id"),
+        )
+
+    state, effects = as_stranger(SessionState(), UPLOAD, NOW)
+    assert state.state == IDLE
+    assert [type(e) for e in effects] == [NoteLead, Reply]
+    assert "https://katalog.example.id" in effects[1].text
+    state, effects = as_stranger(state, "masih ada?", NOW + 3600)
+    assert [type(e) for e in effects] == [NoteLead]  # no second reply the same day
+    state, effects = as_stranger(state, "halo lagi", NOW + 25 * 3600)
+    assert [type(e) for e in effects] == [NoteLead, Reply]

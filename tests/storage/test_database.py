@@ -71,7 +71,7 @@ def _indexes(database, table):
 
 def test_a_database_newer_than_the_program_is_refused(db):
     db.execute_sql("INSERT INTO schema_version VALUES (999, 'from_the_future', 'x')")
-    with pytest.raises(SchemaTooNew, match="version 999.*knows versions up to 1"):
+    with pytest.raises(SchemaTooNew, match="version 999.*knows versions up to 2"):
         migrate(db)
 
 
@@ -89,7 +89,7 @@ def test_two_processes_starting_at_once_on_one_file_both_succeed(db_path):
     ]
     outputs = [p.communicate(timeout=60) for p in processes]
     assert [p.returncode for p in processes] == [0, 0, 0], outputs
-    assert {out.strip() for out, _ in outputs} == {"1"}
+    assert {out.strip() for out, _ in outputs} == {"2"}
 
 
 def test_unique_and_check_constraints_hold(db, tenant):
@@ -171,3 +171,29 @@ def test_backup_refuses_to_overwrite(db, db_path, tmp_path):
     with pytest.raises(BackupFailed, match="already exists"):
         backup_sqlite(db_path, target)
     assert target.read_text() == "precious"
+
+
+def test_an_existing_version_1_database_is_upgraded_in_place(db_path):
+    """An installation made by the first release gets the new table, and keeps its data."""
+    import sqlite3 as plain
+
+    from storage.database import available_migrations
+
+    first = available_migrations("sqlite")[0][2]
+    with plain.connect(db_path) as old:
+        old.executescript(first)
+        old.execute(
+            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, "
+            "name VARCHAR(100) NOT NULL, applied_at VARCHAR(40) NOT NULL)"
+        )
+        old.execute("INSERT INTO schema_version VALUES (1, 'initial', 'x')")
+        old.execute(
+            "INSERT INTO tenant (slug, name, public_url, whatsapp_number, language, "
+            "primary_color, accent_color, created_at) VALUES ('old', 'Old', '', '', "
+            "'id', '#000000', '#ffffff', '2025-01-01')"
+        )
+    db = open_sqlite(db_path)
+    assert migrate(db) == 2
+    with db.connection_context():
+        assert Tenant.get(Tenant.slug == "old").name == "Old"
+        assert db.table_exists("lead")

@@ -19,9 +19,9 @@ def pg(postgres_dsn):
 
 
 def test_migrations_apply_from_empty_and_again(pg):
-    assert migrate(pg) == 1
-    assert migrate(pg) == 1
-    assert schema_version(pg) == 1
+    assert migrate(pg) == 2
+    assert migrate(pg) == 2
+    assert schema_version(pg) == 2
 
 
 def test_the_migrated_schema_is_exactly_the_models(pg):

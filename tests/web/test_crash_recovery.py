@@ -19,6 +19,8 @@ port = 0
 [outbox]
 per_chat_gap_s = 0
 typing = false
+[tenants.demo]
+open_to_all = true
 [tenants.demo.gateway]
 base_url = "http://127.0.0.1:0"
 webhook_secret = "{SECRET}"

@@ -190,3 +190,39 @@ async def test_seller_commands_on_a_published_car(showroom, tmp_path):
     assert query(tmp_path, "SELECT code, status, price_idr FROM listing") == [
         ("H01", "deleted", 139_500_000)
     ]
+
+
+async def test_only_registered_sellers_may_upload_others_become_leads(tmp_path):
+    import dataclasses
+
+    from showroom.app import serve
+    from tests.web.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(
+        settings.tenants["demo"],
+        open_to_all=False,
+        sellers=(BUDI,),
+        public_url="https://katalog.example.id",
+    )
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    stranger = "6289999999999"
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        simulator, server = running.simulators["demo"]
+        for message in (UPLOAD, "halo, mobilnya masih ada?"):
+            await client.post(
+                f"{server.url}/simulate/message", json={"from": stranger, "text": message}
+            )
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        assert "Sekarang kirim 1-10 foto" in await seller.reply()
+        with trio.fail_after(30):
+            [answer] = await simulator.wait_sent(stranger, 1)
+            # the second message makes no reply (one a day): look for its effect instead
+            while query(tmp_path, "SELECT messages FROM lead") != [(2,)]:  # noqa: ASYNC110
+                await trio.sleep(0.05)
+        nursery.cancel_scope.cancel()
+    assert "https://katalog.example.id" in answer.text
+    assert query(tmp_path, "SELECT identity, messages FROM lead") == [(stranger, 2)]
+    assert query(tmp_path, "SELECT phone, role FROM person") == [(BUDI, "seller")]
