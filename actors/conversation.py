@@ -30,7 +30,7 @@ MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
 STRANGER_REPLY_EVERY_S = 24 * 3600.0
 
-IDLE, COLLECTING, PREVIEW = "idle", "collecting", "preview"
+IDLE, COLLECTING, PREVIEW, ADDING = "idle", "collecting", "preview", "adding"
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +126,18 @@ class NoteLead:
     text: str
 
 
-Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead
+@dataclass(frozen=True, slots=True)
+class AddPhotos:
+    """Add photos to a published car of this seller, in the turn's transaction (as many as
+    fit under the 10-photo limit); `added_text` gets the number added filled in there."""
+
+    code: str
+    photos: tuple[dict[str, Any], ...]
+    added_text: str  # with {count} left to fill
+    not_found_text: str
+
+
+Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead | AddPhotos
 
 
 # -- the machine --------------------------------------------------------------------------
@@ -144,7 +155,7 @@ _WORDS = {
 _LISTING_COMMANDS = {
     "/list": "list", "/daftar": "list", "/mobil": "list", "/status": "status", "/sold": "sold",
     "/terjual": "sold", "/laku": "sold", "/harga": "price", "/price": "price", "/hapus": "delete",
-    "/delete": "delete",
+    "/delete": "delete", "/foto": "photos", "/photo": "photos", "/photos": "photos",
 }  # fmt: skip
 _STATUS_WORDS = {
     "sold": "sold", "terjual": "sold", "laku": "sold", "booking": "booking", "booked": "booking",
@@ -255,7 +266,7 @@ class _Turn:
             self.cancel(announce=True)
         elif received.kind is EventKind.TEXT and _is(message, "help"):
             self.say("help", showroom=self.context.showroom)
-        elif self.state == COLLECTING:
+        elif self.state in (COLLECTING, ADDING):
             self.collecting(received)
         elif self.state == PREVIEW:
             self.preview_input(received)
@@ -303,6 +314,18 @@ class _Turn:
         elif name == "delete":
             self.data["confirm_delete"] = code
             self.say("confirm_delete", code=code)
+        elif name == "photos":
+            if self.state != IDLE:
+                self.cancel(announce=False)
+                self.say("upload_replaced")
+            self.state = ADDING
+            self.data = {
+                "upload": self.data.get("upload", 0) + 1,
+                "adding_to": code,
+                "photos": [],
+                "refused_extra": False,
+            }
+            self.say("send_photos_for", code=code)
 
     def confirm_delete(self, message: str) -> bool:
         """Handle the answer to "remove #CODE?"; False when the message is something else."""
@@ -371,7 +394,7 @@ class _Turn:
             self.say("photo_first")
 
     def photo_result(self, result: PhotoStored | PhotoFailed) -> None:
-        if self.state != COLLECTING or result.upload != self.data.get("upload"):
+        if self.state not in (COLLECTING, ADDING) or result.upload != self.data.get("upload"):
             if isinstance(result, PhotoStored):  # a cancelled upload's late photo
                 self.effects.append(CancelUpload(result.upload, _files(result.photo)))
             return
@@ -391,7 +414,7 @@ class _Turn:
             photo.update(result.photo, status="stored")
             photo.pop("media", None)
         if self.data.get("finishing") and not self.pending():
-            self.show_preview()
+            self.complete()
 
     def finish(self, *, skip: bool) -> None:
         if self.pending():
@@ -401,7 +424,28 @@ class _Turn:
         if not self.stored() and not skip:
             self.say("no_photos")
             return
-        self.show_preview()
+        self.complete()
+
+    def complete(self) -> None:
+        """Every photo is in: preview a new listing, or add the photos to a published one."""
+        if self.state == COLLECTING:
+            self.show_preview()
+            return
+        if self.stored():
+            self.effects.append(
+                AddPhotos(
+                    self.data["adding_to"],
+                    tuple(self.stored()),
+                    text(
+                        self.context.language,
+                        "photos_added",
+                        count="{count}",
+                        code=self.data["adding_to"],
+                    ),
+                    text(self.context.language, "listing_not_found", code=self.data["adding_to"]),
+                )
+            )
+        self.state = IDLE
 
     def show_preview(self) -> None:
         self.state = PREVIEW
@@ -495,7 +539,7 @@ class _Turn:
 
 def pending_fetches(state: SessionState) -> list[Fetch]:
     """The downloads a restored session must start again (they died with the last process)."""
-    if state.state != COLLECTING:
+    if state.state not in (COLLECTING, ADDING):
         return []
     return [
         Fetch(state.data["upload"], p["key"], p["media"])

@@ -20,6 +20,7 @@ from typing import Any
 import trio
 
 from actors.conversation import (
+    AddPhotos,
     CancelUpload,
     Context,
     Fetch,
@@ -39,7 +40,14 @@ from runtime import Actor, ActorRef
 from storage.media import MediaStore
 from storage.queries import load_session, may_sell, referenced_media_files, sellers_listings
 from storage.reader import Reader
-from storage.writes import ChangeListing, CommitTurn, PublishListing, RecordLead, StaleSession
+from storage.writes import (
+    AddListingPhotos,
+    ChangeListing,
+    CommitTurn,
+    PublishListing,
+    RecordLead,
+    StaleSession,
+)
 
 log = logging.getLogger("showroom.session")
 
@@ -174,6 +182,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
     def _turn(self, inbox_id: int | None, state: SessionState, effects: list) -> CommitTurn:
         publish = next((e for e in effects if isinstance(e, Publish)), None)
         lead = next((e for e in effects if isinstance(e, NoteLead)), None)
+        more = next((e for e in effects if isinstance(e, AddPhotos)), None)
         expires = state.data.get("expires_at")
         return CommitTurn(
             self.tenant.id,
@@ -197,6 +206,11 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
             if publish
             else None,
             lead=RecordLead(lead.name, lead.text) if lead else None,
+            add_photos=AddListingPhotos(
+                more.code, more.photos, more.added_text, more.not_found_text
+            )
+            if more
+            else None,
         )
 
     async def _after_commit(self, effects: list) -> None:

@@ -74,6 +74,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_sold": "terjual",
         "status_hidden": "disembunyikan",
         "status_deleted": "dihapus",
+        "send_photos_for": "Kirim foto tambahan untuk *#{code}*, lalu ketik *selesai*.",
+        "photos_added": "{count} foto ditambahkan ke *#{code}*.",
         "not_a_seller": (
             "Halo, terima kasih sudah menghubungi *{showroom}*! "
             "Lihat mobil-mobil kami di {link}. Tim kami akan segera membalas."
@@ -150,6 +152,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_sold": "sold",
         "status_hidden": "hidden",
         "status_deleted": "removed",
+        "send_photos_for": "Send the extra photos for *#{code}*, then type *selesai* (done).",
+        "photos_added": "{count} photo(s) added to *#{code}*.",
         "not_a_seller": (
             "Hello, and thank you for contacting *{showroom}*! "
             "See our cars at {link}. Our team will answer you soon."

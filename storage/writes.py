@@ -195,6 +195,58 @@ class PublishListing:
         return code, slug
 
 
+@dataclass(frozen=True, slots=True)
+class AddListingPhotos:
+    """Part of a turn: more photos for a published car of this seller, up to the limit.
+    Returns the reply: `added_text` with {count} filled in, or `not_found_text`."""
+
+    code: str
+    photos: tuple[dict[str, Any], ...]
+    added_text: str
+    not_found_text: str
+    max_photos: int = 10
+
+    def add(self, tenant_id: int, seller: str) -> str:
+        listing = Listing.get_or_none(
+            (Listing.tenant == tenant_id)
+            & (Listing.code == self.code)
+            & (Listing.seller == seller)
+            & (Listing.status != "deleted")
+        )
+        if listing is None:
+            return self.not_found_text
+        existing = list(
+            Photo.select(Photo.position, Photo.content_hash)
+            .where(Photo.listing == listing.id)
+            .tuples()
+        )
+        known = {content for _, content in existing}
+        position = max((p for p, _ in existing), default=-1) + 1
+        added = 0
+        for photo in self.photos:
+            if len(existing) + added >= self.max_photos or photo["content_hash"] in known:
+                continue
+            files = photo["files"]
+            row = Photo.create(
+                tenant=tenant_id,
+                listing=listing,
+                position=position + added,
+                content_hash=photo["content_hash"],
+                file_large=files["large"],
+                file_medium=files["medium"],
+                file_thumb=files["thumb"],
+                width=photo["width"],
+                height=photo["height"],
+                bytes=photo["bytes"],
+            )
+            known.add(photo["content_hash"])
+            added += 1
+            if listing.cover_photo_id is None:
+                Listing.update(cover_photo=row.id).where(Listing.id == listing.id).execute()
+                listing.cover_photo_id = row.id
+        return self.added_text.format(count=added)
+
+
 def _next_code(tenant_id: int, name: str) -> str:
     """`H07`: the first letter of the make and the next free number for it (`H100` after
     `H99`). Deleted listings keep their codes, so a code never points at two cars."""
@@ -229,6 +281,7 @@ class CommitTurn(Write):
     expires_at: dt.datetime | None = None
     publish: PublishListing | None = None
     lead: RecordLead | None = None
+    add_photos: AddListingPhotos | None = None
 
     def apply(self) -> TurnCommitted:
         session = sql.fetch_one(
@@ -265,6 +318,8 @@ class CommitTurn(Write):
         replies, code, slug = list(self.replies), None, None
         if self.lead is not None:
             self.lead.record(self.tenant_id, self.user)
+        if self.add_photos is not None:
+            replies.append(self.add_photos.add(self.tenant_id, self.user))
         if self.publish is not None:
             code, slug = self.publish.create(self.tenant_id, self.user)
             link = f"{self.publish.link_base.rstrip('/')}/cars/{slug}"

@@ -12,6 +12,7 @@ from actors.conversation import (
     IDLE,
     MAX_PHOTOS,
     PREVIEW,
+    AddPhotos,
     CancelUpload,
     Context,
     Fetch,
@@ -253,6 +254,7 @@ class ConversationMachine(RuleBasedStateMachine):
                 "/hapus #H01",
                 "/list",
                 "/sold #H01",
+                "/foto #H01",
             ]
         )
     )
@@ -300,6 +302,13 @@ class ConversationMachine(RuleBasedStateMachine):
             assert all(p["status"] == "stored" and p["files"] for p in publish.photos)
             assert len(publish.photos) <= MAX_PHOTOS
             assert publish.draft["price_idr"] and publish.draft["model"]
+
+    @invariant()
+    def added_photos_are_stored_ones(self) -> None:
+        for effect in getattr(self, "last_effects", []):
+            if isinstance(effect, AddPhotos):
+                assert effect.photos and all(p["status"] == "stored" for p in effect.photos)
+                assert len(effect.photos) <= MAX_PHOTOS
 
     @invariant()
     def one_turn_publishes_at_most_once(self) -> None:
@@ -395,3 +404,14 @@ def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
     assert [type(e) for e in effects] == [NoteLead]  # no second reply the same day
     state, effects = as_stranger(state, "halo lagi", NOW + 25 * 3600)
     assert [type(e) for e in effects] == [NoteLead, Reply]
+
+
+def test_foto_adds_photos_to_a_published_car():
+    state, effects = run(SessionState(), text("/foto #H07"))
+    assert state.state == "adding" and "#H07" in replies(effects)[0]
+    state, effects = run(state, image("x1"), image("x2"), stored(1, "x1"), text("selesai"))
+    assert "masih mengambil 1 foto" in replies(effects)[-1]
+    state, effects = run(state, stored(1, "x2"))
+    [add] = [e for e in effects if isinstance(e, AddPhotos)]
+    assert state.state == IDLE and add.code == "H07" and len(add.photos) == 2
+    assert "{count}" in add.added_text

@@ -226,3 +226,29 @@ async def test_only_registered_sellers_may_upload_others_become_leads(tmp_path):
     assert "https://katalog.example.id" in answer.text
     assert query(tmp_path, "SELECT identity, messages FROM lead") == [(stranger, 2)]
     assert query(tmp_path, "SELECT phone, role FROM person") == [(BUDI, "seller")]
+
+
+async def test_foto_adds_photos_to_a_published_car(showroom, tmp_path):
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await seller.send_photo("red", 0)
+        await seller.reply()
+        await seller.say("selesai")
+        while "Preview" not in await seller.reply():
+            pass
+        await seller.say("ya")
+        await seller.reply()
+        await seller.say("/foto #H01")
+        assert "#H01" in await seller.reply()
+        await seller.send_photo("green", 0.3)
+        await seller.send_photo("red", 0)  # already on the car: not added twice
+        await seller.reply()  # the first photo is acknowledged
+        await seller.say("selesai")
+        answer = await seller.reply()
+        while "ditambahkan" not in answer:
+            answer = await seller.reply()
+    assert answer == "1 foto ditambahkan ke *#H01*."
+    assert query(tmp_path, "SELECT position FROM photo ORDER BY position") == [(0,), (1,)]
