@@ -29,6 +29,7 @@ from actors.texts import field_name, text
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
 STRANGER_REPLY_EVERY_S = 24 * 3600.0
+WAIT_NOTICE_AFTER_S = 2.5  # `selesai` while photos download: say "wait" only if it takes long
 
 IDLE, COLLECTING, PREVIEW, ADDING = "idle", "collecting", "preview", "adding"
 
@@ -68,7 +69,14 @@ class PhotoFailed:
     reason: str
 
 
-Input = InboundEvent | PhotoStored | PhotoFailed
+@dataclass(frozen=True, slots=True)
+class StillWaiting:
+    """A reminder the session set itself when `selesai` had to wait for downloads."""
+
+    upload: int
+
+
+Input = InboundEvent | PhotoStored | PhotoFailed | StillWaiting
 
 
 # -- effects ------------------------------------------------------------------------------
@@ -127,6 +135,14 @@ class NoteLead:
 
 
 @dataclass(frozen=True, slots=True)
+class RemindLater:
+    """Deliver `message` to this session after `delay_s` (a reminder to itself)."""
+
+    delay_s: float
+    message: StillWaiting
+
+
+@dataclass(frozen=True, slots=True)
 class AddPhotos:
     """Add photos to a published car of this seller, in the turn's transaction (as many as
     fit under the 10-photo limit); `added_text` gets the number added filled in there."""
@@ -137,7 +153,9 @@ class AddPhotos:
     not_found_text: str
 
 
-Effect = Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead | AddPhotos
+Effect = (
+    Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead | AddPhotos | RemindLater
+)
 
 
 # -- the machine --------------------------------------------------------------------------
@@ -246,6 +264,11 @@ class _Turn:
     def run(self, received: Input) -> None:
         if isinstance(received, PhotoStored | PhotoFailed):
             self.photo_result(received)
+            return
+        if isinstance(received, StillWaiting):
+            # Only now, if the photos are still not all in, is the seller told to wait.
+            if received.upload == self.data.get("upload") and self.data.get("finishing"):
+                self.say("waiting_photos", count=self.pending())
             return
         if not self.context.may_sell:
             self.stranger(received)
@@ -419,7 +442,7 @@ class _Turn:
     def finish(self, *, skip: bool) -> None:
         if self.pending():
             self.data["finishing"] = True
-            self.say("waiting_photos", count=self.pending())
+            self.effects.append(RemindLater(WAIT_NOTICE_AFTER_S, StillWaiting(self.data["upload"])))
             return
         if not self.stored() and not skip:
             self.say("no_photos")

@@ -29,8 +29,10 @@ from actors.conversation import (
     PhotoFailed,
     PhotoStored,
     Publish,
+    RemindLater,
     Reply,
     SessionState,
+    StillWaiting,
     listing_command_reply,
     pending_fetches,
     step,
@@ -74,6 +76,9 @@ class DownloadService:
     def cancel(self, key: tuple[str, str], upload: int) -> None: ...
 
 
+SessionKey = tuple[str, str]  # (tenant slug, user identity)
+
+
 @dataclass(frozen=True, slots=True)
 class TenantRuntime:
     """What the session actors of one tenant need."""
@@ -84,15 +89,13 @@ class TenantRuntime:
     showroom: str
     link_base: str
     open_to_all: bool
+    remind: Callable[[SessionKey, float, object], None]
     wake_outbox: Callable[[], None]
     downloads: DownloadService
     media: MediaStore
 
 
-SessionKey = tuple[str, str]  # (tenant slug, user identity)
-
-
-class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
+class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
     def __init__(
         self, key: SessionKey, tenant: TenantRuntime, persistence: ActorRef[Any], reader: Reader
     ) -> None:
@@ -125,7 +128,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
             log.error("session of %s has unreadable data; starting it afresh", self.user)
             self.state = SessionState()
 
-    async def handle(self, message: Incoming | PhotoStored | PhotoFailed) -> None:
+    async def handle(self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting) -> None:
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
         else:
@@ -218,6 +221,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed]):
             match effect:
                 case Fetch(upload, photo_key, media):
                     self.tenant.downloads.fetch(self.key, upload, photo_key, media)
+                case RemindLater(delay_s, reminder):
+                    self.tenant.remind(self.key, delay_s, reminder)
                 case CancelUpload(upload, files):
                     self.tenant.downloads.cancel(self.key, upload)
                     if files:

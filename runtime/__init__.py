@@ -17,6 +17,7 @@ from runtime.registry import KeyedRegistry
 from runtime.restart import Restart, RestartPolicy, RestartTracker
 from runtime.supervisor import Supervisor
 from runtime.thread import DedicatedThread
+from runtime.timers import Timers
 
 __all__ = [
     "Actor",
@@ -39,6 +40,7 @@ __all__ = [
     "RestartTracker",
     "RuntimeKernelError",
     "Supervisor",
+    "Timers",
     "WorkerPool",
     "run_actor",
 ]

@@ -40,7 +40,15 @@ from actors.texts import text
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
-from runtime import ActorRef, ActorStopped, KeyedRegistry, MailboxFull, Supervisor, WorkerPool
+from runtime import (
+    ActorRef,
+    ActorStopped,
+    KeyedRegistry,
+    MailboxFull,
+    Supervisor,
+    Timers,
+    WorkerPool,
+)
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
 from storage.database import prepare_sqlite, schema_version
@@ -113,6 +121,7 @@ async def serve(
         }
         pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
         sessions: KeyedRegistry
+        timers = Timers()
         downloads = Downloads(
             pool,
             client,
@@ -128,6 +137,9 @@ async def serve(
                 showroom=tenant.name,
                 link_base=tenant.public_url or _local_url(web),
                 open_to_all=tenant.open_to_all,
+                remind=lambda key, delay_s, message: timers.later(
+                    delay_s, lambda: _report(sessions, key, message)
+                ),
                 wake_outbox=outboxes[slug].wake,
                 downloads=downloads,
                 media=media,
@@ -141,6 +153,7 @@ async def serve(
             mailbox_size=SESSION_MAILBOX,
             on_crash=partial(_apologise, runtimes, persistence, settings),
         )
+        root.add_service("timers", timers.run)
         root.add_service("downloads", pool.run, stop=pool.close)
         root.add_service("sessions", sessions.run, stop=sessions.stop)
         router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)

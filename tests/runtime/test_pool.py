@@ -169,3 +169,18 @@ async def test_closing_the_pool_cancels_what_is_left(autojump_clock):
         pool.close()
     for job in jobs:
         assert isinstance(job.outcome.error, JobCancelled)
+
+
+async def test_timers_call_later_and_end_with_their_service(autojump_clock):
+    from runtime import ActorStopped, Timers
+
+    timers, fired = Timers(), []
+    with pytest.raises(ActorStopped):
+        timers.later(1, lambda: fired.append("too early"))
+    async with trio.open_nursery() as nursery:
+        await nursery.start(timers.run)
+        timers.later(2.5, lambda: fired.append(trio.current_time()))
+        timers.later(100, lambda: fired.append("never"))
+        await trio.sleep(3)
+        nursery.cancel_scope.cancel()
+    assert fired == [pytest.approx(2.5)]
