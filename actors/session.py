@@ -89,6 +89,7 @@ class TenantRuntime:
     showroom: str
     link_base: str
     open_to_all: bool
+    upload_ttl_s: float
     remind: Callable[[SessionKey, float, object], None]
     wake_outbox: Callable[[], None]
     downloads: DownloadService
@@ -139,6 +140,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 self.tenant.showroom,
                 now=time.time(),
                 may_sell=self.may_sell,
+                session_ttl_s=self.tenant.upload_ttl_s,
                 catalog_url=self.tenant.link_base,
             )
             new_state, effects = step(self.state, received, context)

@@ -137,6 +137,7 @@ async def serve(
                 showroom=tenant.name,
                 link_base=tenant.public_url or _local_url(web),
                 open_to_all=tenant.open_to_all,
+                upload_ttl_s=settings.conversation.upload_expires_after_h * 3600,
                 remind=lambda key, delay_s, message: timers.later(
                     delay_s, lambda: _report(sessions, key, message)
                 ),

@@ -161,6 +161,16 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ConversationSettings:
+    upload_expires_after_h: float = _rule(
+        24.0,
+        help="hours of silence after which an unfinished upload is cancelled",
+        min=0.1,
+        max=24 * 30,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DownloadSettings:
     workers: int = _rule(4, help="photos downloaded at the same time", min=1, max=16)
 
@@ -174,6 +184,7 @@ class Settings:
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    conversation: ConversationSettings = field(default_factory=ConversationSettings)
     tenants: dict[str, TenantSettings] = field(
         default_factory=lambda: {"demo": TenantSettings(open_to_all=True)}
     )

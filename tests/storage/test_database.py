@@ -197,3 +197,24 @@ def test_an_existing_version_1_database_is_upgraded_in_place(db_path):
     with db.connection_context():
         assert Tenant.get(Tenant.slug == "old").name == "Old"
         assert db.table_exists("lead")
+
+
+def test_display_codes_are_per_make_letter_unique_and_go_beyond_99(db, tenant):
+    from storage.writes import PublishListing
+
+    draft = {"make": "Honda", "model": "Jazz", "year": 2015, "price_idr": 150_000_000}
+    publish = PublishListing(draft, (), "Dijual Honda Jazz.", "/upload ...", "", "")
+    with db.connection_context(), db.atomic():
+        Listing.create(
+            tenant=tenant,
+            code="H99",
+            slug="old",
+            seller="62812",
+            make="Honda",
+            model="City",
+            price_idr=1,
+        )
+        assert publish.create(tenant.id, "62812") == ("H100", "honda-jazz-2015-h100")
+        assert publish.create(tenant.id, "62812")[0] == "H101"
+        toyota = PublishListing({**draft, "make": "Toyota"}, (), "x", "", "", "")
+        assert toyota.create(tenant.id, "62812")[0] == "T01"
