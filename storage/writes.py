@@ -176,19 +176,7 @@ class PublishListing:
         )
         cover = None
         for position, photo in enumerate(self.photos):
-            files = photo["files"]
-            row = Photo.create(
-                tenant=tenant_id,
-                listing=listing,
-                position=position,
-                content_hash=photo["content_hash"],
-                file_large=files["large"],
-                file_medium=files["medium"],
-                file_thumb=files["thumb"],
-                width=photo["width"],
-                height=photo["height"],
-                bytes=photo["bytes"],
-            )
+            row = _create_photo(tenant_id, listing, position, photo)
             cover = cover or row
         if cover is not None:
             Listing.update(cover_photo=cover.id).where(Listing.id == listing.id).execute()
@@ -226,25 +214,29 @@ class AddListingPhotos:
         for photo in self.photos:
             if len(existing) + added >= self.max_photos or photo["content_hash"] in known:
                 continue
-            files = photo["files"]
-            row = Photo.create(
-                tenant=tenant_id,
-                listing=listing,
-                position=position + added,
-                content_hash=photo["content_hash"],
-                file_large=files["large"],
-                file_medium=files["medium"],
-                file_thumb=files["thumb"],
-                width=photo["width"],
-                height=photo["height"],
-                bytes=photo["bytes"],
-            )
+            row = _create_photo(tenant_id, listing, position + added, photo)
             known.add(photo["content_hash"])
             added += 1
             if listing.cover_photo_id is None:
                 Listing.update(cover_photo=row.id).where(Listing.id == listing.id).execute()
                 listing.cover_photo_id = row.id
         return self.added_text.format(count=added)
+
+
+def _create_photo(tenant_id: int, listing: Listing, position: int, photo: dict[str, Any]) -> Photo:
+    files = photo["files"]
+    return Photo.create(
+        tenant=tenant_id,
+        listing=listing,
+        position=position,
+        content_hash=photo["content_hash"],
+        file_large=files["large"],
+        file_medium=files["medium"],
+        file_thumb=files["thumb"],
+        width=photo["width"],
+        height=photo["height"],
+        bytes=photo["bytes"],
+    )
 
 
 def _next_code(tenant_id: int, name: str) -> str:
