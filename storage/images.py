@@ -1,14 +1,17 @@
-"""The photo pipeline: check that the bytes are a real image, then store it in three sizes.
+"""The photo pipeline: check that the bytes are a real photo, then store it in three sizes.
 
-Runs in a worker thread (Pillow releases the GIL while decoding). Every size is re-encoded as
-JPEG from the decoded pixels, which drops EXIF (GPS position, phone model) and anything hidden
-after the image data; the orientation EXIF asked for is applied first. JPEG draft mode makes
-the decoder downscale while decoding, which is much faster for big phone photos.
+Runs in a worker thread (Pillow releases the GIL while decoding), never on the trio thread.
+Only JPEG, PNG and WebP are accepted, recognised by their bytes, not their name. Each size is
+re-encoded from the decoded pixels, which drops every piece of metadata (GPS position, phone
+model) and anything hidden after the image data; the orientation EXIF asked for is applied first
+and the colour profile is kept. JPEG draft mode lets the decoder downscale while decoding, much
+faster for 12-megapixel phone photos.
 """
 
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -16,16 +19,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from storage.errors import StorageError
 from storage.media import MediaStore, content_hash
 
-SIZES = {"large": 1600, "medium": 800, "thumb": 320}  # longest side, pixels
+SIZES = {"large": 1600, "medium": 800, "thumb": 400}  # longest side, pixels
 JPEG_QUALITY = 82
-MAX_PIXELS = 60_000_000  # a bigger "photo" is a decompression bomb, not a car
-MIN_SIDE = 200  # a smaller picture is a thumbnail or an icon, not a usable car photo
-
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+MAX_PIXELS = 40_000_000  # a bigger "photo" is a decompression bomb, not a car
+MIN_SIDE = 200  # a smaller picture is an icon or a thumbnail, not a usable car photo
+FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG some phones write for multi-frame shots
 
 
 class NotAPhoto(StorageError):
-    """The bytes are not an image we can use (broken, truncated, not an image, too small)."""
+    """The bytes are not a photo we can use; the message says why, for the seller's note."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,45 +39,60 @@ class StoredPhoto:
     bytes: int
 
     def to_dict(self) -> dict:
-        return {
-            "content_hash": self.content_hash,
-            "files": dict(self.files),
-            "width": self.width,
-            "height": self.height,
-            "bytes": self.bytes,
-        }
+        return {"content_hash": self.content_hash, "files": dict(self.files),
+                "width": self.width, "height": self.height, "bytes": self.bytes}
 
 
-def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
-    """Decode, check, resize and store. Raises NotAPhoto. Blocking: run it in a thread."""
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()  # a structural check that does not decode the pixels
-        image = Image.open(io.BytesIO(data))
-        if image.format not in ("JPEG", "PNG", "WEBP", "HEIF", "MPO"):
-            raise NotAPhoto(f"{image.format} is not a photo format we take")
-        image.draft("RGB", (SIZES["large"], SIZES["large"]))
-        image = ImageOps.exif_transpose(image)
-        image.load()
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombError,
-    ) as exc:
-        raise NotAPhoto(f"not a usable image: {exc}") from exc
+def decode_photo(data: bytes) -> Image.Image:
+    """The photo as RGB pixels, upright, already reduced near the large size. Raises NotAPhoto."""
+    with warnings.catch_warnings():
+        # Pillow only warns between its limit and twice its limit: here that is an error too.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data)) as probe:
+                kind = probe.format
+                if kind not in FORMATS:
+                    raise NotAPhoto(f"{kind or 'this file'} is not a photo (JPEG, PNG or WebP)")
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise NotAPhoto(f"{probe.width}x{probe.height} pixels is too big a picture")
+                probe.verify()  # structure check, without decoding the pixels
+            image = Image.open(io.BytesIO(data))
+            if image.format in ("JPEG", "MPO"):
+                # decode at the smallest scale (1/2, 1/4, 1/8) still at least the large size
+                scale = SIZES["large"] / max(image.size)
+                if scale < 1:
+                    image.draft("RGB", (int(image.width * scale), int(image.height * scale)))
+            profile = image.info.get("icc_profile")
+            image = ImageOps.exif_transpose(image)
+            image.load()
+        except NotAPhoto:
+            raise
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
+                Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise NotAPhoto(f"not a usable picture ({type(exc).__name__})") from exc
     if min(image.size) < MIN_SIDE:
         raise NotAPhoto(f"the picture is only {image.width}x{image.height} pixels")
     image = image.convert("RGB")
-    digest = content_hash(data)
-    files = {}
-    for size, longest in SIZES.items():
-        copy = image.copy()
-        copy.thumbnail((longest, longest), Image.Resampling.LANCZOS)
+    if profile:
+        image.info["icc_profile"] = profile
+    return image
+
+
+def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
+    """Decode, check, resize and store every size. Raises NotAPhoto. Blocking: use a thread."""
+    image = decode_photo(data)
+    profile = image.info.get("icc_profile")
+    files, width, height = {}, 0, 0
+    current = image
+    for size, longest in SIZES.items():  # largest first: each size is made from the one before
+        current = current.copy()
+        current.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=2.0)
         out = io.BytesIO()
-        copy.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        options: dict = {"quality": JPEG_QUALITY, "progressive": size != "thumb"}
+        if profile:
+            options["icc_profile"] = profile
+        current.save(out, "JPEG", **options)
         files[size] = store.put(tenant, out.getvalue(), "jpg", size)
         if size == "large":
-            width, height = copy.size
-    return StoredPhoto(digest, files, width, height, len(data))
+            width, height = current.size
+    return StoredPhoto(content_hash(data), files, width, height, len(data))

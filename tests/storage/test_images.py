@@ -1,0 +1,96 @@
+"""The photo pipeline on a corpus of good and hostile files, all made here with Pillow."""
+
+import io
+import time
+
+import pytest
+from PIL import Image, ImageCms
+
+from storage.images import SIZES, NotAPhoto, decode_photo, store_photo
+from storage.media import MediaStore
+
+
+def encode(image: Image.Image, kind: str, **options) -> bytes:
+    out = io.BytesIO()
+    image.save(out, kind, **options)
+    return out.getvalue()
+
+
+def photo(size=(4000, 3000), color=(200, 30, 30)) -> Image.Image:
+    image = Image.new("RGB", size, color)
+    image.paste((20, 20, 200), (0, 0, size[0] // 4, size[1] // 4))  # a mark in the top left
+    return image
+
+
+def with_exif(image: Image.Image, **tags) -> bytes:
+    exif = Image.Exif()
+    for tag, value in tags.items():
+        exif[int(tag.removeprefix("t"))] = value
+    return encode(image, "JPEG", exif=exif.tobytes(), quality=90)
+
+
+def test_a_phone_photo_is_stored_in_three_sizes_without_metadata(tmp_path):
+    gps = {1: "S", 2: (7.0, 15.0, 0.0), 3: "E", 4: (112.0, 45.0, 0.0)}  # Surabaya
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825).update(gps)
+    data = encode(photo(), "JPEG", exif=exif.tobytes(), quality=90)
+    store = MediaStore(tmp_path)
+    stored = store_photo(store, "demo", data)
+    assert (stored.width, stored.height, stored.bytes) == (1600, 1200, len(data))
+    for size, longest in SIZES.items():
+        with Image.open(store.path("demo", stored.files[size])) as out:
+            assert out.format == "JPEG" and max(out.size) == longest
+            assert not out.getexif() and "exif" not in out.info
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    data = with_exif(photo((3000, 2000)), t274=6)  # "rotate 90 degrees clockwise to view"
+    stored = store_photo(MediaStore(tmp_path), "demo", data)
+    assert (stored.width, stored.height) == (1067, 1600)
+
+
+def test_the_colour_profile_is_kept(tmp_path):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    data = encode(photo((1200, 900)), "JPEG", icc_profile=profile)
+    store = MediaStore(tmp_path)
+    stored = store_photo(store, "demo", data)
+    with Image.open(store.path("demo", stored.files["large"])) as out:
+        assert out.info.get("icc_profile") == profile
+
+
+@pytest.mark.parametrize("kind", ["PNG", "WEBP"])
+def test_png_and_webp_are_accepted(tmp_path, kind):
+    stored = store_photo(MediaStore(tmp_path), "demo", encode(photo((1000, 800)), kind))
+    assert (stored.width, stored.height) == (1000, 800)
+
+
+def hostile_files() -> dict[str, bytes]:
+    good = encode(photo((1200, 900)), "JPEG")
+    return {
+        "gif named .jpg": encode(photo((600, 400)), "GIF"),
+        "svg": b'<svg xmlns="http://www.w3.org/2000/svg" width="900" height="900"></svg>',
+        "html": b"<!doctype html><html><script>alert(1)</script></html>",
+        "empty": b"",
+        "truncated jpeg": good[: len(good) // 3],
+        "garbage after a jpeg header": good[:20] + b"\x00" * 5000,
+        "tiny icon": encode(Image.new("RGB", (64, 64)), "PNG"),
+        "bmp": encode(photo((600, 400)), "BMP"),
+        "pixel bomb": encode(Image.new("1", (9000, 9000)), "PNG", optimize=True),
+    }
+
+
+@pytest.mark.parametrize("name", list(hostile_files()))
+def test_hostile_files_are_refused_with_a_reason(tmp_path, name):
+    data = hostile_files()[name]
+    started = time.process_time()
+    with pytest.raises(NotAPhoto) as refused:
+        store_photo(MediaStore(tmp_path), "demo", data)
+    assert str(refused.value)
+    assert time.process_time() - started < 2  # refused before any costly decoding
+    assert not list(tmp_path.rglob("*.jpg"))  # nothing stored
+
+
+def test_decoding_a_big_jpeg_uses_draft_mode():
+    image = decode_photo(encode(photo((4000, 3000)), "JPEG", quality=85))
+    assert max(image.size) < 4000  # decoded at a reduced scale, not full size
