@@ -1,21 +1,25 @@
 """Photo downloads for uploads, on the supervised worker pool.
 
-Each seller's upload is a JobGroup: cancelling the upload cancels exactly its queued and
-running downloads. A download polls the gateway while the file is "not there yet" (404, or a
-body shorter than announced: the gateway posts the webhook before it has written the file),
-then runs the photo pipeline in a worker thread and reports PhotoStored or PhotoFailed to the
-seller's session.
+Each seller's upload is a JobGroup: cancelling the upload cancels exactly its queued and running
+downloads (their requests are interrupted at once; nothing of them stays on disk). A download
+polls the gateway on the readiness schedule while the file is "not there yet" (404, or fewer
+bytes than announced: the gateway posts the webhook before it has written the file), retries
+transport errors and 5xx with backoff while the shared retry budget allows, streams the body
+under a size cap, then runs the photo pipeline in a worker thread (bounded by the number of
+cores) and reports PhotoStored or PhotoFailed to the seller's session.
 
-The retry schedule here is the simple first version: a geometric series of waits from the
-start of the download, with an overall deadline.
+Only the gateway's own origin is ever requested: the adapter builds every URL from its
+configured base, the client never follows redirects, and each URL is checked before it is sent.
 """
 
 from __future__ import annotations
 
 import base64
 import logging
+import os
+import random
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -23,6 +27,7 @@ import trio
 
 from actors.conversation import PhotoFailed, PhotoStored
 from actors.events import MediaRef
+from actors.readiness import ReadinessSchedule, RetryBudget, backoff_s
 from gateways.base import Adapter
 from gateways.cloudapi import CloudApi
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
@@ -31,26 +36,39 @@ from storage.media import MediaStore
 
 log = logging.getLogger("showroom.media")
 
-FIRST_WAIT_S = 0.25
-WAIT_GROWTH = 1.6
-MAX_WAIT_S = 5.0
-DEADLINE_S = 45.0
 ATTEMPT_TIMEOUT_S = 20.0
 MAX_PHOTO_BYTES = 25_000_000
+IMAGE_THREADS = os.cpu_count() or 2
 
 
 class NotReady(Exception):
     """The gateway has not written the file yet."""
 
 
+class GatewayTrouble(Exception):
+    """A transport error or a 5xx: the gateway is unwell."""
+
+
 class FetchFailed(Exception):
-    """The photo cannot be had (a 4xx other than 404, or the deadline passed)."""
+    """The photo cannot be had; the message is the reason."""
 
 
 @dataclass(frozen=True, slots=True)
 class TenantMedia:
     slug: str
     adapter: Adapter
+
+
+@dataclass
+class DownloadStats:
+    started: int = 0
+    stored: int = 0
+    failed: int = 0
+    cancelled: int = 0
+    requests: int = 0
+    not_ready: int = 0  # requests that found no file yet
+    troubles: int = 0  # transport errors and 5xx
+    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 class Downloads:
@@ -61,6 +79,10 @@ class Downloads:
         store: MediaStore,
         tenants: dict[str, TenantMedia],
         report: Callable[[Hashable, object], None],
+        *,
+        schedule: ReadinessSchedule | None = None,
+        budget: RetryBudget | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         """`report(session key, PhotoStored | PhotoFailed)` delivers results to sessions."""
         self.pool = pool
@@ -68,29 +90,38 @@ class Downloads:
         self.store = store
         self.tenants = tenants
         self.report = report
+        self.schedule = schedule or ReadinessSchedule()
+        self.budget = budget or RetryBudget()
+        self.stats = DownloadStats()
+        self._rng = rng or random.Random()
         self._groups: dict[tuple[Hashable, int], JobGroup] = {}
+        self._image_threads = trio.CapacityLimiter(IMAGE_THREADS)
 
     def fetch(
         self, key: tuple[str, str], upload: int, photo_key: str, media: dict[str, Any]
-    ) -> None:
+    ) -> Job:
         group = self._groups.get((key, upload))
         if group is None:
             group = self._groups[(key, upload)] = self.pool.group(
                 f"{key[0]}:{key[1]}:{upload}", owner=key
             )
         tenant = self.tenants[key[0]]
+        self.stats.started += 1
 
         def done(job: Job) -> None:
             error = getattr(job.outcome, "error", None)
             if isinstance(error, JobCancelled):
+                self.stats.cancelled += 1
                 return  # the upload was cancelled: nobody waits for this photo
             if error is None:
+                self.stats.stored += 1
                 self.report(key, PhotoStored(upload, photo_key, job.outcome.value))
             else:
+                self.stats.failed += 1
                 log.warning("photo %s for %s failed: %s", photo_key, key[1], error)
                 self.report(key, PhotoFailed(upload, photo_key, str(error)))
 
-        group.submit(self._download, tenant, MediaRef(**media), on_done=done)
+        return group.submit(self._download, tenant, MediaRef(**media), on_done=done)
 
     def cancel(self, key: tuple[str, str], upload: int) -> None:
         group = self._groups.pop((key, upload), None)
@@ -98,52 +129,101 @@ class Downloads:
             group.cancel()
 
     async def _download(self, tenant: TenantMedia, media: MediaRef) -> dict[str, Any]:
+        if media.failed:
+            raise FetchFailed(f"the gateway could not get the photo: {media.failed}")
         data = await self._bytes(tenant.adapter, media)
         try:
-            stored = await trio.to_thread.run_sync(store_photo, self.store, tenant.slug, data)
+            stored = await trio.to_thread.run_sync(
+                store_photo, self.store, tenant.slug, data, limiter=self._image_threads
+            )
         except NotAPhoto as exc:
             raise FetchFailed(str(exc)) from exc
         return stored.to_dict()
 
     async def _bytes(self, adapter: Adapter, media: MediaRef) -> bytes:
         if media.inline_b64 is not None:
-            return base64.b64decode(media.inline_b64)
+            return _b64(media.inline_b64)
         started = trio.current_time()
-        wait_s = FIRST_WAIT_S
-        while True:
+        times = self.schedule.attempt_times(self._rng)
+        index, troubles = 0, 0
+        while index < len(times):
+            await trio.sleep_until(started + times[index])
             try:
                 return await self._attempt(adapter, media)
             except NotReady:
-                pass
-            next_try = trio.current_time() + wait_s
-            if next_try - started > DEADLINE_S:
-                raise FetchFailed(f"not ready after {DEADLINE_S:g} s")
-            await trio.sleep_until(next_try)
-            wait_s = min(wait_s * WAIT_GROWTH, MAX_WAIT_S)
+                self.stats.not_ready += 1
+            except GatewayTrouble as exc:
+                self.stats.troubles += 1
+                troubles += 1
+                if not self.budget.take(trio.current_time()):
+                    raise FetchFailed(f"the gateway keeps failing ({exc})") from exc
+                await trio.sleep(backoff_s(troubles, self._rng))
+            # the next attempt time not yet passed (a slow request or a backoff skips some)
+            now = trio.current_time()
+            index = next(
+                (i for i in range(index + 1, len(times)) if started + times[i] >= now), len(times)
+            )
+        raise FetchFailed(f"the photo was not there after {self.schedule.deadline_s:g} s")
 
     async def _attempt(self, adapter: Adapter, media: MediaRef) -> bytes:
         request = adapter.media_request(media)
         assert request is not None
         try:
             with trio.fail_after(ATTEMPT_TIMEOUT_S):
-                response = await self.client.send(request)
-                if isinstance(adapter, CloudApi) and response.is_success:
-                    response = await self.client.send(adapter.media_download(response))
+                if isinstance(adapter, CloudApi):  # step 1: the short-lived URL
+                    answer = await self._send(adapter, request, limit=100_000)
+                    request = adapter.media_download(httpx.Response(200, content=answer))
+                data = await self._send(adapter, request, limit=MAX_PHOTO_BYTES)
         except (httpx.TransportError, trio.TooSlowError) as exc:
-            raise NotReady from exc  # retried within the deadline
-        if response.status_code == 404 or response.status_code >= 500:
-            raise NotReady
-        if response.status_code >= 400:
-            raise FetchFailed(f"HTTP {response.status_code}")
-        data = response.content
-        if len(data) > MAX_PHOTO_BYTES:
-            raise FetchFailed("the file is larger than a photo can be")
+            raise GatewayTrouble(type(exc).__name__) from exc
         if media.expected_bytes and len(data) < media.expected_bytes:
-            raise NotReady  # still being written
-        if _is_json(response):
-            data = base64.b64decode(response.json()["base64"])  # Evolution's getBase64 answer
+            raise NotReady  # a file still being written
+        if data[:1] == b"{":  # Evolution's getBase64 answer
+            return _b64(_json_field(data, "base64"))
         return data
 
+    async def _send(self, adapter: Adapter, request: httpx.Request, *, limit: int) -> bytes:
+        if not adapter.may_fetch(request.url):
+            raise FetchFailed(f"refused to fetch from {request.url.host!r}: not the gateway")
+        self.stats.requests += 1
+        response = await self.client.send(request, stream=True)
+        try:
+            if response.status_code == 404:
+                raise NotReady
+            if response.status_code >= 500 or response.status_code == 429:
+                raise GatewayTrouble(f"HTTP {response.status_code}")
+            if response.is_redirect:
+                raise FetchFailed("the gateway answered with a redirect; not followed")
+            if response.status_code >= 400:
+                raise FetchFailed(f"the gateway refused the photo (HTTP {response.status_code})")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                raise FetchFailed("the file is larger than a photo can be")
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise FetchFailed("the file is larger than a photo can be")
+                chunks.append(chunk)
+            return b"".join(chunks)
+        finally:
+            await response.aclose()
 
-def _is_json(response: httpx.Response) -> bool:
-    return response.headers.get("content-type", "").startswith("application/json")
+
+def _b64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=False)
+    except ValueError as exc:
+        raise FetchFailed("the photo in the payload is not valid base64") from exc
+
+
+def _json_field(data: bytes, name: str) -> str:
+    import json
+
+    try:
+        value = json.loads(data)[name]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise FetchFailed(f"the gateway's answer has no {name}") from exc
+    if not isinstance(value, str):
+        raise FetchFailed(f"the gateway's answer has no {name}")
+    return value

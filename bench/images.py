@@ -26,8 +26,10 @@ TARGET = 0.6
 def phone_photo() -> bytes:
     """4000x3000 with texture (a flat picture would flatter the decoder)."""
     noise = Image.effect_noise((4000, 3000), 60).convert("RGB")
-    image = Image.merge("RGB", [noise.getchannel(0), noise.getchannel(1).rotate(90, expand=False),
-                                noise.getchannel(2)]).filter(ImageFilter.SMOOTH)
+    image = Image.merge(
+        "RGB",
+        [noise.getchannel(0), noise.getchannel(1).rotate(90, expand=False), noise.getchannel(2)],
+    ).filter(ImageFilter.SMOOTH)
     exif = Image.Exif()
     exif[274] = 6  # taken in portrait
     out = io.BytesIO()
@@ -59,8 +61,10 @@ def main() -> int:
         ours = cpu_seconds(store_photo, store, "bench", data)
     theirs = cpu_seconds(naive, data)
     ratio = ours / theirs
-    print(f"photo pipeline on a 12 MP JPEG: {ours * 1000:.0f} ms CPU; naive full decode: "
-          f"{theirs * 1000:.0f} ms; ratio {ratio:.2f} (target <= {TARGET:g})")
+    print(
+        f"photo pipeline on a 12 MP JPEG: {ours * 1000:.0f} ms CPU; naive full decode: "
+        f"{theirs * 1000:.0f} ms; ratio {ratio:.2f} (target <= {TARGET:g})"
+    )
     if ratio > TARGET:
         print("TARGET MISSED")
         return 1

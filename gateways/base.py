@@ -121,6 +121,17 @@ class Adapter:
     def health_request(self) -> httpx.Request:
         raise NotImplementedError
 
+    def may_fetch(self, url: httpx.URL) -> bool:
+        """Only the gateway's own origin is ever asked for media (and shown our API key):
+        no other host or port, no userinfo tricks, nothing but http(s)."""
+        base = httpx.URL(self.base_url)
+        return (
+            url.scheme == base.scheme
+            and url.host == base.host
+            and url.port == base.port
+            and not url.userinfo
+        )
+
     def health(self, response: httpx.Response) -> dict[str, Any]:
         """{"reachable": bool, "version": str, ...} from the health answer (by default: a JSON
         object with a top-level "version", as WAHA and Evolution answer)."""

@@ -29,6 +29,7 @@ from gateways.base import (
 )
 
 GRAPH_URL = "https://graph.facebook.com"
+MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
 RETRYABLE_ERRORS = frozenset({131056, 130429, 131000, 131016})  # rate limits, temporary errors
 
 
@@ -148,6 +149,12 @@ class CloudApi(Adapter):
     def media_download(self, answer: httpx.Response) -> httpx.Request:
         url = require(answer.json(), "url", str, "media answer ")
         return httpx.Request("GET", url, headers=self._headers())
+
+    def may_fetch(self, url: httpx.URL) -> bool:
+        """The Graph API, and Meta's media host the Graph API points at (HTTPS only)."""
+        return super().may_fetch(url) or (
+            url.scheme == "https" and not url.userinfo and url.host in MEDIA_HOSTS
+        )
 
     def health_request(self) -> httpx.Request:
         path = f"/{self.config.api_version}/{self.config.session}"

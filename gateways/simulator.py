@@ -44,6 +44,7 @@ class Faults:
     send_reset: bool = False  # break the connection in the middle of the /send answer
     send_slow_s: float = 0.0  # wait this long before answering /send
     image_never_ready: bool = False  # the gateway's own download "failed"
+    image_failures: int = 0  # the next this many image requests answer 500
     duplicate_webhooks: bool = False  # post every webhook twice
     reorder_webhooks: bool = False  # hold each webhook back a random moment (out of order)
 
@@ -68,6 +69,7 @@ class Simulator:
     faults: Faults = field(default_factory=Faults)
     sent: list[SentMessage] = field(default_factory=list)
     webhooks_posted: int = 0
+    image_requests: int = 0
     most_sends_at_once_per_chat: int = 0  # politeness check: should stay 1
     _in_flight: dict[str, int] = field(default_factory=dict)
     _images: dict[str, _Image] = field(default_factory=dict)
@@ -165,6 +167,10 @@ class Simulator:
         )
 
     async def image(self, request: Request) -> Response:
+        self.image_requests += 1
+        if self.faults.image_failures > 0:
+            self.faults.image_failures -= 1
+            return Response("internal error", status_code=500, media_type="text/plain")
         name = request.path_params["name"]
         image = self._images.get(name.removesuffix(".jpg"))
         if image is None or self.faults.image_never_ready or trio.current_time() < image.ready_at:
@@ -182,6 +188,14 @@ class Simulator:
         while len(mine := [m for m in self.sent if m.to == to]) < count:
             await self._sent_changed.wait()
         return mine
+
+    def add_image(
+        self, data: bytes, ready_after_s: float = 0.0, truncated_first: bool = False
+    ) -> str:
+        """A photo the gateway "saves" `ready_after_s` from now; returns its id."""
+        image_id = secrets.token_hex(16).upper()
+        self._images[image_id] = _Image(data, trio.current_time() + ready_after_s, truncated_first)
+        return image_id
 
     # -- the control API -------------------------------------------------------------------
 
@@ -208,10 +222,7 @@ class Simulator:
             )
         caption = body.get("caption") if isinstance(body.get("caption"), str) else ""
         ready_after_s = float(body.get("ready_after_s", 0) or 0)
-        image_id = secrets.token_hex(16).upper()
-        self._images[image_id] = _Image(
-            data, trio.current_time() + ready_after_s, bool(body.get("truncated_first"))
-        )
+        image_id = self.add_image(data, ready_after_s, bool(body.get("truncated_first")))
         payload = self._envelope(
             sender, f"Image received: {caption}" if caption else "Image received"
         )

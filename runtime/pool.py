@@ -191,6 +191,13 @@ class WorkerPool:
             job.group._running.add(job)
             try:
                 await self._run_job(job)
+            except BaseException as exc:  # the worker itself broke: the job still gets an end
+                job._finish(
+                    outcome.Error(
+                        exc if isinstance(exc, Exception) else JobCancelled(job.group.name)
+                    )
+                )
+                raise
             finally:
                 job.group._running.discard(job)
 

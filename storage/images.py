@@ -39,8 +39,13 @@ class StoredPhoto:
     bytes: int
 
     def to_dict(self) -> dict:
-        return {"content_hash": self.content_hash, "files": dict(self.files),
-                "width": self.width, "height": self.height, "bytes": self.bytes}
+        return {
+            "content_hash": self.content_hash,
+            "files": dict(self.files),
+            "width": self.width,
+            "height": self.height,
+            "bytes": self.bytes,
+        }
 
 
 def decode_photo(data: bytes) -> Image.Image:
@@ -67,8 +72,15 @@ def decode_photo(data: bytes) -> Image.Image:
             image.load()
         except NotAPhoto:
             raise
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-                Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        except (
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            EOFError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ) as exc:
             raise NotAPhoto(f"not a usable picture ({type(exc).__name__})") from exc
     if min(image.size) < MIN_SIDE:
         raise NotAPhoto(f"the picture is only {image.width}x{image.height} pixels")

@@ -1,5 +1,6 @@
 """The readiness schedule and the retry budget, on plain numbers."""
 
+import itertools
 import random
 
 import pytest
@@ -28,7 +29,7 @@ def test_lateness_stays_under_six_tenths_of_the_wait(seed, ready_at):
 def test_attempts_start_at_once_grow_geometrically_and_stop_at_the_deadline():
     attempts = ReadinessSchedule(phase=0).attempt_times()
     assert attempts[:4] == pytest.approx([0, 0.25, 0.65, 1.29])
-    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
     assert max(gaps) <= 5.0 + 1e-9 and attempts[-1] <= 45.0
     assert len(attempts) < 20  # bounded: a file that never comes costs a handful of requests
 
@@ -46,5 +47,6 @@ def test_the_retry_budget_allows_a_burst_then_a_steady_rate():
 
 def test_backoff_grows_with_jitter_and_a_cap():
     rng = random.Random(1)
-    assert [round(backoff_s(n, rng, 0.5, 8), 2) <= min(0.5 * 2 ** (n - 1), 8) for n in
-            range(1, 8)] == [True] * 7
+    assert [
+        round(backoff_s(n, rng, 0.5, 8), 2) <= min(0.5 * 2 ** (n - 1), 8) for n in range(1, 8)
+    ] == [True] * 7

@@ -1,0 +1,211 @@
+"""Photo downloads against the simulated gateway, on trio's virtual clock."""
+
+import io
+
+import httpx
+import pytest
+import trio
+from PIL import Image
+
+from actors.conversation import PhotoFailed, PhotoStored
+from actors.downloads import Downloads, TenantMedia
+from actors.events import MediaRef
+from gateways.base import GatewayConfig
+from gateways.registry import make_adapter
+from gateways.simulator import Simulator
+from runtime import JobCancelled, WorkerPool
+from storage.media import MediaStore
+
+KEY = ("demo", "6281234567890")
+
+
+def jpeg(size=(1200, 900)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (120, 10, 10)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+class Harness:
+    def __init__(self, tmp_path, nursery) -> None:
+        self.simulator = Simulator()
+        self.requests: list[httpx.Request] = []
+        self.results: list = []
+        self.done = trio.Event()
+        self.pool = WorkerPool("downloads", workers=2, capacity=50)
+        self.store = MediaStore(tmp_path / "media")
+        self.adapter = make_adapter(
+            GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+        )
+        transport = httpx.ASGITransport(self.simulator.app())
+
+        async def record(request: httpx.Request) -> httpx.Response:
+            self.requests.append(request)
+            return await transport.handle_async_request(request)
+
+        self.client = httpx.AsyncClient(transport=_Recording(record))
+        self.downloads = Downloads(
+            self.pool,
+            self.client,
+            self.store,
+            {"demo": TenantMedia("demo", self.adapter)},
+            self.report,
+        )
+        self.nursery = nursery
+
+    def report(self, key, result) -> None:
+        self.results.append(result)
+        self.done.set()
+
+    def media(self, image_id: str, **extra) -> dict:
+        ref = MediaRef(locator=f"/images/{image_id}.jpg", **extra)
+        return {k: getattr(ref, k) for k in MediaRef.__slots__}
+
+    async def result(self):
+        await self.done.wait()
+        self.done = trio.Event()
+        return self.results[-1]
+
+
+class _Recording(httpx.AsyncBaseTransport):
+    def __init__(self, handler) -> None:
+        self.handler = handler
+
+    async def handle_async_request(self, request):
+        return await self.handler(request)
+
+
+@pytest.fixture
+async def harness(tmp_path):
+    async with trio.open_nursery() as nursery:
+        h = Harness(tmp_path, nursery)
+        await nursery.start(h.pool.run)
+        yield h
+        h.pool.close()
+    await h.client.aclose()
+
+
+async def test_a_photo_saved_3_s_after_its_webhook_is_fetched_soon_after(harness, autojump_clock):
+    image_id = harness.simulator.add_image(jpeg(), ready_after_s=3.0)
+    started = trio.current_time()
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoStored) and result.photo["width"] == 1200
+    waited = trio.current_time() - started
+    assert 3.0 <= waited <= 3.0 + 0.6 * 3.0
+    assert 4 <= len(harness.requests) <= 8  # polled, not hammered
+
+
+async def test_a_photo_that_never_comes_fails_once_after_the_deadline(harness, autojump_clock):
+    image_id = harness.simulator.add_image(jpeg(), ready_after_s=10_000)
+    started = trio.current_time()
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed) and "45" in result.reason
+    assert trio.current_time() - started <= 46
+    assert len(harness.requests) < 20 and len(harness.results) == 1
+
+
+async def test_a_half_written_file_is_fetched_again(harness, autojump_clock):
+    data = jpeg()
+    image_id = harness.simulator.add_image(data, truncated_first=True)
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id, expected_bytes=len(data)))
+    result = await harness.result()
+    assert isinstance(result, PhotoStored) and result.photo["bytes"] == len(data)
+    assert len(harness.requests) == 2
+
+
+async def test_gateway_errors_are_retried_within_the_budget(harness, autojump_clock):
+    image_id = harness.simulator.add_image(jpeg())
+    harness.simulator.faults.image_failures = 3
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    assert isinstance(await harness.result(), PhotoStored)
+    assert harness.downloads.stats.troubles == 3
+
+
+async def test_a_broken_gateway_exhausts_the_budget_instead_of_storming(harness, autojump_clock):
+    harness.simulator.faults.image_failures = 10_000
+    ids = [harness.simulator.add_image(jpeg()) for _ in range(10)]
+    started = trio.current_time()
+    for n, image_id in enumerate(ids):
+        harness.downloads.fetch(KEY, 1, f"p{n}", harness.media(image_id))
+    while len(harness.results) < 10:
+        await harness.result()
+    elapsed = trio.current_time() - started
+    assert all(isinstance(r, PhotoFailed) for r in harness.results)
+    budget = harness.downloads.budget
+    retries = len(harness.requests) - 10  # beyond each download's first try
+    assert retries <= budget.burst + budget.rate_per_s * elapsed  # a steady trickle, no storm
+
+
+async def test_a_broken_file_ends_as_a_clear_reason(harness, autojump_clock):
+    image_id = harness.simulator.add_image(b"<html>not a photo</html>" * 100)
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed) and "not a usable picture" in result.reason
+
+
+async def test_cancelling_the_upload_stops_its_downloads_and_leaves_no_file(
+    harness, autojump_clock, tmp_path
+):
+    slow = harness.simulator.add_image(jpeg(), ready_after_s=30)
+    other = harness.simulator.add_image(jpeg((900, 900)), ready_after_s=2)
+    job = harness.downloads.fetch(KEY, 1, "p1", harness.media(slow))
+    harness.downloads.fetch(("demo", "6280000000000"), 1, "q1", harness.media(other))
+    await trio.sleep(1)
+    harness.downloads.cancel(KEY, 1)
+    assert isinstance((await job.wait()).error, JobCancelled)
+    result = await harness.result()  # the other seller's download goes on
+    assert isinstance(result, PhotoStored) and len(harness.results) == 1
+    assert harness.pool.queued == 0
+    files = list((tmp_path / "media").rglob("*.jpg"))
+    assert len(files) == 3  # only the other seller's three sizes
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://evil.example/images/x.jpg",
+        "http://user:pw@gateway/images/x.jpg",
+        "http://gateway:9999/images/x.jpg",
+        "file:///etc/passwd",
+        "https://gateway/images/x.jpg",
+    ],
+)
+def test_only_the_gateway_origin_may_be_fetched(url):
+    adapter = make_adapter(
+        GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+    )
+    assert adapter.may_fetch(httpx.URL("http://gateway/images/x.jpg"))
+    assert not adapter.may_fetch(httpx.URL(url))
+
+
+@pytest.mark.parametrize(
+    "locator", ["//evil.example/x.jpg", "/@evil.example/x.jpg", "/../../../etc/passwd"]
+)
+async def test_tricky_locators_still_go_to_the_gateway(harness, autojump_clock, locator):
+    ref = {k: getattr(MediaRef(locator=locator), k) for k in MediaRef.__slots__}
+    harness.downloads.fetch(KEY, 1, "p1", ref)
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed)
+    assert {r.url.host for r in harness.requests} == {"gateway"}
+
+
+async def test_a_worker_that_breaks_is_restarted_and_its_job_reported(
+    harness, autojump_clock, monkeypatch
+):
+    original = WorkerPool._run_job
+    broken = {"once": True}
+
+    async def run_job(job):
+        if broken.pop("once", False):
+            raise RuntimeError("a bug in the worker")
+        await original(job)
+
+    monkeypatch.setattr(WorkerPool, "_run_job", staticmethod(run_job))
+    first = harness.downloads.fetch(
+        KEY, 1, "p1", harness.media(harness.simulator.add_image(jpeg()))
+    )
+    assert isinstance((await first.wait()).error, RuntimeError)
+    assert isinstance(await harness.result(), PhotoFailed)
+    harness.downloads.fetch(KEY, 1, "p2", harness.media(harness.simulator.add_image(jpeg())))
+    assert isinstance(await harness.result(), PhotoStored)
