@@ -14,6 +14,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -126,7 +127,10 @@ async def serve(
             pool,
             client,
             media,
-            {slug: TenantMedia(slug, adapters[slug]) for slug in settings.tenants},
+            {
+                slug: TenantMedia(slug, adapters[slug], _watch_dir(settings, tenant))
+                for slug, tenant in settings.tenants.items()
+            },
             report=lambda key, result: _report(sessions, key, result),
         )
         runtimes = {
@@ -218,6 +222,11 @@ def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> 
             return ids
     finally:
         db.close()
+
+
+def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:
+    folder = tenant.gateway.watch_dir
+    return settings.resolve(folder) if folder else None
 
 
 def _simulator_server(tenant: TenantSettings) -> WebServer:

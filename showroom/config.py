@@ -118,6 +118,11 @@ class GatewaySettings:
         "x-webhook-token", help="evolution: the header that carries webhook_secret"
     )
     api_version: str = _rule("v21.0", help="cloudapi: Graph API version")
+    watch_dir: str = _rule(
+        "",
+        help="whatsapp-web-api on the same machine: its images folder; photos are read there "
+        "the moment they are written instead of being polled over HTTP",
+    )
 
 
 @dataclass(frozen=True, slots=True)

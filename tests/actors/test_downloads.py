@@ -209,3 +209,22 @@ async def test_a_worker_that_breaks_is_restarted_and_its_job_reported(
     assert isinstance(await harness.result(), PhotoFailed)
     harness.downloads.fetch(KEY, 1, "p2", harness.media(harness.simulator.add_image(jpeg())))
     assert isinstance(await harness.result(), PhotoStored)
+
+
+async def test_a_watched_folder_gives_the_photo_the_moment_it_is_written(
+    harness, autojump_clock, tmp_path
+):
+    folder = tmp_path / "gateway-images"
+    folder.mkdir()
+    harness.downloads.tenants["demo"] = TenantMedia("demo", harness.adapter, folder)
+    data = jpeg()
+    started = trio.current_time()
+    harness.downloads.fetch(KEY, 1, "p1", harness.media("ABC123", expected_bytes=len(data)))
+    await trio.sleep(7.0)
+    (folder / "ABC123.jpg").write_bytes(data[:100])  # the gateway is still writing...
+    await trio.sleep(0.2)
+    (folder / "ABC123.jpg").write_bytes(data)  # ...and done
+    result = await harness.result()
+    assert isinstance(result, PhotoStored)
+    assert trio.current_time() - started - 7.2 <= 0.2  # next to no lateness
+    assert harness.requests == []  # no HTTP polling at all
