@@ -45,6 +45,7 @@ class Faults:
     send_slow_s: float = 0.0  # wait this long before answering /send
     image_never_ready: bool = False  # the gateway's own download "failed"
     image_failures: int = 0  # the next this many image requests answer 500
+    image_slow_s: float = 0.0  # wait this long before answering an image request
     duplicate_webhooks: bool = False  # post every webhook twice
     reorder_webhooks: bool = False  # hold each webhook back a random moment (out of order)
 
@@ -168,6 +169,8 @@ class Simulator:
 
     async def image(self, request: Request) -> Response:
         self.image_requests += 1
+        if self.faults.image_slow_s:
+            await trio.sleep(self.faults.image_slow_s)
         if self.faults.image_failures > 0:
             self.faults.image_failures -= 1
             return Response("internal error", status_code=500, media_type="text/plain")

@@ -228,3 +228,78 @@ async def test_a_watched_folder_gives_the_photo_the_moment_it_is_written(
     assert isinstance(result, PhotoStored)
     assert trio.current_time() - started - 7.2 <= 0.2  # next to no lateness
     assert harness.requests == []  # no HTTP polling at all
+
+
+async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path):
+    """Real sockets, a client with exactly as many connections as workers: after many
+    downloads are cancelled in the middle of their requests, new ones still get through."""
+    from web.server import WebServer
+
+    simulator = Simulator()
+    server = WebServer(simulator.app(), "127.0.0.1", 0, name="gateway", graceful_timeout_s=0.2)
+    workers = 3
+    limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
+    adapter = make_adapter(
+        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+    )
+    results = []
+    async with httpx.AsyncClient(limits=limits) as client, trio.open_nursery() as nursery:
+        nursery.start_soon(server.run)
+        pool = WorkerPool("downloads", workers=workers, capacity=100)
+        await nursery.start(pool.run)
+        downloads = Downloads(
+            pool,
+            client,
+            MediaStore(tmp_path),
+            {"demo": TenantMedia("demo", adapter)},
+            lambda key, result: results.append(result),
+        )
+        simulator.faults.image_slow_s = 30  # every request hangs until cancelled
+        for upload in range(10):
+            for n in range(3):
+                image_id = simulator.add_image(jpeg())
+                downloads.fetch(
+                    KEY,
+                    upload,
+                    f"p{n}",
+                    {
+                        "locator": f"/images/{image_id}.jpg",
+                        "mimetype": "",
+                        "expected_bytes": None,
+                        "width": None,
+                        "height": None,
+                        "inline_b64": None,
+                        "failed": None,
+                    },
+                )
+        with trio.fail_after(10):
+            while simulator.image_requests < workers:  # noqa: ASYNC110 - the server's count
+                await trio.sleep(0.01)
+        for upload in range(10):
+            downloads.cancel(KEY, upload)
+        simulator.faults.image_slow_s = 0
+        fresh = [simulator.add_image(jpeg()) for _ in range(workers * 2)]
+        with trio.fail_after(20):
+            jobs = [
+                downloads.fetch(
+                    ("demo", "62899"),
+                    1,
+                    f"q{n}",
+                    {
+                        "locator": f"/images/{image_id}.jpg",
+                        "mimetype": "",
+                        "expected_bytes": None,
+                        "width": None,
+                        "height": None,
+                        "inline_b64": None,
+                        "failed": None,
+                    },
+                )
+                for n, image_id in enumerate(fresh)
+            ]
+            for job in jobs:
+                await job.wait()
+        pool.close()
+        server.stop()
+    assert [type(r).__name__ for r in results] == ["PhotoStored"] * (workers * 2)
+    server.close()
