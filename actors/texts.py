@@ -203,3 +203,38 @@ def text(language: str, key: str, **values: Any) -> str:
     """The text `key` in `language` (Indonesian when the language is unknown)."""
     catalog = TEXTS.get(language, TEXTS["id"])
     return catalog[key].format(**values)
+
+
+# The catalog website's words (the pages buyers see), in the same two languages.
+WEB_TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "search": "Cari mobil (mis. Avanza, Jazz RS)", "make": "Merek", "all_makes": "Semua merek",
+        "transmission": "Transmisi", "any_transmission": "Semua transmisi",
+        "price_min": "Harga min (juta)", "price_max": "Harga maks (juta)",
+        "year_min": "Tahun dari", "year_max": "Tahun sampai", "filter": "Cari",
+        "found": "{count} mobil", "nothing": "Belum ada mobil yang cocok.",
+        "previous": "Sebelumnya", "next": "Berikutnya", "no_photo": "Belum ada foto",
+        "photos": "Foto", "swipe": "Geser untuk melihat {count} foto",
+        "code": "Kode", "chat": "Chat via WhatsApp",
+        "status_available": "Tersedia", "status_booking": "Booking", "status_sold": "TERJUAL",
+        "year": "Tahun", "mileage": "Jarak tempuh", "fuel": "Bahan bakar", "color": "Warna",
+        "variant": "Varian", "list_description": "Mobil bekas dijual di {showroom}.",
+        "wa_message": "Halo, saya tertarik dengan {name} {year} (kode #{code}): {link}",
+        "not_found": "Mobil ini tidak ada atau sudah tidak ditampilkan.",
+    },
+    "en": {
+        "search": "Search (e.g. Avanza, Jazz RS)", "make": "Make", "all_makes": "All makes",
+        "transmission": "Transmission", "any_transmission": "Any transmission",
+        "price_min": "Min price (million)", "price_max": "Max price (million)",
+        "year_min": "Year from", "year_max": "Year to", "filter": "Search",
+        "found": "{count} cars", "nothing": "No cars match yet.",
+        "previous": "Previous", "next": "Next", "no_photo": "No photo yet",
+        "photos": "Photos", "swipe": "Swipe to see {count} photos",
+        "code": "Code", "chat": "Chat on WhatsApp",
+        "status_available": "Available", "status_booking": "Booked", "status_sold": "SOLD",
+        "year": "Year", "mileage": "Mileage", "fuel": "Fuel", "color": "Colour",
+        "variant": "Variant", "list_description": "Used cars for sale at {showroom}.",
+        "wa_message": "Hello, I am interested in the {name} {year} (code #{code}): {link}",
+        "not_found": "This car does not exist or is no longer shown.",
+    },
+}  # fmt: skip

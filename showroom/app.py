@@ -23,6 +23,7 @@ import peewee
 import trio
 
 from actors.downloads import Downloads, TenantMedia
+from actors.identity import NotAnIdentity, normalise_phone
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -57,6 +58,7 @@ from storage.media import MediaStore
 from storage.reader import Reader
 from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
 from web.app import create_app
+from web.catalog import Catalog, CatalogTenant
 from web.intake import Intake, IntakeTenant
 from web.server import WebServer
 
@@ -179,9 +181,25 @@ async def serve(
             persistence,
             router,
         )
+        catalog = Catalog(
+            [
+                CatalogTenant(
+                    slug=slug,
+                    id=tenant_ids[slug],
+                    name=tenant.name,
+                    language=tenant.language,
+                    public_url=(tenant.public_url or _local_url(web)).rstrip("/"),
+                    whatsapp_number=_digits(tenant.whatsapp_number),
+                )
+                for slug, tenant in settings.tenants.items()
+            ],
+            reader,
+            media,
+        )
         web.app = create_app(
             version=__version__,
             intake=intake,
+            catalog=catalog,
             health_details=partial(
                 _health, reader, client, adapters, persistence, router, sessions, outboxes
             ),
@@ -222,6 +240,13 @@ def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> 
             return ids
     finally:
         db.close()
+
+
+def _digits(number: str) -> str:
+    try:
+        return normalise_phone(number) if number else ""
+    except NotAnIdentity:
+        return ""
 
 
 def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:

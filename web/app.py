@@ -1,4 +1,4 @@
-"""The ASGI application: webhook intake and /health (the catalog pages join it later)."""
+"""The ASGI application: webhook intake, the public catalog, /health and /ping."""
 
 from __future__ import annotations
 
@@ -10,13 +10,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
+from web.catalog import Catalog
 from web.intake import Intake
 
 HealthDetails = Callable[[], Awaitable[dict]]
 
 
 def create_app(
-    *, version: str, health_details: HealthDetails | None = None, intake: Intake | None = None
+    *,
+    version: str,
+    health_details: HealthDetails | None = None,
+    intake: Intake | None = None,
+    catalog: Catalog | None = None,
 ) -> Starlette:
     started_at = trio.current_time() if _in_trio() else None
 
@@ -38,6 +43,8 @@ def create_app(
             Route("/webhook/{tenant}", intake.webhook, methods=["GET", "POST"]),
             Route("/webhook/{tenant}/{token}", intake.webhook, methods=["POST"]),
         ]
+    if catalog is not None:
+        routes += catalog.routes()
     return Starlette(routes=routes)
 
 

@@ -18,3 +18,11 @@ def test_both_languages_have_the_same_texts_and_placeholders():
 
 def test_an_unknown_language_falls_back_to_indonesian():
     assert text("fr", "cancelled") == text("id", "cancelled")
+
+
+def test_the_website_words_exist_in_both_languages():
+    from actors.texts import WEB_TEXTS
+
+    assert WEB_TEXTS["id"].keys() == WEB_TEXTS["en"].keys()
+    for key in WEB_TEXTS["id"]:
+        assert fields(WEB_TEXTS["id"][key]) == fields(WEB_TEXTS["en"][key]), key

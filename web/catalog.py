@@ -1,0 +1,295 @@
+"""The public catalog: the pages buyers open from a WhatsApp link, usually on a phone.
+
+Server-rendered (Jinja2, autoescaped: whatever a seller typed is shown as text), no external
+fonts or scripts, small pages, filters that work without JavaScript. The tenant is found by the
+host name of its `public_url`; an installation with one tenant serves it for any host name.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from actors.formatting import car_name, kilometres, rupiah
+from actors.texts import WEB_TEXTS
+from storage.catalog import (
+    PAGE_SIZE,
+    Filters,
+    listing_by_slug,
+    listings_page,
+    makes_for_sale,
+    sitemap_entries,
+)
+from storage.errors import UnsafePath
+from storage.media import MediaStore
+from storage.reader import Reader
+
+PHOTO_CACHE = "public, max-age=31536000, immutable"  # file names are content hashes
+PAGE_CACHE = "public, max-age=60"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogTenant:
+    slug: str
+    id: int
+    name: str
+    language: str
+    public_url: str  # without a trailing slash
+    whatsapp_number: str
+    primary_color: str = "#0b5ed7"
+    accent_color: str = "#b35c00"
+
+
+class Catalog:
+    def __init__(self, tenants: list[CatalogTenant], reader: Reader, media: MediaStore) -> None:
+        self.tenants = tenants
+        self.reader = reader
+        self.media = media
+        self.templates = jinja2.Environment(
+            loader=jinja2.PackageLoader("web", "templates"),
+            autoescape=jinja2.select_autoescape(default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    def routes(self) -> list[Route]:
+        return [
+            Route("/", self.list_page, methods=["GET"]),
+            Route("/cars/{slug}", self.car_page, methods=["GET"]),
+            Route("/media/{tenant}/{folder}/{name}", self.photo, methods=["GET"]),
+            Route("/theme.css", self.theme, methods=["GET"]),
+            Route("/static/catalog.css", self.stylesheet, methods=["GET"]),
+            Route("/sitemap.xml", self.sitemap, methods=["GET"]),
+            Route("/robots.txt", self.robots, methods=["GET"]),
+        ]
+
+    # -- which tenant ----------------------------------------------------------------------
+
+    def tenant_for(self, request: Request) -> CatalogTenant | None:
+        host = (request.headers.get("host") or "").split(":")[0].lower()
+        for tenant in self.tenants:
+            if urlsplit(tenant.public_url).hostname == host:
+                return tenant
+        return self.tenants[0] if len(self.tenants) == 1 else None
+
+    # -- pages -----------------------------------------------------------------------------
+
+    async def list_page(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        if tenant is None:
+            return _not_found("unknown catalog")
+        raw = {
+            key: request.query_params.get(key, "").strip()[:60]
+            for key in (
+                "q",
+                "make",
+                "transmission",
+                "harga_min",
+                "harga_max",
+                "tahun_min",
+                "tahun_max",
+                "page",
+            )
+        }
+        filters = Filters(
+            query=raw["q"],
+            make=raw["make"],
+            transmission=raw["transmission"],
+            price_min=_millions(raw["harga_min"]),
+            price_max=_millions(raw["harga_max"]),
+            year_min=_number(raw["tahun_min"]),
+            year_max=_number(raw["tahun_max"]),
+            page=max(_number(raw["page"]) or 1, 1),
+        )
+        (rows, total), makes = await self.reader.run(_list_and_makes, tenant.id, filters)
+        cars = [
+            {
+                **row,
+                "name": car_name(row),
+                "price": rupiah(row["price_idr"]),
+                "mileage": kilometres(row["mileage_km"]) if row["mileage_km"] else "",
+            }
+            for row in rows
+        ]
+        page = filters.page
+        return self._render(
+            "list.html",
+            tenant,
+            {
+                "cars": cars,
+                "total": total,
+                "filters": filters,
+                "raw": raw,
+                "makes": makes,
+                "canonical": f"{tenant.public_url}/",
+                "previous_page": _page_link(request, page - 1) if page > 1 else None,
+                "next_page": _page_link(request, page + 1) if page * PAGE_SIZE < total else None,
+            },
+        )
+
+    async def car_page(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        if tenant is None:
+            return _not_found("unknown catalog")
+        listing = await self.reader.run(listing_by_slug, tenant.id, request.path_params["slug"])
+        t = WEB_TEXTS.get(tenant.language, WEB_TEXTS["id"])
+        if listing is None:
+            return _not_found(t["not_found"])
+        canonical = f"{tenant.public_url}/cars/{listing['slug']}"
+        name = car_name(listing)
+        message = t["wa_message"].format(
+            name=name, year=listing["year"] or "", code=listing["code"], link=canonical
+        )
+        cover = listing["photos"][0] if listing["photos"] else None
+        specs = [
+            (label, value)
+            for label, value in (
+                (t["year"], listing["year"]),
+                (t["variant"], listing["variant"]),
+                (t["mileage"], kilometres(listing["mileage_km"]) if listing["mileage_km"] else ""),
+                (t["transmission"], listing["transmission"]),
+                (t["fuel"], listing["fuel"]),
+                (t["color"], listing["color"]),
+            )
+            if value
+        ]
+        car = {
+            **listing,
+            "name": name,
+            "price": rupiah(listing["price_idr"]),
+            "specs": specs,
+            "summary": _summary(listing, name),
+            "whatsapp_link": f"https://wa.me/{tenant.whatsapp_number}?text={quote(message)}",
+            "og_image": f"{tenant.public_url}/media/{tenant.slug}/{cover['file_medium']}"
+            if cover
+            else None,
+            "og_width": 800,
+            "og_height": round(800 * cover["height"] / cover["width"]) if cover else None,
+        }
+        return self._render("car.html", tenant, {"car": car, "canonical": canonical})
+
+    def _render(self, template: str, tenant: CatalogTenant, context: dict[str, Any]) -> Response:
+        t = dict(WEB_TEXTS.get(tenant.language, WEB_TEXTS["id"]))
+        t["list_description"] = t["list_description"].format(showroom=tenant.name)
+        body = self.templates.get_template(template).render(tenant=tenant, t=t, **context)
+        return HTMLResponse(body, headers={**SECURITY_HEADERS, "Cache-Control": PAGE_CACHE})
+
+    # -- files -----------------------------------------------------------------------------
+
+    async def photo(self, request: Request) -> Response:
+        tenant, folder, name = (request.path_params[k] for k in ("tenant", "folder", "name"))
+        try:
+            path = self.media.path(tenant, f"{folder}/{name}")
+        except UnsafePath:
+            return _not_found("no such photo")
+        if not path.is_file():
+            return _not_found("no such photo")
+        return FileResponse(
+            path,
+            media_type="image/jpeg",
+            headers={**SECURITY_HEADERS, "Cache-Control": PHOTO_CACHE},
+        )
+
+    async def theme(self, request: Request) -> Response:
+        tenant = self.tenant_for(request) or (self.tenants[0] if self.tenants else None)
+        primary = _color(tenant.primary_color if tenant else "", "#0b5ed7")
+        accent = _color(tenant.accent_color if tenant else "", "#b35c00")
+        css = f":root{{--primary:{primary};--accent-text:{accent}}}\n"
+        return Response(
+            css, media_type="text/css", headers={**SECURITY_HEADERS, "Cache-Control": PAGE_CACHE}
+        )
+
+    async def stylesheet(self, _: Request) -> Response:
+        from importlib import resources
+
+        css = resources.files("web").joinpath("static/catalog.css").read_bytes()
+        return Response(
+            css,
+            media_type="text/css",
+            headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"},
+        )
+
+    async def sitemap(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        if tenant is None:
+            return _not_found("unknown catalog")
+        entries = await self.reader.run(sitemap_entries, tenant.id)
+        urls = [f"<url><loc>{html.escape(tenant.public_url)}/</loc></url>"]
+        urls += [
+            f"<url><loc>{html.escape(tenant.public_url)}/cars/{html.escape(slug)}</loc>"
+            f"<lastmod>{updated.date().isoformat()}</lastmod></url>"
+            for slug, updated in entries
+        ]
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(urls)
+            + "</urlset>\n"
+        )
+        return Response(body, media_type="application/xml", headers={"Cache-Control": PAGE_CACHE})
+
+    async def robots(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        sitemap = f"Sitemap: {tenant.public_url}/sitemap.xml\n" if tenant else ""
+        return PlainTextResponse(f"User-agent: *\nDisallow: /webhook/\n{sitemap}")
+
+
+def _list_and_makes(tenant_id: int, filters: Filters) -> tuple[tuple[list, int], list[str]]:
+    return listings_page(tenant_id, filters), makes_for_sale(tenant_id)
+
+
+def _summary(listing: dict[str, Any], name: str) -> str:
+    parts = [f"{name} {listing['year'] or ''}".strip(), rupiah(listing["price_idr"])]
+    if listing["mileage_km"]:
+        parts.append(kilometres(listing["mileage_km"]))
+    if listing["transmission"]:
+        parts.append(listing["transmission"])
+    return " · ".join(parts)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) <= 12 else None
+
+
+def _millions(text: str) -> int | None:
+    """Prices in the filter are typed in millions of rupiah (`150` = Rp 150.000.000)."""
+    number = _number(text)
+    if number is None:
+        return None
+    return number * 1_000_000 if number < 100_000 else number
+
+
+def _page_link(request: Request, page: int) -> str:
+    params = dict(request.query_params)
+    params["page"] = str(page)
+    return "/?" + urlencode(params)
+
+
+def _color(value: str, fallback: str) -> str:
+    text = value.strip()
+    if (
+        len(text) in (4, 7)
+        and text.startswith("#")
+        and all(c in "0123456789abcdefABCDEF" for c in text[1:])
+    ):
+        return text
+    return fallback
+
+
+def _not_found(message: str) -> Response:
+    return PlainTextResponse(message, status_code=404, headers=SECURITY_HEADERS)
