@@ -1,0 +1,168 @@
+"""The public catalog, rendered by the running app over real HTTP, on a real database."""
+
+import dataclasses
+import re
+import sqlite3
+
+import httpx
+import pytest
+import trio
+
+from showroom.app import serve
+from storage.media import MediaStore
+from tests.web.conftest import make_settings
+
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def add_listing(db_path, code, make, model, price, *, year=2018, status="available",
+                transmission="Matic", variant="", description="Mulus.", photos=(), slug=None):
+    with sqlite3.connect(db_path) as db:
+        slug = slug or f"{make}-{model}-{year}-{code}".lower().replace(" ", "-")
+        cursor = db.execute(
+            "INSERT INTO listing (tenant_id, code, slug, seller, make, model, variant, year, "
+            "transmission, fuel, color, mileage_km, price_idr, original_text, description, "
+            "status, created_at, updated_at) VALUES (1, ?, ?, '62812', ?, ?, ?, ?, ?, '', '', "
+            "50000, ?, '', ?, ?, datetime('now'), datetime('now'))",
+            (code, slug, make, model, variant, year, transmission, price, description, status))
+        listing_id = cursor.lastrowid
+        for position, (large, medium, thumb) in enumerate(photos):
+            photo = db.execute(
+                "INSERT INTO photo (tenant_id, listing_id, position, content_hash, file_large, "
+                "file_medium, file_thumb, width, height, bytes, created_at) VALUES (1, ?, ?, "
+                "'h', ?, ?, ?, 1600, 1200, 1000, datetime('now'))",
+                (listing_id, position, large, medium, thumb)).lastrowid
+            if position == 0:
+                db.execute("UPDATE listing SET cover_photo_id = ? WHERE id = ?",
+                           (photo, listing_id))
+    return slug
+
+
+@pytest.fixture
+async def site(tmp_path):
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(settings.tenants["demo"], name="Surabaya Motor",
+                               whatsapp_number="0812-3333-4444",
+                               public_url="https://mobil.example.id")
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+            yield client, tmp_path / "data" / "showroom.db", tmp_path
+        nursery.cancel_scope.cancel()
+
+
+async def test_the_list_shows_cars_for_sale_newest_first_with_prices(site):
+    client, db_path, _ = site
+    add_listing(db_path, "H01", "Honda", "Jazz", 179_000_000, variant="RS")
+    add_listing(db_path, "T01", "Toyota", "Avanza", 175_000_000, transmission="Manual")
+    add_listing(db_path, "T02", "Toyota", "Rush", 200_000_000, status="hidden")
+    add_listing(db_path, "T03", "Toyota", "Yaris", 140_000_000, status="deleted")
+    add_listing(db_path, "D01", "Daihatsu", "Xenia", 118_000_000, status="sold")
+    page = await client.get("/")
+    assert page.status_code == 200
+    text = page.text
+    assert "Honda Jazz RS" in text and "Rp 179.000.000" in text and "Toyota Avanza" in text
+    assert "Rush" not in text and "Yaris" not in text  # hidden and deleted
+    assert "TERJUAL" in text  # a sold car stays, marked
+    assert text.index("Daihatsu Xenia") < text.index("Toyota Avanza") < text.index("Honda Jazz")
+    assert "3 mobil" in text
+
+
+@pytest.mark.parametrize(("query", "shown", "hidden"), [
+    ("q=jazz", ["Jazz"], ["Avanza"]),
+    ("make=Toyota", ["Avanza"], ["Jazz"]),
+    ("transmission=Manual", ["Avanza"], ["Jazz"]),
+    ("harga_min=176", ["Jazz"], ["Avanza"]),
+    ("harga_max=176", ["Avanza"], ["Jazz"]),
+    ("tahun_min=2019", ["Jazz"], ["Avanza"]),
+])
+async def test_filters_work_without_javascript(site, query, shown, hidden):
+    client, db_path, _ = site
+    add_listing(db_path, "H01", "Honda", "Jazz", 179_000_000, year=2020)
+    add_listing(db_path, "T01", "Toyota", "Avanza", 175_000_000, year=2016,
+                transmission="Manual")
+    text = (await client.get(f"/?{query}")).text
+    assert all(name in text for name in shown)
+    assert not any(f"Toyota {name}" in text or f"Honda {name}" in text for name in hidden)
+
+
+async def test_pagination(site):
+    client, db_path, _ = site
+    for n in range(30):
+        add_listing(db_path, f"A{n:02d}", "Honda", f"Brio{n}", 100_000_000 + n)
+    first = (await client.get("/")).text
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    second = (await client.get("/?page=2")).text
+    assert 'rel="prev"' in second and "Brio0<" in second.replace("</h2>", "<")
+
+
+async def test_a_car_page_has_everything_a_buyer_and_whatsapp_need(site):
+    client, db_path, tmp_path = site
+    store = MediaStore(tmp_path / "data" / "media")
+    files = [tuple(store.put("demo", f"{n}{size}".encode() * 50, "jpg", size)
+                   for size in ("large", "medium", "thumb")) for n in range(3)]
+    slug = add_listing(db_path, "H07", "Honda", "Freed", 145_000_000, year=2012, variant="PSD",
+                       description="Dijual Honda Freed.", photos=files)
+    page = await client.get(f"/cars/{slug}")
+    assert page.status_code == 200
+    html = page.text
+    assert html.count('<img src="/media/demo/') == 3 and "#H07" in html
+    assert f'<link rel="canonical" href="https://mobil.example.id/cars/{slug}">' in html
+    og_image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
+    assert og_image == f"https://mobil.example.id/media/demo/{files[0][1]}"
+    assert 'property="og:title" content="Honda Freed PSD 2012 - Rp 145.000.000"' in html
+    wa = re.search(r'class="whatsapp" href="([^"]+)"', html).group(1)
+    assert wa.startswith("https://wa.me/6281233334444?text="), wa
+    assert "H07" in wa
+    assert "Dijual Honda Freed." in html
+    assert "<script" not in html
+    photo = await client.get(f"/media/demo/{files[0][0]}")
+    assert photo.status_code == 200 and "immutable" in photo.headers["cache-control"]
+    assert photo.headers.get("etag")
+
+
+async def test_hidden_deleted_and_unknown_cars_answer_404(site):
+    client, db_path, _ = site
+    hidden = add_listing(db_path, "H01", "Honda", "Jazz", 1, status="hidden")
+    deleted = add_listing(db_path, "H02", "Honda", "City", 1, status="deleted")
+    for slug in (hidden, deleted, "no-such-car"):
+        assert (await client.get(f"/cars/{slug}")).status_code == 404
+
+
+async def test_whatever_a_seller_typed_is_escaped(site):
+    client, db_path, _ = site
+    slug = add_listing(db_path, "H01", "Honda", HOSTILE, 150_000_000, variant=HOSTILE,
+                       description=HOSTILE, slug="honda-hostile-h01")
+    for path in ("/", f"/cars/{slug}"):
+        html = (await client.get(path)).text
+        assert "<script>alert" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;" in html
+
+
+async def test_security_headers_sitemap_and_robots(site):
+    client, db_path, _ = site
+    slug = add_listing(db_path, "H01", "Honda", "Jazz", 150_000_000)
+    page = await client.get("/")
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    sitemap = (await client.get("/sitemap.xml")).text
+    assert f"<loc>https://mobil.example.id/cars/{slug}</loc>" in sitemap
+    robots = (await client.get("/robots.txt")).text
+    assert "Sitemap: https://mobil.example.id/sitemap.xml" in robots
+
+
+@pytest.mark.parametrize("path", ["/media/demo/../../showroom.db", "/media/demo/ab/..%2F..%2Fx",
+                                  "/media/..%2F..%2Fetc/ab/passwd", "/media/demo/ab/x.jpg"])
+async def test_photo_paths_cannot_escape_the_media_folder(site, path):
+    client, _, _ = site
+    assert (await client.get(path)).status_code == 404
+
+
+async def test_a_car_page_is_small(site):
+    client, db_path, _ = site
+    slug = add_listing(db_path, "H01", "Honda", "Jazz", 150_000_000, description="x" * 2000)
+    page = await client.get(f"/cars/{slug}")
+    css = await client.get("/static/catalog.css")
+    assert len(page.content) + len(css.content) < 60_000
