@@ -22,7 +22,11 @@ def make_settings(tmp_path, **gateway):
         settings,
         server=ServerSettings(host="127.0.0.1", port=0),
         outbox=OutboxSettings(per_chat_gap_s=0, per_minute=6000, typing=False),
-        tenants={"demo": dataclasses.replace(demo, gateway=gateway_settings)},
+        tenants={
+            "demo": dataclasses.replace(
+                demo, gateway=gateway_settings, whatsapp_number="081233334444"
+            )
+        },
         base_dir=tmp_path,
     )
 

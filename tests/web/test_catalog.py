@@ -15,8 +15,21 @@ from tests.web.conftest import make_settings
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
-def add_listing(db_path, code, make, model, price, *, year=2018, status="available",
-                transmission="Matic", variant="", description="Mulus.", photos=(), slug=None):
+def add_listing(
+    db_path,
+    code,
+    make,
+    model,
+    price,
+    *,
+    year=2018,
+    status="available",
+    transmission="Matic",
+    variant="",
+    description="Mulus.",
+    photos=(),
+    slug=None,
+):
     with sqlite3.connect(db_path) as db:
         slug = slug or f"{make}-{model}-{year}-{code}".lower().replace(" ", "-")
         cursor = db.execute(
@@ -24,26 +37,32 @@ def add_listing(db_path, code, make, model, price, *, year=2018, status="availab
             "transmission, fuel, color, mileage_km, price_idr, original_text, description, "
             "status, created_at, updated_at) VALUES (1, ?, ?, '62812', ?, ?, ?, ?, ?, '', '', "
             "50000, ?, '', ?, ?, datetime('now'), datetime('now'))",
-            (code, slug, make, model, variant, year, transmission, price, description, status))
+            (code, slug, make, model, variant, year, transmission, price, description, status),
+        )
         listing_id = cursor.lastrowid
         for position, (large, medium, thumb) in enumerate(photos):
             photo = db.execute(
                 "INSERT INTO photo (tenant_id, listing_id, position, content_hash, file_large, "
                 "file_medium, file_thumb, width, height, bytes, created_at) VALUES (1, ?, ?, "
                 "'h', ?, ?, ?, 1600, 1200, 1000, datetime('now'))",
-                (listing_id, position, large, medium, thumb)).lastrowid
+                (listing_id, position, large, medium, thumb),
+            ).lastrowid
             if position == 0:
-                db.execute("UPDATE listing SET cover_photo_id = ? WHERE id = ?",
-                           (photo, listing_id))
+                db.execute(
+                    "UPDATE listing SET cover_photo_id = ? WHERE id = ?", (photo, listing_id)
+                )
     return slug
 
 
 @pytest.fixture
 async def site(tmp_path):
     settings = make_settings(tmp_path)
-    demo = dataclasses.replace(settings.tenants["demo"], name="Surabaya Motor",
-                               whatsapp_number="0812-3333-4444",
-                               public_url="https://mobil.example.id")
+    demo = dataclasses.replace(
+        settings.tenants["demo"],
+        name="Surabaya Motor",
+        whatsapp_number="0812-3333-4444",
+        public_url="https://mobil.example.id",
+    )
     settings = dataclasses.replace(settings, tenants={"demo": demo})
     async with trio.open_nursery() as nursery:
         running = await nursery.start(serve, settings)
@@ -69,19 +88,21 @@ async def test_the_list_shows_cars_for_sale_newest_first_with_prices(site):
     assert "3 mobil" in text
 
 
-@pytest.mark.parametrize(("query", "shown", "hidden"), [
-    ("q=jazz", ["Jazz"], ["Avanza"]),
-    ("make=Toyota", ["Avanza"], ["Jazz"]),
-    ("transmission=Manual", ["Avanza"], ["Jazz"]),
-    ("harga_min=176", ["Jazz"], ["Avanza"]),
-    ("harga_max=176", ["Avanza"], ["Jazz"]),
-    ("tahun_min=2019", ["Jazz"], ["Avanza"]),
-])
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("q=jazz", ["Jazz"], ["Avanza"]),
+        ("make=Toyota", ["Avanza"], ["Jazz"]),
+        ("transmission=Manual", ["Avanza"], ["Jazz"]),
+        ("harga_min=176", ["Jazz"], ["Avanza"]),
+        ("harga_max=176", ["Avanza"], ["Jazz"]),
+        ("tahun_min=2019", ["Jazz"], ["Avanza"]),
+    ],
+)
 async def test_filters_work_without_javascript(site, query, shown, hidden):
     client, db_path, _ = site
     add_listing(db_path, "H01", "Honda", "Jazz", 179_000_000, year=2020)
-    add_listing(db_path, "T01", "Toyota", "Avanza", 175_000_000, year=2016,
-                transmission="Manual")
+    add_listing(db_path, "T01", "Toyota", "Avanza", 175_000_000, year=2016, transmission="Manual")
     text = (await client.get(f"/?{query}")).text
     assert all(name in text for name in shown)
     assert not any(f"Toyota {name}" in text or f"Honda {name}" in text for name in hidden)
@@ -100,10 +121,24 @@ async def test_pagination(site):
 async def test_a_car_page_has_everything_a_buyer_and_whatsapp_need(site):
     client, db_path, tmp_path = site
     store = MediaStore(tmp_path / "data" / "media")
-    files = [tuple(store.put("demo", f"{n}{size}".encode() * 50, "jpg", size)
-                   for size in ("large", "medium", "thumb")) for n in range(3)]
-    slug = add_listing(db_path, "H07", "Honda", "Freed", 145_000_000, year=2012, variant="PSD",
-                       description="Dijual Honda Freed.", photos=files)
+    files = [
+        tuple(
+            store.put("demo", f"{n}{size}".encode() * 50, "jpg", size)
+            for size in ("large", "medium", "thumb")
+        )
+        for n in range(3)
+    ]
+    slug = add_listing(
+        db_path,
+        "H07",
+        "Honda",
+        "Freed",
+        145_000_000,
+        year=2012,
+        variant="PSD",
+        description="Dijual Honda Freed.",
+        photos=files,
+    )
     page = await client.get(f"/cars/{slug}")
     assert page.status_code == 200
     html = page.text
@@ -132,8 +167,16 @@ async def test_hidden_deleted_and_unknown_cars_answer_404(site):
 
 async def test_whatever_a_seller_typed_is_escaped(site):
     client, db_path, _ = site
-    slug = add_listing(db_path, "H01", "Honda", HOSTILE, 150_000_000, variant=HOSTILE,
-                       description=HOSTILE, slug="honda-hostile-h01")
+    slug = add_listing(
+        db_path,
+        "H01",
+        "Honda",
+        HOSTILE,
+        150_000_000,
+        variant=HOSTILE,
+        description=HOSTILE,
+        slug="honda-hostile-h01",
+    )
     for path in ("/", f"/cars/{slug}"):
         html = (await client.get(path)).text
         assert "<script>alert" not in html and "<img src=x" not in html
@@ -153,8 +196,15 @@ async def test_security_headers_sitemap_and_robots(site):
     assert "Sitemap: https://mobil.example.id/sitemap.xml" in robots
 
 
-@pytest.mark.parametrize("path", ["/media/demo/../../showroom.db", "/media/demo/ab/..%2F..%2Fx",
-                                  "/media/..%2F..%2Fetc/ab/passwd", "/media/demo/ab/x.jpg"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/media/demo/../../showroom.db",
+        "/media/demo/ab/..%2F..%2Fx",
+        "/media/..%2F..%2Fetc/ab/passwd",
+        "/media/demo/ab/x.jpg",
+    ],
+)
 async def test_photo_paths_cannot_escape_the_media_folder(site, path):
     client, _, _ = site
     assert (await client.get(path)).status_code == 404
