@@ -190,6 +190,10 @@ async def serve(
                     language=tenant.language,
                     public_url=(tenant.public_url or _local_url(web)).rstrip("/"),
                     whatsapp_number=_digits(tenant.whatsapp_number),
+                    primary_color=tenant.primary_color,
+                    accent_color=tenant.accent_color,
+                    address=tenant.address,
+                    logo=settings.resolve(tenant.logo) if tenant.logo else None,
                 )
                 for slug, tenant in settings.tenants.items()
             ],

@@ -137,6 +137,12 @@ class TenantSettings:
         "(empty: the server's own address)",
     )
     whatsapp_number: str = _rule("", help="the dealer's WhatsApp number, for buyers to chat")
+    address: str = _rule("", help="the showroom's address, shown at the foot of the catalog")
+    logo: str = _rule(
+        "", help="a logo image file (PNG, JPEG or WebP) shown on the catalog; empty: the name"
+    )
+    primary_color: str = _rule("#0b5ed7", help="the catalog's main colour (#rrggbb)")
+    accent_color: str = _rule("#b35c00", help="the colour of prices on the catalog (#rrggbb)")
     admins: tuple[str, ...] = _rule(
         (),
         help="phone numbers of the showroom's admins (they may also sell); more can be "

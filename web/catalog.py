@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -53,6 +54,8 @@ class CatalogTenant:
     whatsapp_number: str
     primary_color: str = "#0b5ed7"
     accent_color: str = "#b35c00"
+    address: str = ""
+    logo: Path | None = None
 
 
 class Catalog:
@@ -73,6 +76,7 @@ class Catalog:
             Route("/cars/{slug}", self.car_page, methods=["GET"]),
             Route("/media/{tenant}/{folder}/{name}", self.photo, methods=["GET"]),
             Route("/theme.css", self.theme, methods=["GET"]),
+            Route("/logo", self.logo, methods=["GET"]),
             Route("/static/catalog.css", self.stylesheet, methods=["GET"]),
             Route("/sitemap.xml", self.sitemap, methods=["GET"]),
             Route("/robots.txt", self.robots, methods=["GET"]),
@@ -203,6 +207,19 @@ class Catalog:
             path,
             media_type="image/jpeg",
             headers={**SECURITY_HEADERS, "Cache-Control": PHOTO_CACHE},
+        )
+
+    async def logo(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        if tenant is None or tenant.logo is None or not tenant.logo.is_file():
+            return _not_found("no logo")
+        kind = {".png": "image/png", ".webp": "image/webp"}.get(
+            tenant.logo.suffix.lower(), "image/jpeg"
+        )
+        return FileResponse(
+            tenant.logo,
+            media_type=kind,
+            headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"},
         )
 
     async def theme(self, request: Request) -> Response:

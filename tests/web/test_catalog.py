@@ -216,3 +216,30 @@ async def test_a_car_page_is_small(site):
     page = await client.get(f"/cars/{slug}")
     css = await client.get("/static/catalog.css")
     assert len(page.content) + len(css.content) < 60_000
+
+
+async def test_the_tenants_look_comes_from_the_configuration(tmp_path):
+    logo = tmp_path / "logo.png"
+    from PIL import Image
+
+    Image.new("RGB", (120, 40), "navy").save(logo)
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(
+        settings.tenants["demo"],
+        name="Surabaya Motor",
+        address="Jl. Raya Darmo 1, Surabaya",
+        logo=str(logo),
+        primary_color="#123456",
+        accent_color="not a colour",
+    )
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+            page = (await client.get("/")).text
+            theme = (await client.get("/theme.css")).text
+            served_logo = await client.get("/logo")
+        nursery.cancel_scope.cancel()
+    assert 'src="/logo"' in page and "Jl. Raya Darmo 1, Surabaya" in page
+    assert "--primary:#123456" in theme and "--accent-text:#b35c00" in theme  # bad one ignored
+    assert served_logo.status_code == 200 and served_logo.headers["content-type"] == "image/png"
