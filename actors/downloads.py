@@ -29,9 +29,8 @@ import trio
 
 from actors.conversation import PhotoFailed, PhotoStored
 from actors.events import MediaRef
+from actors.ports import GatewayPort
 from actors.readiness import ReadinessSchedule, RetryBudget, backoff_s
-from gateways.base import Adapter
-from gateways.cloudapi import CloudApi
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
 from storage.images import NotAPhoto, store_photo
 from storage.media import MediaStore
@@ -59,7 +58,7 @@ class FetchFailed(Exception):
 @dataclass(frozen=True, slots=True)
 class TenantMedia:
     slug: str
-    adapter: Adapter
+    adapter: GatewayPort
     watch_dir: Path | None = None  # the gateway's own images folder, when on this machine
 
 
@@ -161,7 +160,7 @@ class Downloads:
         raise FetchFailed(f"the photo was not there after {self.schedule.deadline_s:g} s")
 
     async def _bytes(
-        self, adapter: Adapter, media: MediaRef, tenant_watch_dir: Path | None = None
+        self, adapter: GatewayPort, media: MediaRef, tenant_watch_dir: Path | None = None
     ) -> bytes:
         if media.inline_b64 is not None:
             return _b64(media.inline_b64)
@@ -190,15 +189,15 @@ class Downloads:
             )
         raise FetchFailed(f"the photo was not there after {self.schedule.deadline_s:g} s")
 
-    async def _attempt(self, adapter: Adapter, media: MediaRef) -> bytes:
+    async def _attempt(self, adapter: GatewayPort, media: MediaRef) -> bytes:
         request = adapter.media_request(media)
         assert request is not None
         try:
             with trio.fail_after(ATTEMPT_TIMEOUT_S):
-                if isinstance(adapter, CloudApi):  # step 1: the short-lived URL
-                    answer = await self._send(adapter, request, limit=100_000)
-                    request = adapter.media_download(httpx.Response(200, content=answer))
                 data = await self._send(adapter, request, limit=MAX_PHOTO_BYTES)
+                followup = adapter.media_followup(data)  # Meta: step 2, the short-lived URL
+                if followup is not None:
+                    data = await self._send(adapter, followup, limit=MAX_PHOTO_BYTES)
         except (httpx.TransportError, trio.TooSlowError) as exc:
             raise GatewayTrouble(type(exc).__name__) from exc
         if media.expected_bytes and len(data) < media.expected_bytes:
@@ -207,7 +206,7 @@ class Downloads:
             return _b64(_json_field(data, "base64"))
         return data
 
-    async def _send(self, adapter: Adapter, request: httpx.Request, *, limit: int) -> bytes:
+    async def _send(self, adapter: GatewayPort, request: httpx.Request, *, limit: int) -> bytes:
         if not adapter.may_fetch(request.url):
             raise FetchFailed(f"refused to fetch from {request.url.host!r}: not the gateway")
         self.stats.requests += 1

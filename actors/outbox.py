@@ -21,7 +21,7 @@ import trio
 
 from actors.identity import Identity
 from actors.pacing import RateWindow, RetrySchedule, chat_gap_s
-from gateways.base import Adapter, SendResult, typing_delay_s
+from actors.ports import GatewayPort, SendResult, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.models import utcnow
 from storage.queries import PendingReply, chats_with_due_replies, pending_replies
@@ -57,7 +57,7 @@ class Outbox:
     def __init__(
         self,
         tenant_id: int,
-        adapter: Adapter,
+        adapter: GatewayPort,
         client: httpx.AsyncClient,
         persistence: ActorRef[Any],
         reader: Reader,

@@ -20,6 +20,7 @@ import httpx
 
 from actors.events import InboundEvent, MediaRef
 from actors.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
+from actors.ports import SendResult
 
 WEAK_SECRETS = frozenset(
     {
@@ -62,14 +63,6 @@ class GatewayConfig:
     verify_token: str = ""  # Meta's subscription handshake
     webhook_header: str = "x-webhook-token"  # Evolution: the static header holding the secret
     api_version: str = "v21.0"  # Meta Graph API
-
-
-@dataclass(frozen=True, slots=True)
-class SendResult:
-    ok: bool
-    retryable: bool = False
-    reason: str = ""
-    message_id: str = ""
 
 
 class Adapter:
@@ -120,6 +113,10 @@ class Adapter:
 
     def health_request(self) -> httpx.Request:
         raise NotImplementedError
+
+    def media_followup(self, answer: bytes) -> httpx.Request | None:
+        """A second request the first answer points at; one step is enough for most."""
+        return None
 
     def may_fetch(self, url: httpx.URL) -> bool:
         """Only the gateway's own origin is ever asked for media (and shown our API key):
@@ -224,8 +221,3 @@ def direct_sender(address: str, where: str) -> Identity | None:
         return parse_address(address)
     except NotAnIdentity as exc:
         raise BadPayload(f"{where}: {exc}") from None
-
-
-def typing_delay_s(text: str) -> float:
-    """How long a person would type this reply: 0.8 s + 30 ms a character, 1.5 s to 6 s."""
-    return min(max(0.8 + 0.03 * len(text), 1.5), 6.0)

@@ -150,6 +150,10 @@ class CloudApi(Adapter):
         url = require(answer.json(), "url", str, "media answer ")
         return httpx.Request("GET", url, headers=self._headers())
 
+    def media_followup(self, answer: bytes) -> httpx.Request | None:
+        """Step 2: the short-lived URL from step 1's answer, with the same token."""
+        return self.media_download(httpx.Response(200, content=answer))
+
     def may_fetch(self, url: httpx.URL) -> bool:
         """The Graph API, and Meta's media host the Graph API points at (HTTPS only)."""
         return super().may_fetch(url) or (

@@ -15,6 +15,7 @@ import httpx
 
 from actors.events import EventKind, InboundEvent, MediaRef
 from actors.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from actors.ports import typing_delay_s
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -24,7 +25,6 @@ from gateways.base import (
     require,
     same_secret,
     text_or_empty,
-    typing_delay_s,
 )
 
 

@@ -11,7 +11,8 @@ import trio
 from actors.outbox import Outbox, OutboxPolicy
 from actors.pacing import RetrySchedule
 from actors.persistence import PersistenceActor
-from gateways.base import GatewayConfig, typing_delay_s
+from actors.ports import typing_delay_s
+from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator
 from runtime.actor import new_actor_ref, run_actor

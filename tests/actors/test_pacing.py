@@ -43,6 +43,6 @@ def test_the_per_chat_gap_has_jitter_so_it_is_no_fixed_pattern():
 
 @pytest.mark.parametrize(("length", "expected"), [(0, 1.5), (100, 3.8), (1000, 6.0)])
 def test_typing_delay(length, expected):
-    from gateways.base import typing_delay_s
+    from actors.ports import typing_delay_s
 
     assert typing_delay_s("x" * length) == pytest.approx(expected)
