@@ -16,7 +16,9 @@ photos with their download status, and when the session expires.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +52,10 @@ class Context:
     session_ttl_s: float = SESSION_TTL_S
     may_sell: bool = True  # a registered seller or admin (or the tenant is open to all)
     catalog_url: str = ""
+    # A sales-text writer besides the templates is configured: the machine asks for a text
+    # (WriteCopy) and the session runs the turn again with the answer in `descriptions`.
+    copywriter: bool = False
+    descriptions: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- inputs besides the seller's messages -------------------------------------------------
@@ -135,6 +141,14 @@ class NoteLead:
 
 
 @dataclass(frozen=True, slots=True)
+class WriteCopy:
+    """Ask the configured writer for a sales text for this draft (see Context.copywriter)."""
+
+    key: str
+    draft: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class RemindLater:
     """Deliver `message` to this session after `delay_s` (a reminder to itself)."""
 
@@ -154,7 +168,15 @@ class AddPhotos:
 
 
 Effect = (
-    Reply | Fetch | CancelUpload | Publish | ListingCommand | NoteLead | AddPhotos | RemindLater
+    Reply
+    | Fetch
+    | CancelUpload
+    | Publish
+    | ListingCommand
+    | NoteLead
+    | AddPhotos
+    | RemindLater
+    | WriteCopy
 )
 
 
@@ -473,7 +495,11 @@ class _Turn:
     def show_preview(self) -> None:
         self.state = PREVIEW
         self.data["finishing"] = False
-        self.data["description"] = describe(self.data["draft"], self.context.language)
+        key = copy_key(self.data["draft"], self.context.language)
+        written = self.context.descriptions.get(key)
+        if written is None and self.context.copywriter:
+            self.effects.append(WriteCopy(key, dict(self.data["draft"])))
+        self.data["description"] = written or describe(self.data["draft"], self.context.language)
         self.say(
             "preview",
             summary=self.summary(),
@@ -558,6 +584,11 @@ class _Turn:
                 f"{field_name(language, 'transmission').capitalize()}: {draft['transmission']}"
             )
         return "\n".join(lines)
+
+
+def copy_key(draft: dict[str, Any], language: str) -> str:
+    """Which draft a written sales text belongs to (a correction makes a new one)."""
+    return language + ":" + json.dumps(draft, sort_keys=True, ensure_ascii=False)
 
 
 def pending_fetches(state: SessionState) -> list[Fetch]:

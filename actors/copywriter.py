@@ -7,6 +7,7 @@ so a showroom's cars do not all read the same.
 from __future__ import annotations
 
 import hashlib
+import re
 
 from actors.formatting import car_name, kilometres
 
@@ -87,3 +88,28 @@ def describe(draft: dict, language: str = "id") -> str:
     closings = CLOSINGS[language]
     sentences.append(closings[(pick // 7) % len(closings)])
     return " ".join(sentences)
+
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20\d\d)\b")
+_MONEY = re.compile(
+    r"(?i)(rp\.?\s*[\d.,]+(?:\s*(?:jt|juta|m|miliar|milyar))?|"
+    r"\b[\d.,]+\s*(?:jt|juta|miliar|milyar)\b)"
+)
+MIN_COPY_CHARS = 60
+MAX_COPY_CHARS = 1200
+
+
+def acceptable(text: str, draft: dict) -> bool:
+    """Is a written sales text safe to publish? Not empty, not endless, no link, and no year
+    or price the seller did not state (a writer that invents facts is not used)."""
+    if not MIN_COPY_CHARS <= len(text.strip()) <= MAX_COPY_CHARS:
+        return False
+    if re.search(r"https?://|www\.", text, re.IGNORECASE):
+        return False
+    if any(int(year) != draft.get("year") for year in _YEAR.findall(text)):
+        return False
+    from actors.listing import parse_price
+
+    return all(
+        parse_price(amount) in (None, draft.get("price_idr")) for amount in _MONEY.findall(text)
+    )

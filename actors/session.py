@@ -9,6 +9,7 @@ Downloads start and uploads are cancelled only after that commit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -33,10 +34,12 @@ from actors.conversation import (
     Reply,
     SessionState,
     StillWaiting,
+    WriteCopy,
     listing_command_reply,
     pending_fetches,
     step,
 )
+from actors.copywriter import describe
 from actors.events import InboundEvent
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
@@ -90,6 +93,7 @@ class TenantRuntime:
     link_base: str
     open_to_all: bool
     upload_ttl_s: float
+    copywriter: Any  # actors.ai_copy.ChatCopywriter, or None: templates only
     remind: Callable[[SessionKey, float, object], None]
     wake_outbox: Callable[[], None]
     downloads: DownloadService
@@ -142,8 +146,15 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 may_sell=self.may_sell,
                 session_ttl_s=self.tenant.upload_ttl_s,
                 catalog_url=self.tenant.link_base,
+                copywriter=self.tenant.copywriter is not None,
             )
             new_state, effects = step(self.state, received, context)
+            wanted = next((e for e in effects if isinstance(e, WriteCopy)), None)
+            if wanted is not None:  # the same turn again, with the written text
+                text = await self.tenant.copywriter.write(wanted.draft, self.tenant.language)
+                written = text or describe(wanted.draft, self.tenant.language)
+                context = dataclasses.replace(context, descriptions={wanted.key: written})
+                new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
             try:
                 result = await self.persistence.ask(

@@ -22,6 +22,7 @@ import httpx
 import peewee
 import trio
 
+from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
 from actors.identity import NotAnIdentity, normalise_phone
 from actors.media_sweeper import sweep_media_forever
@@ -124,6 +125,12 @@ async def serve(
         }
         pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
         sessions: KeyedRegistry
+        copy = settings.copywriter
+        copywriter = (
+            ChatCopywriter(client, copy.base_url, copy.model, copy.api_key, copy.timeout_s)
+            if copy.base_url
+            else None
+        )
         timers = Timers()
         downloads = Downloads(
             pool,
@@ -144,6 +151,7 @@ async def serve(
                 link_base=tenant.public_url or _local_url(web),
                 open_to_all=tenant.open_to_all,
                 upload_ttl_s=settings.conversation.upload_expires_after_h * 3600,
+                copywriter=copywriter,
                 remind=lambda key, delay_s, message: timers.later(
                     delay_s, lambda: _report(sessions, key, message)
                 ),

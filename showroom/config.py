@@ -182,6 +182,20 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class CopywriterSettings:
+    base_url: str = _rule(
+        "",
+        help="an OpenAI-compatible API (e.g. https://api.openai.com/v1) that writes the sales "
+        "texts; empty: showroom's own templates",
+    )
+    model: str = _rule("", help="the model name to ask")
+    api_key: str = _rule("", help='the API key; write it as "env:NAME"')
+    timeout_s: float = _rule(
+        8.0, help="longest wait for a text before the template is used", min=1, max=60
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DownloadSettings:
     workers: int = _rule(4, help="photos downloaded at the same time", min=1, max=16)
 
@@ -196,6 +210,7 @@ class Settings:
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    copywriter: CopywriterSettings = field(default_factory=CopywriterSettings)
     tenants: dict[str, TenantSettings] = field(
         default_factory=lambda: {"demo": TenantSettings(open_to_all=True)}
     )

@@ -252,3 +252,38 @@ async def test_foto_adds_photos_to_a_published_car(showroom, tmp_path):
             answer = await seller.reply()
     assert answer == "1 foto ditambahkan ke *#H01*."
     assert query(tmp_path, "SELECT position FROM photo ORDER BY position") == [(0,), (1,)]
+
+
+async def test_a_configured_copywriter_writes_the_sales_text(tmp_path):
+    import dataclasses
+
+    from showroom.app import serve
+    from showroom.config import CopywriterSettings
+    from tests.actors.test_copywriter import GOOD, chat, fake_api
+    from tests.web.conftest import make_settings
+    from web.server import WebServer
+
+    app, seen = fake_api(lambda: chat(GOOD))
+    model = WebServer(app, "127.0.0.1", 0, name="fake model", graceful_timeout_s=0.1)
+    settings = dataclasses.replace(
+        make_settings(tmp_path),
+        copywriter=CopywriterSettings(
+            base_url=f"{model.url}/v1", model="m", api_key="k", timeout_s=5
+        ),
+    )
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        nursery.start_soon(model.run)
+        running = await nursery.start(serve, settings)
+        simulator, server = running.simulators["demo"]
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await seller.reply()
+        await seller.say("skip")
+        preview = await seller.reply()
+        await seller.say("ya")
+        await seller.reply()
+        nursery.cancel_scope.cancel()
+    model.close()
+    assert GOOD in preview
+    assert query(tmp_path, "SELECT description FROM listing") == [(GOOD,)]
+    assert len(seen) == 1
