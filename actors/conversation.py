@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from actors.admin_commands import AdminCommand, parse_admin
 from actors.copywriter import describe
 from actors.events import EventKind, InboundEvent
 from actors.formatting import car_name, kilometres, rupiah
@@ -54,6 +55,7 @@ class Context:
     catalog_url: str = ""
     # A sales-text writer besides the templates is configured: the machine asks for a text
     # (WriteCopy) and the session runs the turn again with the answer in `descriptions`.
+    is_admin: bool = False
     copywriter: bool = False
     descriptions: Mapping[str, str] = field(default_factory=dict)
 
@@ -141,6 +143,14 @@ class NoteLead:
 
 
 @dataclass(frozen=True, slots=True)
+class AdminAction:
+    """An admin command for the admin service (which checks `allowed` and audits it)."""
+
+    command: AdminCommand
+    allowed: bool
+
+
+@dataclass(frozen=True, slots=True)
 class WriteCopy:
     """Ask the configured writer for a sales text for this draft (see Context.copywriter)."""
 
@@ -177,6 +187,7 @@ Effect = (
     | AddPhotos
     | RemindLater
     | WriteCopy
+    | AdminAction
 )
 
 
@@ -291,6 +302,10 @@ class _Turn:
             # Only now, if the photos are still not all in, is the seller told to wait.
             if received.upload == self.data.get("upload") and self.data.get("finishing"):
                 self.say("waiting_photos", count=self.pending())
+            return
+        admin = parse_admin(received.text) if received.kind is EventKind.TEXT else None
+        if admin is not None:  # allowed or not, the admin service answers (and audits it)
+            self.effects.append(AdminAction(admin, allowed=self.context.is_admin))
             return
         if not self.context.may_sell:
             self.stranger(received)

@@ -22,6 +22,7 @@ import trio
 
 from actors.conversation import (
     AddPhotos,
+    AdminAction,
     CancelUpload,
     Context,
     Fetch,
@@ -43,7 +44,13 @@ from actors.copywriter import describe
 from actors.events import InboundEvent
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
-from storage.queries import load_session, may_sell, referenced_media_files, sellers_listings
+from storage.queries import (
+    is_admin,
+    load_session,
+    may_sell,
+    referenced_media_files,
+    sellers_listings,
+)
 from storage.reader import Reader
 from storage.writes import (
     AddListingPhotos,
@@ -94,6 +101,7 @@ class TenantRuntime:
     open_to_all: bool
     upload_ttl_s: float
     copywriter: Any  # actors.ai_copy.ChatCopywriter, or None: templates only
+    admin: Any  # actors.admin.AdminService
     remind: Callable[[SessionKey, float, object], None]
     wake_outbox: Callable[[], None]
     downloads: DownloadService
@@ -112,10 +120,14 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         self.state = SessionState()
         self.version = 0
         self.may_sell = False
+        self.is_admin = False
 
     async def started(self) -> None:
-        self.may_sell = self.tenant.open_to_all or await self.reader.run(
-            may_sell, self.tenant.id, self.user
+        self.is_admin = await self.reader.run(is_admin, self.tenant.id, self.user)
+        self.may_sell = (
+            self.is_admin
+            or self.tenant.open_to_all
+            or await self.reader.run(may_sell, self.tenant.id, self.user)
         )
         await self._load()
         for fetch in pending_fetches(self.state):
@@ -144,6 +156,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 self.tenant.showroom,
                 now=time.time(),
                 may_sell=self.may_sell,
+                is_admin=self.is_admin,
                 session_ttl_s=self.tenant.upload_ttl_s,
                 catalog_url=self.tenant.link_base,
                 copywriter=self.tenant.copywriter is not None,
@@ -178,6 +191,16 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         (Each is idempotent, so a turn replayed after a crash may safely run it again.)"""
         done = []
         for effect in effects:
+            if isinstance(effect, AdminAction):
+                tenant = (self.tenant.id, self.tenant.slug, self.tenant.language)
+                done.append(
+                    Reply(
+                        await self.tenant.admin.carry_out(
+                            tenant, self.user, effect.allowed, effect.command
+                        )
+                    )
+                )
+                continue
             if not isinstance(effect, ListingCommand):
                 done.append(effect)
                 continue
@@ -187,8 +210,12 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 )
             else:
                 result = await self.persistence.ask(
-                    ChangeListing(
-                        self.tenant.id, self.user, effect.code, effect.action, effect.value
+                    ChangeListing(  # an admin may change any car
+                        self.tenant.id,
+                        None if self.is_admin else self.user,
+                        effect.code,
+                        effect.action,
+                        effect.value,
                     ),
                     timeout=COMMIT_TIMEOUT_S,
                 )

@@ -80,6 +80,39 @@ TEXTS: dict[str, dict[str, str]] = {
             "Halo, terima kasih sudah menghubungi *{showroom}*! "
             "Lihat mobil-mobil kami di {link}. Tim kami akan segera membalas."
         ),
+        "admin_help": (
+            "*Perintah admin*\n"
+            "/seller - daftar penjual\n/seller tambah 0812... Nama\n/seller hapus 0812...\n"
+            "/admin tambah 0812...\n/admin hapus 0812...\n"
+            "/mobil [terjual|booking|tersedia] - semua mobil\n"
+            "/sembunyikan #KODE, /tampilkan #KODE, /hapus #KODE\n"
+            "/stats, /health, /backup"
+        ),
+        "not_admin": "Maaf, perintah ini hanya untuk admin.",
+        "usage_person": "Format: */{command} tambah 0812... Nama* atau */{command} hapus 0812...*",
+        "person_added": "{phone} sekarang {role}.",
+        "person_removed": "{phone} bukan {role} lagi (mobilnya tetap di katalog).",
+        "person_absent": "{phone} tidak terdaftar sebagai {role}.",
+        "last_admin": "Admin terakhir tidak bisa dihapus.",
+        "role_seller": "penjual",
+        "role_admin": "admin",
+        "people_list": "*Penjual*\n{lines}",
+        "people_none": "Belum ada penjual terdaftar. Tambah: */seller tambah 0812... Nama*",
+        "person_line": "{phone} {name} - {listings} mobil{admin}",
+        "all_listings": "*Semua mobil*\n{lines}",
+        "stats": (
+            "*Statistik*\nTersedia {available}, booking {booking}, terjual {sold}, "
+            "disembunyikan {hidden}\nUpload hari ini {today}, 7 hari {week}\nFoto {photos}, "
+            "gagal diambil {photo_failures}\nBalasan menunggu {backlog}, gagal {failed}\n"
+            "Sesi aktif {sessions}, calon pembeli {leads}"
+        ),
+        "health": (
+            "*Kesehatan*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
+            "Disk kosong: {disk_free_gb} GB\nBerjalan sejak {uptime}"
+        ),
+        "backup_started": "Backup sedang dibuat...",
+        "backup_done": "Backup selesai: {path} ({size_mb} MB).",
+        "backup_failed": "Backup gagal: {reason}",
         "photos_need_upload": (
             "Foto diterima, tapi belum ada iklan yang sedang dibuat. "
             "Kirim */upload* dengan data mobilnya dulu, lalu kirim fotonya lagi."
@@ -158,6 +191,39 @@ TEXTS: dict[str, dict[str, str]] = {
             "Hello, and thank you for contacting *{showroom}*! "
             "See our cars at {link}. Our team will answer you soon."
         ),
+        "admin_help": (
+            "*Admin commands*\n"
+            "/seller - the sellers\n/seller add 0812... Name\n/seller remove 0812...\n"
+            "/admin add 0812...\n/admin remove 0812...\n"
+            "/mobil [sold|booking|available] - every car\n"
+            "/hide #CODE, /show #CODE, /hapus #CODE\n"
+            "/stats, /health, /backup"
+        ),
+        "not_admin": "Sorry, this command is for admins only.",
+        "usage_person": "Use: */{command} add 0812... Name* or */{command} remove 0812...*",
+        "person_added": "{phone} is now {role}.",
+        "person_removed": "{phone} is no longer {role} (their cars stay in the catalog).",
+        "person_absent": "{phone} is not registered as {role}.",
+        "last_admin": "The last admin cannot be removed.",
+        "role_seller": "a seller",
+        "role_admin": "an admin",
+        "people_list": "*Sellers*\n{lines}",
+        "people_none": "No sellers registered yet. Add one: */seller add 0812... Name*",
+        "person_line": "{phone} {name} - {listings} car(s){admin}",
+        "all_listings": "*All cars*\n{lines}",
+        "stats": (
+            "*Statistics*\nAvailable {available}, booked {booking}, sold {sold}, "
+            "hidden {hidden}\nUploads today {today}, 7 days {week}\nPhotos {photos}, "
+            "failed downloads {photo_failures}\nReplies waiting {backlog}, failed {failed}\n"
+            "Active sessions {sessions}, leads {leads}"
+        ),
+        "health": (
+            "*Health*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
+            "Disk free: {disk_free_gb} GB\nRunning since {uptime}"
+        ),
+        "backup_started": "Making a backup...",
+        "backup_done": "Backup done: {path} ({size_mb} MB).",
+        "backup_failed": "Backup failed: {reason}",
         "photos_need_upload": (
             "Photo received, but no listing is being created. "
             "Send */upload* with the car's details first, then send the photos again."

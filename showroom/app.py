@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -22,6 +23,7 @@ import httpx
 import peewee
 import trio
 
+from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
 from actors.identity import NotAnIdentity, normalise_phone
@@ -54,7 +56,7 @@ from runtime import (
 )
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
-from storage.database import prepare_sqlite, schema_version
+from storage.database import backup_sqlite, prepare_sqlite, schema_version
 from storage.media import MediaStore
 from storage.reader import Reader
 from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
@@ -125,6 +127,23 @@ async def serve(
         }
         pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
         sessions: KeyedRegistry
+        database_path = settings.resolve(settings.database.path)
+
+        async def gateway_state(slug: str) -> str:
+            state = await _gateway_health(client, adapters[slug])
+            if not state.get("reachable"):
+                return f"{adapters[slug].kind}: not reachable ({state.get('error', '')})"
+            return f"{adapters[slug].kind} {state.get('version', '')}: reachable".replace("  ", " ")
+
+        admin = AdminService(
+            persistence,
+            reader,
+            HealthFacts(gateway_state, database_path, time.time()),
+            backup=lambda: backup_sqlite(database_path, _backup_name(database_path)),
+            sessions_active=lambda: len(sessions),
+            photo_failures=lambda: downloads.stats.failed,
+            wake_outbox=lambda slug: outboxes[slug].wake(),
+        )
         copy = settings.copywriter
         copywriter = (
             ChatCopywriter(client, copy.base_url, copy.model, copy.api_key, copy.timeout_s)
@@ -152,6 +171,7 @@ async def serve(
                 open_to_all=tenant.open_to_all,
                 upload_ttl_s=settings.conversation.upload_expires_after_h * 3600,
                 copywriter=copywriter,
+                admin=admin,
                 remind=lambda key, delay_s, message: timers.later(
                     delay_s, lambda: _report(sessions, key, message)
                 ),
@@ -169,6 +189,7 @@ async def serve(
             on_crash=partial(_apologise, runtimes, persistence, settings),
         )
         root.add_service("timers", timers.run)
+        root.add_service("admin", admin.run_service)
         root.add_service("downloads", pool.run, stop=pool.close)
         root.add_service("sessions", sessions.run, stop=sessions.stop)
         router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
@@ -252,6 +273,11 @@ def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> 
             return ids
     finally:
         db.close()
+
+
+def _backup_name(database_path: Path) -> Path:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return database_path.parent / "backups" / f"{database_path.stem}-{stamp}.db"
 
 
 def _digits(number: str) -> str:

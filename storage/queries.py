@@ -11,6 +11,7 @@ from peewee import SQL, fn
 from storage.models import (
     ConversationSession,
     InboxEvent,
+    Lead,
     Listing,
     OutboxMessage,
     Person,
@@ -139,3 +140,84 @@ def may_sell(tenant_id: int, identity: str) -> bool:
         .where((Person.tenant == tenant_id) & (Person.phone == identity) & Person.active)
         .exists()
     )
+
+
+def is_admin(tenant_id: int, identity: str) -> bool:
+    return (
+        Person.select(Person.id)
+        .where(
+            (Person.tenant == tenant_id)
+            & (Person.phone == identity)
+            & Person.active
+            & (Person.role == "admin")
+        )
+        .exists()
+    )
+
+
+def people(tenant_id: int, role: str) -> list[dict]:
+    """Active sellers (or admins) with how many cars each has in the catalog."""
+    counts = dict(
+        Listing.select(Listing.seller, fn.COUNT(Listing.id))
+        .where((Listing.tenant == tenant_id) & (Listing.status != "deleted"))
+        .group_by(Listing.seller)
+        .tuples()
+    )
+    rows = (
+        Person.select(Person.phone, Person.name, Person.role)
+        .where(
+            (Person.tenant == tenant_id)
+            & Person.active
+            & (
+                (Person.role == role) | (Person.role == "admin")
+                if role == "seller"
+                else (Person.role == role)
+            )
+        )
+        .order_by(Person.phone)
+        .dicts()
+    )
+    return [{**row, "listings": counts.get(row["phone"], 0)} for row in rows]
+
+
+def all_listings(tenant_id: int, status: str | None = None) -> list[dict]:
+    """Every seller's cars (not the deleted ones), newest first, for the admins."""
+    query = Listing.select(
+        Listing.code,
+        Listing.make,
+        Listing.model,
+        Listing.variant,
+        Listing.year,
+        Listing.price_idr,
+        Listing.status,
+        Listing.seller,
+    ).where((Listing.tenant == tenant_id) & (Listing.status != "deleted"))
+    if status is not None:
+        query = query.where(Listing.status == status)
+    return list(query.order_by(Listing.created_at.desc()).limit(40).dicts())
+
+
+def stats(tenant_id: int, now: dt.datetime) -> dict:
+    """The numbers behind /stats."""
+    day, week = now - dt.timedelta(days=1), now - dt.timedelta(days=7)
+    by_status = dict(
+        Listing.select(Listing.status, fn.COUNT(Listing.id))
+        .where(Listing.tenant == tenant_id)
+        .group_by(Listing.status)
+        .tuples()
+    )
+    listed = Listing.select().where(Listing.tenant == tenant_id)
+    photos = Photo.select().join(Listing).where(Listing.tenant == tenant_id)
+    return {
+        "by_status": by_status,
+        "uploads_today": listed.where(Listing.created_at >= day).count(),
+        "uploads_week": listed.where(Listing.created_at >= week).count(),
+        "photos": photos.count(),
+        "outbox_backlog": OutboxMessage.select()
+        .where((OutboxMessage.tenant == tenant_id) & (OutboxMessage.status == "pending"))
+        .count(),
+        "outbox_failed": OutboxMessage.select()
+        .where((OutboxMessage.tenant == tenant_id) & (OutboxMessage.status == "failed"))
+        .count(),
+        "leads": Lead.select().where(Lead.tenant == tenant_id).count(),
+    }

@@ -16,7 +16,7 @@ from typing import Any
 
 from storage import sql
 from storage.errors import StorageError
-from storage.models import Lead, Listing, Person, Photo, Tenant, utcnow
+from storage.models import AuditEntry, Lead, Listing, Person, Photo, Tenant, utcnow
 
 
 class StaleSession(StorageError):
@@ -345,21 +345,22 @@ class MarkOutbox(Write):
 
 @dataclass(frozen=True, slots=True)
 class ChangeListing(Write):
-    """A seller's change to one of their own cars: `status` (available, booking, sold),
-    `price`, or `delete` (it leaves the catalog; the row and its code stay). Returns the
-    listing's code, or None when the seller has no car with that code."""
+    """A seller's change to one of their own cars (or an admin's to any: `seller` None):
+    `status` (available, booking, sold, hidden), `price`, or `delete` (it leaves the catalog;
+    the row and its code stay). Returns the code, or None when there is no such car."""
 
     tenant_id: int
-    seller: str
+    seller: str | None
     code: str
     action: str
     value: Any = None
 
     def apply(self) -> str | None:
+        mine = (Listing.seller == self.seller) if self.seller is not None else True
         listing = Listing.get_or_none(
             (Listing.tenant == self.tenant_id)
             & (Listing.code == self.code)
-            & (Listing.seller == self.seller)
+            & mine
             & (Listing.status != "deleted")
         )
         if listing is None:
@@ -423,3 +424,64 @@ class RecordLead:
                 last_seen=utcnow(),
                 name=self.name or lead.name,
             ).where(Lead.id == lead.id).execute()
+
+
+@dataclass(frozen=True, slots=True)
+class SetPerson(Write):
+    """Add (or re-activate) a seller or an admin, or remove one (`active` False). Removing the
+    last active admin is refused. Returns what changed: added, updated, removed, absent,
+    last_admin."""
+
+    tenant_id: int
+    phone: str
+    role: str
+    active: bool
+    name: str = ""
+
+    def apply(self) -> str:
+        person = Person.get_or_none(
+            (Person.tenant == self.tenant_id) & (Person.phone == self.phone)
+        )
+        if not self.active:
+            if person is None or not person.active or person.role != self.role:
+                return "absent"
+            if (
+                self.role == "admin"
+                and Person.select()
+                .where((Person.tenant == self.tenant_id) & (Person.role == "admin") & Person.active)
+                .count()
+                <= 1
+            ):
+                return "last_admin"
+            Person.update(active=False, updated_at=utcnow()).where(Person.id == person.id).execute()
+            return "removed"
+        if person is None:
+            Person.create(tenant=self.tenant_id, phone=self.phone, role=self.role, name=self.name)
+            return "added"
+        role = "admin" if "admin" in (person.role, self.role) else self.role
+        Person.update(
+            active=True, role=role, name=self.name or person.name, updated_at=utcnow()
+        ).where(Person.id == person.id).execute()
+        return "updated"
+
+
+@dataclass(frozen=True, slots=True)
+class Audit(Write):
+    """Who did what, allowed or denied."""
+
+    tenant_id: int
+    actor: str
+    action: str
+    target: str
+    allowed: bool
+    detail: str = ""
+
+    def apply(self) -> None:
+        AuditEntry.create(
+            tenant=self.tenant_id,
+            actor=self.actor,
+            action=self.action,
+            target=self.target[:200],
+            allowed=self.allowed,
+            detail=self.detail[:2000],
+        )

@@ -1,0 +1,208 @@
+"""The admin commands: running the showroom from a chat.
+
+Parsing is pure (`parse_admin`); `AdminService` carries them out for every tenant, writes each
+one to the audit log, and runs the long ones (a backup) in its own tasks so the admin's chat
+stays responsive: the admin is told at once, and again when it is done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import trio
+
+from actors.admin_commands import AdminCommand
+from actors.formatting import car_name, rupiah
+from actors.texts import text
+from runtime import ActorRef
+from storage.models import utcnow
+from storage.queries import all_listings, people, stats
+from storage.reader import Reader
+from storage.writes import Audit, ChangeListing, EnqueueReply, SetPerson
+
+log = logging.getLogger("showroom.admin")
+
+WRITE_TIMEOUT_S = 30.0
+
+
+@dataclass
+class HealthFacts:
+    """What /health reports; filled by the program (it knows the gateways and the disk)."""
+
+    gateway: Callable[[str], Awaitable[str]]  # tenant slug -> "reachable, v1.7.0" or a reason
+    database_path: Path
+    started_at: float
+
+
+class AdminService:
+    def __init__(
+        self,
+        persistence: ActorRef[Any],
+        reader: Reader,
+        facts: HealthFacts,
+        backup: Callable[[], Path],
+        sessions_active: Callable[[], int],
+        photo_failures: Callable[[], int],
+        wake_outbox: Callable[[str], None],
+    ) -> None:
+        self.persistence = persistence
+        self.reader = reader
+        self.facts = facts
+        self.backup = backup
+        self.sessions_active = sessions_active
+        self.photo_failures = photo_failures
+        self.wake_outbox = wake_outbox
+        self._nursery: trio.Nursery | None = None
+
+    async def run_service(self) -> None:
+        """Hosts the long commands (supervised like any service)."""
+        async with trio.open_nursery() as nursery:
+            self._nursery = nursery
+            try:
+                await trio.sleep_forever()
+            finally:
+                self._nursery = None
+
+    async def carry_out(
+        self, tenant: tuple[int, str, str], admin: str, allowed: bool, command: AdminCommand
+    ) -> str:
+        """The reply to an admin command (tenant is id, slug, language). Audited either way."""
+        tenant_id, slug, language = tenant
+        target = command.phone or command.code or command.status or ""
+        await self._write(
+            Audit(tenant_id, admin, f"{command.name} {command.action}".strip(), target, allowed)
+        )
+        if not allowed:
+            return text(language, "not_admin")
+        say = lambda key, **values: text(language, key, **values)  # noqa: E731
+        if command.invalid:
+            if command.name in ("seller", "admin"):
+                return say("usage_person", command=command.name)
+            return say("usage_code", command=command.name)
+        match command.name, command.action:
+            case "admin", "help":
+                return say("admin_help")
+            case ("seller" | "admin") as role, "list":
+                rows = await self.reader.run(people, tenant_id, role)
+                if not rows:
+                    return say("people_none")
+                lines = [
+                    say(
+                        "person_line",
+                        phone=r["phone"],
+                        name=r["name"],
+                        listings=r["listings"],
+                        admin=" (admin)" if r["role"] == "admin" else "",
+                    )
+                    for r in rows
+                ]
+                return say("people_list", lines="\n".join(lines))
+            case ("seller" | "admin") as role, ("add" | "remove") as action:
+                outcome = await self._write(
+                    SetPerson(tenant_id, command.phone, role, action == "add", command.person_name)
+                )
+                role_name = say(f"role_{role}")
+                if outcome == "last_admin":
+                    return say("last_admin")
+                key = {
+                    "added": "person_added",
+                    "updated": "person_added",
+                    "removed": "person_removed",
+                }.get(outcome, "person_absent")
+                return say(key, phone=command.phone, role=role_name)
+            case "cars", _:
+                rows = await self.reader.run(all_listings, tenant_id, command.status)
+                if not rows:
+                    return say("my_listings_none")
+                lines = [
+                    say(
+                        "listing_line",
+                        code=r["code"],
+                        name=car_name(r),
+                        year=r.get("year") or "",
+                        price=rupiah(r["price_idr"]),
+                        status=say(f"status_{r['status']}"),
+                    )
+                    + f" ({r['seller']})"
+                    for r in rows
+                ]
+                return say("all_listings", lines="\n".join(lines))
+            case ("hide" | "show") as name, _:
+                status = "hidden" if name == "hide" else "available"
+                code = await self._write(
+                    ChangeListing(tenant_id, None, command.code, "status", status)
+                )
+                if code is None:
+                    return say("listing_not_found", code=command.code)
+                return say("listing_status_set", code=code, status=say(f"status_{status}"))
+            case "stats", _:
+                numbers = await self.reader.run(stats, tenant_id, utcnow())
+                by_status = numbers["by_status"]
+                return say(
+                    "stats",
+                    available=by_status.get("available", 0),
+                    booking=by_status.get("booking", 0),
+                    sold=by_status.get("sold", 0),
+                    hidden=by_status.get("hidden", 0),
+                    today=numbers["uploads_today"],
+                    week=numbers["uploads_week"],
+                    photos=numbers["photos"],
+                    photo_failures=self.photo_failures(),
+                    backlog=numbers["outbox_backlog"],
+                    failed=numbers["outbox_failed"],
+                    sessions=self.sessions_active(),
+                    leads=numbers["leads"],
+                )
+            case "health", _:
+                return await self._health(slug, language)
+            case "backup", _:
+                if self._nursery is None:
+                    return say("backup_failed", reason="not running")
+                self._nursery.start_soon(self._backup, tenant_id, slug, admin, language)
+                return say("backup_started")
+        return say("admin_help")
+
+    async def _health(self, slug: str, language: str) -> str:
+        size = await trio.to_thread.run_sync(_file_size, self.facts.database_path)
+        free = await trio.to_thread.run_sync(shutil.disk_usage, self.facts.database_path.parent)
+        started = dt.datetime.fromtimestamp(self.facts.started_at).strftime("%Y-%m-%d %H:%M")
+        return text(
+            language,
+            "health",
+            gateway=await self.facts.gateway(slug),
+            database_mb=f"{size / 1e6:.1f}",
+            disk_free_gb=f"{free.free / 1e9:.1f}",
+            uptime=started,
+        )
+
+    async def _backup(self, tenant_id: int, slug: str, admin: str, language: str) -> None:
+        try:
+            path = await trio.to_thread.run_sync(self.backup)
+            size = await trio.to_thread.run_sync(_file_size, path)
+            reply = text(language, "backup_done", path=path, size_mb=f"{size / 1e6:.1f}")
+        except Exception as exc:  # the admin is told, in their language
+            log.error("backup from chat failed: %s", exc)
+            reply = text(language, "backup_failed", reason=str(exc)[:200])
+        await self._write(
+            EnqueueReply(tenant_id, admin, reply, dedupe_key=f"backup:{time.time_ns()}")
+        )
+        self.wake_outbox(slug)
+
+    async def _write(self, write: Any) -> Any:
+        return await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+
+
+def _file_size(path: Path) -> int:
+    total = 0
+    for suffix in ("", "-wal"):
+        candidate = Path(str(path) + suffix)
+        if candidate.exists():
+            total += candidate.stat().st_size
+    return total
