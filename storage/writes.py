@@ -356,7 +356,12 @@ class ChangeListing(Write):
     value: Any = None
 
     def apply(self) -> str | None:
-        mine = (Listing.seller == self.seller) if self.seller is not None else True
+        # a seller's own cars, except those an admin hid (moderation is not theirs to undo)
+        mine = (
+            (Listing.seller == self.seller) & (Listing.status != "hidden")
+            if self.seller is not None
+            else True
+        )
         listing = Listing.get_or_none(
             (Listing.tenant == self.tenant_id)
             & (Listing.code == self.code)

@@ -1,0 +1,83 @@
+"""Running the showroom from a chat, end to end through the simulated gateway."""
+
+import dataclasses
+import sqlite3
+
+import httpx
+import trio
+
+from showroom.app import serve
+from tests.web.conftest import make_settings
+
+ADMIN = "6281311112222"
+SELLER = "6281234567890"
+STRANGER = "6289999999999"
+
+
+def query(tmp_path, sql: str) -> list[tuple]:
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        return db.execute(sql).fetchall()
+
+
+class Chat:
+    def __init__(self, client, simulator, url, number, typed_as=None) -> None:
+        self.client, self.simulator, self.url = client, simulator, url
+        self.number, self.typed_as = number, typed_as or number
+        self.seen = 0
+
+    async def say(self, text: str) -> str:
+        await self.client.post(
+            f"{self.url}/simulate/message", json={"from": self.typed_as, "text": text}
+        )
+        return await self.reply()
+
+    async def reply(self) -> str:
+        with trio.fail_after(30):
+            sent = await self.simulator.wait_sent(self.number, self.seen + 1)
+        self.seen += 1
+        return sent[self.seen - 1].text
+
+
+async def test_admins_run_the_showroom_from_their_chat(tmp_path):
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(
+        settings.tenants["demo"], open_to_all=False, admins=(ADMIN,), sellers=(SELLER,)
+    )
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        simulator, server = running.simulators["demo"]
+        # the same number typed the way a phone shows it: still the admin
+        admin = Chat(client, simulator, server.url, ADMIN, typed_as="+62 813-1111-2222")
+        seller = Chat(client, simulator, server.url, SELLER)
+        stranger = Chat(client, simulator, server.url, STRANGER)
+
+        assert "Perintah admin" in await admin.say("/admin")
+        assert "hanya untuk admin" in await seller.say("/seller tambah 0812 0000 1111 Eko")
+        assert "hanya untuk admin" in await stranger.say("/stats")
+        assert await admin.say("/seller tambah 0812 0000 1111 Eko") == (
+            "6281200001111 sekarang penjual."
+        )
+        listing = await admin.say("/seller")
+        assert "6281200001111 Eko - 0 mobil" in listing and f"{ADMIN}" in listing
+        assert "Admin terakhir" in await admin.say(f"/admin hapus {ADMIN}")
+
+        await seller.say("/upload Honda Jazz RS 2017 km 76rb 179jt")
+        await seller.say("skip")
+        assert "sudah tayang" in await seller.say("ya")
+        assert "#H01 Honda Jazz RS 2017" in await admin.say("/mobil")
+        assert "disembunyikan" in await admin.say("/sembunyikan #H01")
+        assert "Tersedia 0" in await admin.say("/stats")
+        assert "tidak ditemukan" in await seller.say("/sold #H01")  # hidden: not in their list
+        assert "sekarang: *tersedia*" in await admin.say("/tampilkan #H01")
+        assert "Gateway: whatsapp-web-api v1.7.0: reachable" in await admin.say("/health")
+        assert await admin.say("/backup") == "Backup sedang dibuat..."
+        done = await admin.reply()
+        assert done.startswith("Backup selesai: ")
+        nursery.cancel_scope.cancel()
+    backups = list((tmp_path / "data" / "backups").glob("*.db"))
+    assert len(backups) == 1
+    audit = query(tmp_path, "SELECT actor, action, allowed FROM audit_entry ORDER BY id")
+    assert (SELLER, "seller add", 0) in audit and (STRANGER, "stats", 0) in audit
+    assert (ADMIN, "seller add", 1) in audit and (ADMIN, "backup", 1) in audit
+    assert len(audit) == 12  # ten by the admin, one by the seller, one by the stranger
