@@ -90,7 +90,7 @@ async def serve(
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
     db = await trio.to_thread.run_sync(prepare_sqlite, settings.resolve(settings.database.path))
-    tenant_ids = await trio.to_thread.run_sync(_ensure_tenants, db, settings.tenants)
+    tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
     reader = Reader(db)
     media = MediaStore(settings.resolve(settings.media.dir))
     web = WebServer(
@@ -260,8 +260,9 @@ async def serve(
     log.info("showroom stopped")
 
 
-def _ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> dict[str, int]:
-    """The configured tenants, their admins and sellers, in the database; their ids."""
+def ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> dict[str, int]:
+    """The configured tenants, their admins and sellers, in the database; their ids.
+    (Blocking: from a worker thread, or a command that is not serving.)"""
     try:
         with db.atomic():
             ids = {}

@@ -54,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a consistent copy of the database (safe while running)",
     )
     backup.add_argument("path", type=Path, help="the new backup file (must not exist yet)")
+    for role in ("seller", "admin"):
+        people = commands.add_parser(
+            role, parents=[common], help=f"add, remove or list the showroom's {role}s"
+        )
+        people.add_argument("action", choices=("add", "remove", "list"))
+        people.add_argument("phone", nargs="?", help="the phone number (08..., +62..., 62...)")
+        people.add_argument("name", nargs="*", help="their name (with add)")
+        people.add_argument("--tenant", help="which [tenants.<name>] (default: the first)")
     parse = commands.add_parser("parse", help="show what the bot reads from a listing text")
     parse.add_argument("text", help='the seller\'s text, e.g. "Honda Freed 2012 km 145rb 145jt"')
     simulator = commands.add_parser(
@@ -101,8 +109,55 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "backup":
         return _backup(settings, args.path)
+    if args.command in ("seller", "admin"):
+        return _people(settings, args)
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG_ERROR
+
+
+def _people(settings: Settings, args: argparse.Namespace) -> int:
+    """`showroom seller|admin add|remove|list` for the first set-up on a server."""
+    from actors.identity import NotAnIdentity, normalise_phone
+    from showroom.app import ensure_tenants
+    from storage.database import prepare_sqlite
+    from storage.queries import people
+    from storage.writes import SetPerson
+
+    slug = args.tenant or next(iter(settings.tenants))
+    if slug not in settings.tenants:
+        print(f"showroom: no [tenants.{slug}] in the configuration", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    try:
+        db = prepare_sqlite(settings.resolve(settings.database.path))
+        tenant_id = ensure_tenants(db, settings.tenants)[slug]
+        if args.action == "list":
+            with db.connection_context():
+                for row in people(tenant_id, args.command):
+                    print(
+                        f"{row['phone']}\t{row['name']}\t{row['role']}\t"
+                        f"{row['listings']} listing(s)"
+                    )
+            return 0
+        phone = normalise_phone(args.phone or "")
+        with db.connection_context(), db.atomic():
+            outcome = SetPerson(
+                tenant_id, phone, args.command, args.action == "add", " ".join(args.name)
+            ).apply()
+    except NotAnIdentity:
+        print(f"showroom: {args.phone!r} is not a phone number", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    except StorageError as exc:
+        print(f"showroom: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    messages = {
+        "added": f"{phone} is now a {args.command}",
+        "updated": f"{phone} is a {args.command} (again)",
+        "removed": f"{phone} is no longer a {args.command}",
+        "absent": f"{phone} was not a {args.command}",
+        "last_admin": "the last admin cannot be removed",
+    }
+    print(messages[outcome])
+    return 0 if outcome != "last_admin" else EXIT_FAILED
 
 
 def _backup(settings: Settings, target: Path) -> int:

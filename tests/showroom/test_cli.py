@@ -182,3 +182,23 @@ def test_parse_prints_the_draft_as_json():
         "price_idr": 145000000,
         "missing": [],
     }
+
+
+def test_sellers_and_admins_from_the_command_line(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[tenants.surabaya]\nname = "Surabaya Motor"\n')
+    at = ["--config", str(config)]
+    assert run("admin", "add", "0813-1111-2222", *at).stdout.strip() == (
+        "6281311112222 is now a admin"
+    )
+    assert run("seller", "add", "+62 812 3456 7890", "Budi", "Santoso", *at).returncode == 0
+    listing = run("seller", "list", *at).stdout
+    assert "6281234567890\tBudi Santoso\tseller\t0 listing(s)" in listing
+    assert "6281311112222" in listing  # admins may sell too
+    last = run("admin", "remove", "081311112222", *at)
+    assert last.returncode == 1 and "last admin" in last.stdout
+    assert run("seller", "remove", "081234567890", *at).stdout.strip() == (
+        "6281234567890 is no longer a seller"
+    )
+    bad = run("seller", "add", "budi", *at)
+    assert bad.returncode == 2 and "not a phone number" in bad.stderr
