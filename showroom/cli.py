@@ -149,11 +149,12 @@ def _people(settings: Settings, args: argparse.Namespace) -> int:
     except StorageError as exc:
         print(f"showroom: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    role = "an admin" if args.command == "admin" else "a seller"
     messages = {
-        "added": f"{phone} is now a {args.command}",
-        "updated": f"{phone} is a {args.command} (again)",
-        "removed": f"{phone} is no longer a {args.command}",
-        "absent": f"{phone} was not a {args.command}",
+        "added": f"{phone} is now {role}",
+        "updated": f"{phone} is {role} (again)",
+        "removed": f"{phone} is no longer {role}",
+        "absent": f"{phone} was not {role}",
         "last_admin": "the last admin cannot be removed",
     }
     print(messages[outcome])
