@@ -189,7 +189,7 @@ def test_sellers_and_admins_from_the_command_line(tmp_path):
     config.write_text('[tenants.surabaya]\nname = "Surabaya Motor"\n')
     at = ["--config", str(config)]
     assert run("admin", "add", "0813-1111-2222", *at).stdout.strip() == (
-        "6281311112222 is now a admin"
+        "6281311112222 is now an admin"
     )
     assert run("seller", "add", "+62 812 3456 7890", "Budi", "Santoso", *at).returncode == 0
     listing = run("seller", "list", *at).stdout
