@@ -38,6 +38,7 @@ from storage.media import MediaStore
 log = logging.getLogger("showroom.media")
 
 ATTEMPT_TIMEOUT_S = 20.0
+WAIT_BUCKETS_S = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0)
 WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
 MAX_PHOTO_BYTES = 25_000_000
 IMAGE_THREADS = os.cpu_count() or 2
@@ -71,7 +72,17 @@ class DownloadStats:
     requests: int = 0
     not_ready: int = 0  # requests that found no file yet
     troubles: int = 0  # transport errors and 5xx
-    outcomes: dict[str, int] = field(default_factory=dict)
+    # How long the photo took to be there, from the webhook to the request that got it.
+    wait_buckets: dict[float, int] = field(default_factory=lambda: dict.fromkeys(WAIT_BUCKETS_S, 0))
+    wait_count: int = 0
+    wait_sum_s: float = 0.0
+
+    def record_wait(self, seconds: float) -> None:
+        self.wait_count += 1
+        self.wait_sum_s += seconds
+        for bound in self.wait_buckets:
+            if seconds <= bound:
+                self.wait_buckets[bound] += 1
 
 
 class Downloads:
@@ -173,7 +184,9 @@ class Downloads:
         while index < len(times):
             await trio.sleep_until(started + times[index])
             try:
-                return await self._attempt(adapter, media)
+                data = await self._attempt(adapter, media)
+                self.stats.record_wait(trio.current_time() - started)
+                return data
             except NotReady:
                 self.stats.not_ready += 1
             except GatewayTrouble as exc:

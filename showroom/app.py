@@ -30,7 +30,7 @@ from actors.identity import NotAnIdentity, normalise_phone
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
-from actors.persistence import PersistenceActor
+from actors.persistence import PersistenceActor, PersistenceStats
 from actors.router import RESCAN_INTERVAL_S, Rescan, RouterActor
 from actors.session import (
     IDLE_PASSIVATE_S,
@@ -58,6 +58,7 @@ from showroom import __version__
 from showroom.config import Settings, TenantSettings
 from storage.database import backup_sqlite, prepare_sqlite, schema_version
 from storage.media import MediaStore
+from storage.queries import backlogs
 from storage.reader import Reader
 from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
 from web.app import create_app
@@ -116,8 +117,11 @@ async def serve(
         limits=limits, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False
     ) as client:
         root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+        commits = PersistenceStats()
         persistence = root.add_actor(
-            "persistence", lambda: PersistenceActor(lambda: db), mailbox_size=PERSISTENCE_MAILBOX
+            "persistence",
+            lambda: PersistenceActor(lambda: db, commits),
+            mailbox_size=PERSISTENCE_MAILBOX,
         )
         outboxes = {
             slug: Outbox(
@@ -233,6 +237,7 @@ async def serve(
             version=__version__,
             intake=intake,
             catalog=catalog,
+            metrics=partial(_metrics, reader, intake, sessions, downloads, outboxes, commits),
             health_details=partial(
                 _health, reader, client, adapters, persistence, router, sessions, outboxes
             ),
@@ -379,6 +384,44 @@ async def _every(interval_s: float, action: Callable[[], object]) -> None:
             action()
         except Exception as exc:  # a full mailbox: the next tick tries again
             log.warning("periodic task skipped: %s", exc)
+
+
+async def _metrics(
+    reader: Reader,
+    intake: Intake,
+    sessions: KeyedRegistry,
+    downloads: Downloads,
+    outboxes: dict[str, Outbox],
+    commits: PersistenceStats,
+) -> dict[str, Any]:
+    waiting = await reader.run(backlogs)
+    stats = downloads.stats
+    return {
+        "accepted": intake.stats.accepted,
+        "duplicates": intake.stats.duplicates,
+        "ignored": intake.stats.ignored,
+        "refused": dict(intake.stats.refused),
+        "inbox_backlog": waiting["inbox"],
+        "outbox_backlog": waiting["outbox"],
+        "sessions_active": len(sessions),
+        "downloads": {
+            "stored": stats.stored,
+            "failed": stats.failed,
+            "cancelled": stats.cancelled,
+            "requests": stats.requests,
+            "not_ready": stats.not_ready,
+        },
+        "wait_buckets": dict(stats.wait_buckets),
+        "wait_count": stats.wait_count,
+        "wait_sum_s": stats.wait_sum_s,
+        "outbox": {
+            key: sum(getattr(o.stats, key) for o in outboxes.values())
+            for key in ("sent", "retried", "failed")
+        },
+        "batches": commits.batches,
+        "writes": commits.writes,
+        "batch_sizes": list(commits.batch_sizes),
+    }
 
 
 async def _health(

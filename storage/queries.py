@@ -221,3 +221,11 @@ def stats(tenant_id: int, now: dt.datetime) -> dict:
         .count(),
         "leads": Lead.select().where(Lead.tenant == tenant_id).count(),
     }
+
+
+def backlogs() -> dict[str, int]:
+    """Inbox events not processed yet and replies not sent yet, all tenants."""
+    return {
+        "inbox": InboxEvent.select().where(InboxEvent.status == "new").count(),
+        "outbox": OutboxMessage.select().where(OutboxMessage.status == "pending").count(),
+    }

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from web.catalog import Catalog
 from web.intake import Intake
+from web.metrics import Snapshot, metrics_route
 
 HealthDetails = Callable[[], Awaitable[dict]]
 
@@ -22,6 +23,7 @@ def create_app(
     health_details: HealthDetails | None = None,
     intake: Intake | None = None,
     catalog: Catalog | None = None,
+    metrics: Snapshot | None = None,
 ) -> Starlette:
     started_at = trio.current_time() if _in_trio() else None
 
@@ -43,6 +45,8 @@ def create_app(
             Route("/webhook/{tenant}", intake.webhook, methods=["GET", "POST"]),
             Route("/webhook/{tenant}/{token}", intake.webhook, methods=["POST"]),
         ]
+    if metrics is not None:
+        routes.append(Route("/metrics", metrics_route(metrics), methods=["GET"]))
     if catalog is not None:
         routes += catalog.routes()
     return Starlette(routes=routes)

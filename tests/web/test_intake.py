@@ -152,3 +152,26 @@ async def test_a_session_with_unreadable_data_starts_afresh_and_still_answers(sh
     with trio.fail_after(20):
         [reply] = await simulator.wait_sent(BUDI, 1)
     assert reply.text.startswith("Halo!")
+
+
+async def test_metrics_in_prometheus_format(showroom):
+    _, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        await client.post(f"{server.url}/simulate/message", json={"from": BUDI, "text": "halo"})
+        with trio.fail_after(20):
+            await showroom.outboxes["demo"].wait_until(lambda stats: stats.sent == 1)
+        await client.post(webhook(showroom, token="wrong-token-wrong-token"), content=b"{}")
+        text = (await client.get(f"{showroom.web.url}/metrics")).text
+    from prometheus_client.parser import text_string_to_metric_families
+
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert samples[("showroom_webhooks_total", (("outcome", "accepted"),))] == 1
+    assert samples[("showroom_webhooks_total", (("outcome", "refused_401"),))] == 1
+    assert samples[("showroom_outbox_sends_total", (("outcome", "sent"),))] >= 1
+    assert samples[("showroom_inbox_backlog", ())] == 0
+    assert samples[("showroom_db_commits_total", ())] >= 2
+    assert ("showroom_photo_wait_seconds_bucket", (("le", "+Inf"),)) in samples
