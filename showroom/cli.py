@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         people.add_argument("phone", nargs="?", help="the phone number (08..., +62..., 62...)")
         people.add_argument("name", nargs="*", help="their name (with add)")
         people.add_argument("--tenant", help="which [tenants.<name>] (default: the first)")
+    demo = commands.add_parser(
+        "demo", help="try showroom: a seller's whole upload, played against the simulator"
+    )
+    demo.add_argument("--port", type=int, default=0, help="catalog port (default: any free)")
+    demo.add_argument("--exit", action="store_true", help="stop after the conversation")
     parse = commands.add_parser("parse", help="show what the bot reads from a listing text")
     parse.add_argument("text", help='the seller\'s text, e.g. "Honda Freed 2012 km 145rb 145jt"')
     simulator = commands.add_parser(
@@ -91,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "demo":  # needs no configuration
+        from showroom.demo import main as demo
+
+        setup_logging("warning", "text")
+        return demo(args.port, stay=not args.exit)
     if args.command == "parse":  # needs no configuration
         from actors.listing import parse_listing
 

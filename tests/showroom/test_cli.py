@@ -202,3 +202,15 @@ def test_sellers_and_admins_from_the_command_line(tmp_path):
     )
     bad = run("seller", "add", "budi", *at)
     assert bad.returncode == 2 and "not a phone number" in bad.stderr
+
+
+def test_the_demo_plays_a_whole_upload_and_exits(tmp_path):
+    done = subprocess.run(
+        [*SHOWROOM, "demo", "--exit"], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "seller> /upload Honda Freed" in out and "Foto: 3" in out
+    link = re.search(r"sudah tayang: (http://\S+)", out)
+    assert link and link.group(1).endswith("/cars/honda-freed-psd-2012-h01")
+    assert "Traceback" not in done.stderr
