@@ -98,3 +98,43 @@ async def test_accepted_webhooks_survive_kill_9_and_are_processed_once(tmp_path)
     assert len(times) == 200
     replies = rows(db_path, "SELECT dedupe_key FROM outbox_message")
     assert sorted(key for (key,) in replies) == sorted(f"inbox:{i}:0" for i, _, _ in stored)
+
+
+async def test_sigterm_under_load_drains_and_exits_cleanly_within_10_s(tmp_path):
+    (tmp_path / "config.toml").write_text(CONFIG)
+    db_path = tmp_path / "data" / "showroom.db"
+    server, url = start(tmp_path, "first.log")
+    accepted: list[str] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def seller(sender: int) -> None:
+            for n in range(15):
+                body = message(sender, n)
+                try:
+                    answer = await client.post(f"{url}/webhook/demo/{SECRET}", json=body)
+                except httpx.HTTPError:
+                    return  # the server is stopping: this one was not accepted
+                if answer.status_code == 200:
+                    accepted.append(body["time"])
+
+        async with trio.open_nursery() as nursery:
+            for sender in range(8):
+                nursery.start_soon(seller, sender)
+            await trio.sleep(0.5)
+            server.send_signal(signal.SIGTERM)  # in the middle of the load
+            started = time.monotonic()
+            exit_code = await trio.to_thread.run_sync(lambda: server.wait(timeout=30))
+    assert exit_code == 0 and time.monotonic() - started < 10
+    assert "Traceback" not in (tmp_path / "first.log").read_text()
+    server, _ = start(tmp_path, "second.log")  # whatever was accepted but not done, is done now
+    try:
+        with trio.fail_after(60):
+            while rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status = 'new'")[0][0]:  # noqa: ASYNC110
+                await trio.sleep(0.1)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    stored = {
+        json.loads(event)["sent_at"] for (event,) in rows(db_path, "SELECT event FROM inbox_event")
+    }
+    assert len(accepted) > 0 and len(stored) >= len(accepted)
