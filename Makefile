@@ -27,5 +27,16 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# One self-contained executable, dist/showroom, with the templates, styles, migrations and
+# vocabulary inside (PyInstaller one-file).
+binary: $(STAMP)
+	$(BIN)/pyinstaller --onefile --name showroom --noconfirm --log-level WARN \
+		--distpath dist --workpath build/pyinstaller --specpath build \
+		--collect-data actors --collect-data storage --collect-data web --collect-data gateways \
+		--copy-metadata showroom --collect-submodules hypercorn --collect-submodules trio \
+		--hidden-import showroom.app --hidden-import showroom.demo \
+		showroom/__main__.py
+	@echo "built dist/showroom"
+
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache
