@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 
 from actors.events import InboundEvent
-from actors.session import Incoming
+from actors.session import Incoming, Resume
 from runtime import Actor, ActorStopped, KeyedRegistry, MailboxFull
 from storage.models import utcnow
-from storage.queries import unprocessed_inbox
+from storage.queries import sessions_waiting_on_photos, unprocessed_inbox
 from storage.reader import Reader
 
 log = logging.getLogger("showroom.router")
@@ -44,6 +44,11 @@ class RouterActor(Actor[Deliver | Rescan]):
 
     async def started(self) -> None:
         self.replayed += await self._replay(older_than=None)
+        for key in await self.reader.run(sessions_waiting_on_photos):
+            try:  # activating the session restarts its downloads
+                self.sessions.tell(key, Resume())
+            except (MailboxFull, ActorStopped) as exc:
+                log.warning("could not resume the upload of %s: %s", key[1], exc)
 
     async def handle(self, message: Deliver | Rescan) -> None:
         match message:

@@ -86,6 +86,11 @@ class DownloadService:
     def cancel(self, key: tuple[str, str], upload: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """Wake up after a restart: activating is the point (it restarts pending downloads)."""
+
+
 SessionKey = tuple[str, str]  # (tenant slug, user identity)
 
 
@@ -146,6 +151,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             self.state = SessionState()
 
     async def handle(self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting) -> None:
+        if isinstance(message, Resume):
+            return  # `started` has already done what a resume needs
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
         else:

@@ -229,3 +229,22 @@ def backlogs() -> dict[str, int]:
         "inbox": InboxEvent.select().where(InboxEvent.status == "new").count(),
         "outbox": OutboxMessage.select().where(OutboxMessage.status == "pending").count(),
     }
+
+
+def sessions_waiting_on_photos() -> list[tuple[str, str]]:
+    """(tenant slug, user) of uploads that still wait for photo downloads: after a restart
+    nothing else would wake them, since the seller is waiting for us."""
+    rows = (
+        ConversationSession.select(Tenant.slug, ConversationSession.user, ConversationSession.data)
+        .join(Tenant)
+        .where(ConversationSession.state.in_(("collecting", "adding")))
+    )
+    waiting = []
+    for slug, user, data in rows.tuples():
+        try:
+            photos = json.loads(data).get("photos", [])
+        except (ValueError, AttributeError):
+            continue
+        if any(isinstance(p, dict) and p.get("status") == "pending" for p in photos):
+            waiting.append((slug, user))
+    return waiting

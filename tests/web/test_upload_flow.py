@@ -287,3 +287,46 @@ async def test_a_configured_copywriter_writes_the_sales_text(tmp_path):
     assert GOOD in preview
     assert query(tmp_path, "SELECT description FROM listing") == [(GOOD,)]
     assert len(seen) == 1
+
+
+async def test_a_restart_while_photos_download_after_selesai_still_shows_the_preview(tmp_path):
+    """The seller typed `selesai` and waits; the server restarts; nobody writes again. The
+    upload must resume by itself: its pending download restarts and the preview comes."""
+    from showroom.app import serve
+    from tests.web.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    async with httpx.AsyncClient() as client:
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator, server = running.simulators["demo"]
+            seller = Seller(client, simulator, server.url)
+            await seller.say(UPLOAD)
+            await seller.reply()
+            data = photo("red")
+            await seller.send_photo("red", 600)  # "saved" long after the restart below
+            await seller.reply()
+            await seller.say("selesai")
+            await trio.sleep(0.5)
+            nursery.cancel_scope.cancel()  # down, with the download pending
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator2, server2 = running.simulators["demo"]
+            # the gateway kept its files: the photo is there now, on the new simulator
+            [pending] = [p for p in _session_photos(tmp_path) if p["status"] == "pending"]
+            image_id = pending["media"]["locator"].split("/")[-1].removesuffix(".jpg")
+            simulator2._images[image_id] = simulator._images[image_id]
+            simulator2._images[image_id].ready_at = 0
+            seller2 = Seller(client, simulator2, server2.url)
+            preview = await seller2.reply()
+            while "Preview" not in preview:
+                preview = await seller2.reply()
+            nursery.cancel_scope.cancel()
+    assert "Foto: 1" in preview and data
+
+
+def _session_photos(tmp_path) -> list[dict]:
+    import json
+
+    [(data,)] = query(tmp_path, "SELECT data FROM conversation_session")
+    return json.loads(data)["photos"]
