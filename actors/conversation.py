@@ -524,6 +524,15 @@ class _Turn:
 
     def preview_input(self, received: InboundEvent) -> None:
         message = received.text
+        if received.kind is EventKind.IMAGE:
+            # A photo after `selesai` (gateways do not keep the order): take it, and show the
+            # preview again once it is in.
+            self.state = COLLECTING
+            self.data["finishing"] = True
+            self.photo(received)
+            if not self.pending():
+                self.complete()
+            return
         if received.kind is EventKind.TEXT and _is(message, "yes"):
             self.effects.append(
                 Publish(

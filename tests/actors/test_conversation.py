@@ -424,3 +424,12 @@ def test_foto_adds_photos_to_a_published_car():
     [add] = [e for e in effects if isinstance(e, AddPhotos)]
     assert state.state == IDLE and add.code == "H07" and len(add.photos) == 2
     assert "{count}" in add.added_text
+
+
+def test_a_photo_that_arrives_after_selesai_is_taken_and_the_preview_shown_again():
+    state, _ = run(SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"), text("selesai"))
+    assert state.state == PREVIEW
+    state, effects = run(state, image("p2"))  # delivered out of order, after selesai
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p2"]
+    state, effects = run(state, stored(1, "p2"))
+    assert state.state == PREVIEW and "Foto: 2" in replies(effects)[-1]

@@ -330,3 +330,33 @@ def _session_photos(tmp_path) -> list[dict]:
 
     [(data,)] = query(tmp_path, "SELECT data FROM conversation_session")
     return json.loads(data)["photos"]
+
+
+async def test_the_conversation_completes_through_a_misbehaving_gateway(showroom, tmp_path):
+    """Duplicated and reordered webhooks, photo requests failing with 500, and replies
+    failing to send for a while: the seller still ends with one complete listing."""
+    simulator, server = showroom.simulators["demo"]
+    faults = simulator.faults
+    faults.duplicate_webhooks = True
+    faults.reorder_webhooks = True
+    faults.image_failures = 2
+    faults.send_status = 500
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say(UPLOAD)
+        await trio.sleep(1.0)
+        faults.send_status = 0  # the gateway's sending recovers; the outbox retries
+        assert "Sekarang kirim" in await seller.reply()
+        for color in ("red", "green", "blue"):
+            await seller.send_photo(color, 0.3)
+        await seller.say("selesai")  # may overtake the photos: they are taken all the same
+        reply = await seller.reply()
+        while not ("Preview" in reply and "Foto: 3" in reply):
+            if "Belum ada foto" in reply:  # it overtook all of them: as a person would, again
+                await seller.say("selesai")
+            reply = await seller.reply()
+        await seller.say("ya")
+        while "sudah tayang" not in reply:
+            reply = await seller.reply()
+    assert query(tmp_path, "SELECT COUNT(*) FROM listing") == [(1,)]
+    assert query(tmp_path, "SELECT COUNT(*) FROM photo") == [(3,)]
