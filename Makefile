@@ -20,8 +20,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	@for b in $$(ls bench/*.py | grep -v __init__); do \
-		echo "== $$b"; $(BIN)/python -m bench.$$(basename $$b .py) || exit 1; done
+	@failed=""; for b in $$(ls bench/*.py | grep -v __init__); do \
+		echo "== $$b"; $(BIN)/python -m bench.$$(basename $$b .py) || failed="$$failed $$b"; done; \
+		if [ -n "$$failed" ]; then echo "targets missed:$$failed"; exit 1; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -39,7 +39,10 @@ log = logging.getLogger("showroom.media")
 
 ATTEMPT_TIMEOUT_S = 20.0
 WAIT_BUCKETS_S = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0)
-WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
+WATCH_INTERVAL_S = 0.05
+REQUESTS_AT_ONCE = (
+    16  # below the shared client's 32 connections  # how often the gateway's folder is looked at
+)
 MAX_PHOTO_BYTES = 25_000_000
 IMAGE_THREADS = os.cpu_count() or 2
 
@@ -110,6 +113,9 @@ class Downloads:
         self._rng = rng or random.Random()
         self._groups: dict[tuple[Hashable, int], JobGroup] = {}
         self._image_threads = trio.CapacityLimiter(IMAGE_THREADS)
+        # Fewer requests in flight than the shared client has connections: none ever queues
+        # (and is cancelled) inside the client's pool.
+        self._requests = trio.CapacityLimiter(REQUESTS_AT_ONCE)
 
     def fetch(
         self, key: tuple[str, str], upload: int, photo_key: str, media: dict[str, Any]
@@ -223,6 +229,10 @@ class Downloads:
         if not adapter.may_fetch(request.url):
             raise FetchFailed(f"refused to fetch from {request.url.host!r}: not the gateway")
         self.stats.requests += 1
+        async with self._requests:
+            return await self._receive(request, limit)
+
+    async def _receive(self, request: httpx.Request, limit: int) -> bytes:
         response = await self.client.send(request, stream=True)
         try:
             if response.status_code == 404:

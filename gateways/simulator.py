@@ -55,6 +55,7 @@ class _Image:
     data: bytes
     ready_at: float
     truncated_first: bool
+    served_at: float | None = None  # when the whole file was first handed out
 
 
 @dataclass
@@ -179,6 +180,8 @@ class Simulator:
         if image is None or self.faults.image_never_ready or trio.current_time() < image.ready_at:
             return Response("Image not found", status_code=404, media_type="text/plain")
         data = image.data
+        if image.served_at is None and not image.truncated_first:
+            image.served_at = trio.current_time()
         if image.truncated_first:  # the first read catches the file half written
             image.truncated_first = False
             data = data[: len(data) // 2]
@@ -199,6 +202,14 @@ class Simulator:
         image_id = secrets.token_hex(16).upper()
         self._images[image_id] = _Image(data, trio.current_time() + ready_after_s, truncated_first)
         return image_id
+
+    def lateness(self) -> list[float]:
+        """For every photo fetched: seconds between its becoming ready and being served."""
+        return [
+            image.served_at - image.ready_at
+            for image in self._images.values()
+            if image.served_at is not None
+        ]
 
     # -- the control API -------------------------------------------------------------------
 

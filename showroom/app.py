@@ -70,7 +70,7 @@ log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
-MAX_GATEWAY_CONNECTIONS = 32  # more than download workers + parallel sends: never contended
+MAX_GATEWAY_CONNECTIONS = 32  # more than download requests (16) + sends (2) + health: never full
 DOWNLOAD_QUEUE = 1000
 
 

@@ -197,7 +197,13 @@ class CopywriterSettings:
 
 @dataclass(frozen=True, slots=True)
 class DownloadSettings:
-    workers: int = _rule(4, help="photos downloaded at the same time", min=1, max=16)
+    workers: int = _rule(
+        32,
+        help="photos being fetched at the same time (most of them just wait for the "
+        "gateway to save the file; requests and image work have their own, smaller limits)",
+        min=1,
+        max=256,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,20 @@ async def test_a_flood_from_one_sender_does_not_hold_up_another(tmp_path):
         answered_flood = len([m for m in simulator.sent if m.to == flooder])
         nursery.cancel_scope.cancel()
     assert answered_flood < 60  # the other seller was answered while the flood still ran
+
+
+async def test_slow_clients_do_not_stop_others(showroom):
+    """Twenty connections that send half a request and then nothing (slowloris) while a normal
+    client keeps being answered."""
+    host, port = "127.0.0.1", showroom.web.port
+    streams = []
+    for _ in range(20):
+        stream = await trio.open_tcp_stream(host, port)
+        await stream.send_all(b"POST /webhook/demo/x HTTP/1.1\r\nHost: x\r\nContent-Length: 1000")
+        streams.append(stream)
+    async with httpx.AsyncClient() as client:
+        with trio.fail_after(10):
+            for _ in range(5):
+                assert (await client.get(f"{showroom.web.url}/ping")).text == "pong"
+    for stream in streams:
+        await stream.aclose()
