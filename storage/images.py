@@ -90,6 +90,18 @@ def decode_photo(data: bytes) -> Image.Image:
     return image
 
 
+def _fit(image: Image.Image, longest: int, *, large: bool) -> Image.Image:
+    """The image scaled down to `longest` px on its longest side (never up). The large size
+    gets Lanczos; the smaller ones, made from it, bicubic: a third of the cost, no visible
+    difference at those sizes."""
+    scale = longest / max(image.size)
+    if scale >= 1:
+        return image
+    target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    method = Image.Resampling.LANCZOS if large else Image.Resampling.BICUBIC
+    return image.resize(target, method, reducing_gap=2.0)
+
+
 def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
     """Decode, check, resize and store every size. Raises NotAPhoto. Blocking: use a thread."""
     image = decode_photo(data)
@@ -97,8 +109,7 @@ def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
     files, width, height = {}, 0, 0
     current = image
     for size, longest in SIZES.items():  # largest first: each size is made from the one before
-        current = current.copy()
-        current.thumbnail((longest, longest), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        current = _fit(current, longest, large=size == "large")
         out = io.BytesIO()
         # baseline JPEG: progressive encoding cost eight times the CPU for a small gain
         options: dict = {"quality": JPEG_QUALITY}
