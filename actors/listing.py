@@ -256,7 +256,7 @@ def _price(work: _Text, draft: Draft, *, bare_is_juta: bool = False) -> None:
                 continue
             draft.price_idr = price
             work.use(match)
-            _negotiable(work, draft, match.end())
+            _negotiable(work, draft)
             return
     if bare_is_juta:
         for match in work.find(rf"(?<![\w.,])({_NUM})(?![\w.,])"):
@@ -268,7 +268,7 @@ def _price(work: _Text, draft: Draft, *, bare_is_juta: bool = False) -> None:
                 return
 
 
-def _negotiable(work: _Text, draft: Draft, after: int) -> None:
+def _negotiable(work: _Text, draft: Draft) -> None:
     for match in work.find(r"\b(nego|negotiable|bisa nego|nett|net|pas|fix)\b"):
         draft.extras["negotiable"] = match.group(1).lower() in ("nego", "negotiable", "bisa nego")
         work.use(match)
@@ -380,7 +380,7 @@ def _flags(work: _Text, draft: Draft) -> None:
             work.use(match)
             break
     if "negotiable" not in draft.extras:
-        _negotiable(work, draft, 0)
+        _negotiable(work, draft)
 
 
 # -- make, model and variant --------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from peewee import JOIN
 
-from storage.models import PUBLIC_LISTING_STATUSES, Listing, Photo, Tenant
+from storage.models import PUBLIC_LISTING_STATUSES, Listing, Photo
 
 PAGE_SIZE = 24
 
@@ -22,10 +22,6 @@ class Filters:
     year_min: int | None = None
     year_max: int | None = None
     page: int = 1
-
-
-def tenant_by_slug(slug: str) -> dict[str, Any] | None:
-    return Tenant.select().where(Tenant.slug == slug).dicts().first()
 
 
 def listings_page(tenant_id: int, filters: Filters) -> tuple[list[dict[str, Any]], int]:

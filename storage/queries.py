@@ -111,10 +111,6 @@ def load_session(tenant_id: int, user: str) -> tuple[str, str, int] | None:
     return tuple(row) if row else None
 
 
-def tenant_ids() -> dict[str, int]:
-    return dict(Tenant.select(Tenant.slug, Tenant.id).tuples())
-
-
 def sellers_listings(tenant_id: int, seller: str, status: str | None = None) -> list[dict]:
     """A seller's cars in the catalog (not the deleted ones), newest first."""
     query = Listing.select(

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
+import trio
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -63,6 +65,8 @@ class Catalog:
         self.tenants = tenants
         self.reader = reader
         self.media = media
+        # read once: no file I/O on the trio thread per request
+        self._stylesheet = resources.files("web").joinpath("static/catalog.css").read_bytes()
         self.templates = jinja2.Environment(
             loader=jinja2.PackageLoader("web", "templates"),
             autoescape=jinja2.select_autoescape(default=True),
@@ -201,7 +205,7 @@ class Catalog:
             path = self.media.path(tenant, f"{folder}/{name}")
         except UnsafePath:
             return _not_found("no such photo")
-        if not path.is_file():
+        if not await trio.Path(path).is_file():
             return _not_found("no such photo")
         return FileResponse(
             path,
@@ -211,7 +215,7 @@ class Catalog:
 
     async def logo(self, request: Request) -> Response:
         tenant = self.tenant_for(request)
-        if tenant is None or tenant.logo is None or not tenant.logo.is_file():
+        if tenant is None or tenant.logo is None or not await trio.Path(tenant.logo).is_file():
             return _not_found("no logo")
         kind = {".png": "image/png", ".webp": "image/webp"}.get(
             tenant.logo.suffix.lower(), "image/jpeg"
@@ -232,11 +236,8 @@ class Catalog:
         )
 
     async def stylesheet(self, _: Request) -> Response:
-        from importlib import resources
-
-        css = resources.files("web").joinpath("static/catalog.css").read_bytes()
         return Response(
-            css,
+            self._stylesheet,
             media_type="text/css",
             headers={**SECURITY_HEADERS, "Cache-Control": "public, max-age=3600"},
         )
