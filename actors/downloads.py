@@ -39,10 +39,8 @@ log = logging.getLogger("showroom.media")
 
 ATTEMPT_TIMEOUT_S = 20.0
 WAIT_BUCKETS_S = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0)
-WATCH_INTERVAL_S = 0.05
-REQUESTS_AT_ONCE = (
-    16  # below the shared client's 32 connections  # how often the gateway's folder is looked at
-)
+WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
+REQUESTS_AT_ONCE = 16  # below the shared client's 32 connections
 MAX_PHOTO_BYTES = 25_000_000
 IMAGE_THREADS = os.cpu_count() or 2
 

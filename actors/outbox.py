@@ -172,4 +172,3 @@ class Outbox:
         setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         self._recorded.set()
         self._recorded = trio.Event()
-        self._sending = trio.CapacityLimiter(SENDS_AT_ONCE)

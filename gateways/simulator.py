@@ -73,11 +73,13 @@ class Simulator:
     webhooks_posted: int = 0
     image_requests: int = 0
     most_sends_at_once_per_chat: int = 0  # politeness check: should stay 1
+    most_sends_at_once: int = 0  # across chats
     _in_flight: dict[str, int] = field(default_factory=dict)
     _images: dict[str, _Image] = field(default_factory=dict)
     _rng: random.Random = field(default_factory=random.Random)
     _client: httpx.AsyncClient | None = None
-    _sent_changed: trio.Event = field(default_factory=trio.Event)
+    _sent_to: dict[str, list[SentMessage]] = field(default_factory=dict)
+    _sent_changed: dict[str, trio.Event] = field(default_factory=dict)
     _nursery: trio.Nursery | None = None
 
     def app(self) -> Starlette:
@@ -128,6 +130,7 @@ class Simulator:
         self.most_sends_at_once_per_chat = max(
             self.most_sends_at_once_per_chat, self._in_flight[number]
         )
+        self.most_sends_at_once = max(self.most_sends_at_once, sum(self._in_flight.values()))
         try:
             return await self._answer_send(number, message)
         finally:
@@ -147,9 +150,11 @@ class Simulator:
             return JSONResponse(
                 {"success": False, "message": "WhatsApp client not connected", "data": None}
             )
-        self.sent.append(SentMessage(number, message, time.time()))
-        self._sent_changed.set()
-        self._sent_changed = trio.Event()
+        sent = SentMessage(number, message, time.time())
+        self.sent.append(sent)
+        self._sent_to.setdefault(number, []).append(sent)
+        if (changed := self._sent_changed.pop(number, None)) is not None:
+            changed.set()
         return JSONResponse(
             {"success": True, "message": "Message sent successfully", "data": {"number": number}}
         )
@@ -189,11 +194,14 @@ class Simulator:
             data, media_type="image/jpeg", headers={"Cache-Control": "public, max-age=3600"}
         )
 
+    def sent_to(self, to: str) -> list[SentMessage]:
+        return list(self._sent_to.get(to, ()))
+
     async def wait_sent(self, to: str, count: int) -> list[SentMessage]:
         """Wait until `count` messages were sent to `to` (for tests and scripts)."""
-        while len(mine := [m for m in self.sent if m.to == to]) < count:
-            await self._sent_changed.wait()
-        return mine
+        while len(self._sent_to.get(to, ())) < count:
+            await self._sent_changed.setdefault(to, trio.Event()).wait()
+        return self.sent_to(to)
 
     def add_image(
         self, data: bytes, ready_after_s: float = 0.0, truncated_first: bool = False
@@ -220,8 +228,7 @@ class Simulator:
             return JSONResponse(
                 {"error": "from (a phone number) and text are required"}, status_code=400
             )
-        payload = self._envelope(sender, body["text"])
-        return JSONResponse({"status": await self._deliver(payload)})
+        return JSONResponse({"status": await self.post_message(sender, body["text"])})
 
     async def simulate_image(self, request: Request) -> Response:
         body = await _json_object(request)
@@ -235,23 +242,18 @@ class Simulator:
                 {"error": "from and image_b64 (base64) are required"}, status_code=400
             )
         caption = body.get("caption") if isinstance(body.get("caption"), str) else ""
-        ready_after_s = float(body.get("ready_after_s", 0) or 0)
-        image_id = self.add_image(data, ready_after_s, bool(body.get("truncated_first")))
-        payload = self._envelope(
-            sender, f"Image received: {caption}" if caption else "Image received"
+        image_id, status = await self.post_image(
+            sender,
+            data,
+            caption=caption,
+            ready_after_s=float(body.get("ready_after_s", 0) or 0),
+            truncated_first=bool(body.get("truncated_first")),
         )
-        payload["attachment"] = {
-            "type": "image",
-            "caption": caption,
-            "mimetype": "image/jpeg",
-            "file_length": len(data),
-            "url": f"/images/{image_id}.jpg",
-        }
-        return JSONResponse({"id": image_id, "status": await self._deliver(payload)})
+        return JSONResponse({"id": image_id, "status": status})
 
     async def simulate_sent(self, request: Request) -> Response:
         to = _phone(request.query_params.get("to"))
-        sent = [asdict(m) for m in self.sent if to is None or m.to == to]
+        sent = [asdict(m) for m in (self.sent if to is None else self.sent_to(to))]
         return JSONResponse(sent)
 
     async def simulate_faults(self, request: Request) -> Response:
@@ -274,6 +276,34 @@ class Simulator:
         return Response(_static("sim.js"), media_type="text/javascript; charset=utf-8")
 
     # -- webhooks --------------------------------------------------------------------------
+
+    async def post_message(self, sender: str, text: str) -> int:
+        """`sender` (a normalised number) writes `text`: the webhook is posted; returns
+        showroom's status (0 when the post failed)."""
+        return await self._deliver(self._envelope(sender, text))
+
+    async def post_image(
+        self,
+        sender: str,
+        data: bytes,
+        *,
+        caption: str = "",
+        ready_after_s: float = 0.0,
+        truncated_first: bool = False,
+    ) -> tuple[str, int]:
+        """`sender` sends a photo the gateway saves `ready_after_s` later: (its id, status)."""
+        image_id = self.add_image(data, ready_after_s, truncated_first)
+        payload = self._envelope(
+            sender, f"Image received: {caption}" if caption else "Image received"
+        )
+        payload["attachment"] = {
+            "type": "image",
+            "caption": caption,
+            "mimetype": "image/jpeg",
+            "file_length": len(data),
+            "url": f"/images/{image_id}.jpg",
+        }
+        return image_id, await self._deliver(payload)
 
     def _envelope(self, sender: str, message: str) -> dict[str, Any]:
         jid = f"{sender}@s.whatsapp.net"

@@ -1,11 +1,14 @@
 """The photo pipeline: check that the bytes are a real photo, then store it in three sizes.
 
 Runs in a worker thread (Pillow releases the GIL while decoding), never on the trio thread.
-Only JPEG, PNG and WebP are accepted, recognised by their bytes, not their name. Each size is
-re-encoded from the decoded pixels, which drops every piece of metadata (GPS position, phone
-model) and anything hidden after the image data; the orientation EXIF asked for is applied first
-and the colour profile is kept. JPEG draft mode lets the decoder downscale while decoding, much
-faster for 12-megapixel phone photos.
+Only JPEG, PNG and WebP are accepted, recognised by their bytes, not their name. Every stored
+file is free of metadata (GPS position, phone model) and of anything hidden after the image:
+a JPEG that already fits the large size upright (what WhatsApp delivers: ~1600 px, no rotation)
+keeps its own compressed data, rebuilt without metadata (storage/jpeg.py), which saves an encode
+and a generation of quality; every other size is encoded from the decoded pixels, with the
+orientation EXIF asked for applied first and the colour profile kept. JPEG draft mode lets the
+decoder downscale while decoding (12-megapixel photos, or the medium size of a kept one), and an
+exact halving uses the 2x2 average instead of a resampling filter: each several times cheaper.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from storage.errors import StorageError
+from storage.jpeg import strip_metadata
 from storage.media import MediaStore, content_hash
 
 SIZES = {"large": 1600, "medium": 800, "thumb": 400}  # longest side, pixels
@@ -24,6 +28,10 @@ JPEG_QUALITY = 82
 MAX_PIXELS = 40_000_000  # a bigger "photo" is a decompression bomb, not a car
 MIN_SIDE = 200  # a smaller picture is an icon or a thumbnail, not a usable car photo
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}  # MPO: the JPEG some phones write for multi-frame shots
+ORIENTATION = 0x0112  # the EXIF tag
+# A JPEG bigger than this many bits a pixel is re-encoded rather than kept: it would weigh on
+# every catalog visit (WhatsApp's own photos are under 1).
+MAX_KEPT_BITS_PER_PIXEL = 3
 
 
 class NotAPhoto(StorageError):
@@ -48,8 +56,15 @@ class StoredPhoto:
         }
 
 
-def decode_photo(data: bytes) -> Image.Image:
-    """The photo as RGB pixels, upright, already reduced near the large size. Raises NotAPhoto."""
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    image: Image.Image  # RGB, upright, decoded at the smallest scale the sizes to encode allow
+    original: bytes | None  # the photo's own JPEG without metadata, when it is the large size
+    size: tuple[int, int]  # of the photo as it came
+
+
+def decode_photo(data: bytes) -> Decoded:
+    """Check and decode the photo. Raises NotAPhoto."""
     with warnings.catch_warnings():
         # Pillow only warns between its limit and twice its limit: here that is an error too.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -62,9 +77,14 @@ def decode_photo(data: bytes) -> Image.Image:
                     raise NotAPhoto(f"{probe.width}x{probe.height} pixels is too big a picture")
                 probe.verify()  # structure check, without decoding the pixels
             image = Image.open(io.BytesIO(data))
+            original = _as_it_is(image, data)
+            if original is not None:  # decode what is kept, so the kept file is proven sound
+                image = Image.open(io.BytesIO(original))
+            size = image.size
             if image.format in ("JPEG", "MPO"):
-                # decode at the smallest scale (1/2, 1/4, 1/8) still at least the large size
-                scale = SIZES["large"] / max(image.size)
+                # decode at the smallest scale (1/2, 1/4, 1/8) still at least the largest size
+                # to encode
+                scale = SIZES["medium" if original else "large"] / max(image.size)
                 if scale < 1:
                     image.draft("RGB", (int(image.width * scale), int(image.height * scale)))
             profile = image.info.get("icc_profile")
@@ -87,28 +107,52 @@ def decode_photo(data: bytes) -> Image.Image:
     image = image.convert("RGB")
     if profile:
         image.info["icc_profile"] = profile
-    return image
+    return Decoded(image, original, size)
+
+
+def _as_it_is(image: Image.Image, data: bytes) -> bytes | None:
+    """The JPEG's own data without metadata, when it can be the large size unchanged."""
+    fits = (
+        image.format in ("JPEG", "MPO")
+        and image.mode in ("RGB", "L")
+        and max(image.size) <= SIZES["large"]
+        and len(data) * 8 <= image.width * image.height * MAX_KEPT_BITS_PER_PIXEL
+        and image.getexif().get(ORIENTATION, 1) == 1
+    )
+    if not fits:
+        return None
+    try:
+        return strip_metadata(data)
+    except ValueError:
+        return None  # an unusual file: re-encoded instead
 
 
 def _fit(image: Image.Image, longest: int, *, large: bool) -> Image.Image:
-    """The image scaled down to `longest` px on its longest side (never up). The large size
-    gets Lanczos; the smaller ones, made from it, bicubic: a third of the cost, no visible
-    difference at those sizes."""
+    """The image scaled down to `longest` px on its longest side (never up). An exact halving
+    takes the 2x2 average; otherwise the large size gets Lanczos and the smaller ones, made
+    from it, bicubic: a third of the cost, no visible difference at those sizes."""
     scale = longest / max(image.size)
     if scale >= 1:
         return image
     target = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    halved = ((image.width + 1) // 2, (image.height + 1) // 2)
+    if max(halved) == longest and all(abs(h - t) <= 1 for h, t in zip(halved, target, strict=True)):
+        return image.reduce(2)
     method = Image.Resampling.LANCZOS if large else Image.Resampling.BICUBIC
     return image.resize(target, method, reducing_gap=2.0)
 
 
 def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
     """Decode, check, resize and store every size. Raises NotAPhoto. Blocking: use a thread."""
-    image = decode_photo(data)
-    profile = image.info.get("icc_profile")
+    decoded = decode_photo(data)
+    profile = decoded.image.info.get("icc_profile")
     files, width, height = {}, 0, 0
-    current = image
+    current = decoded.image
     for size, longest in SIZES.items():  # largest first: each size is made from the one before
+        if size == "large" and decoded.original is not None:
+            files[size] = store.put(tenant, decoded.original, "jpg", size)
+            width, height = decoded.size
+            continue
         current = _fit(current, longest, large=size == "large")
         out = io.BytesIO()
         # baseline JPEG: progressive encoding cost eight times the CPU for a small gain

@@ -139,6 +139,8 @@ class OutboxMessage(BaseModel):
         indexes = (
             (("tenant", "dedupe_key"), True),
             (("status", "next_attempt_at"), False),
+            # a chat's pending replies in order, without reading the replies sent before
+            (("tenant", "chat", "status", "id"), False),
         )
 
 

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageCms
 
 from storage.images import SIZES, NotAPhoto, decode_photo, store_photo
+from storage.jpeg import strip_metadata
 from storage.media import MediaStore
 
 
@@ -92,5 +93,43 @@ def test_hostile_files_are_refused_with_a_reason(tmp_path, name):
 
 
 def test_decoding_a_big_jpeg_uses_draft_mode():
-    image = decode_photo(encode(photo((4000, 3000)), "JPEG", quality=85))
-    assert max(image.size) < 4000  # decoded at a reduced scale, not full size
+    decoded = decode_photo(encode(photo((4000, 3000)), "JPEG", quality=85))
+    assert max(decoded.image.size) < 4000  # decoded at a reduced scale, not full size
+    assert decoded.original is None  # too big to keep as it is
+
+
+def whatsapp_photo(**options) -> bytes:
+    """What a gateway delivers: 1600x1200, quality ~75 (with what a phone may leave in it)."""
+    return encode(photo((1600, 1200)), "JPEG", quality=75, **options)
+
+
+def test_a_photo_that_already_fits_keeps_its_own_data_without_metadata(tmp_path):
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8825).update({1: "S", 2: (7.0, 15.0, 0.0)})
+    data = whatsapp_photo(exif=exif.tobytes()) + b"hidden after the image"
+    store = MediaStore(tmp_path)
+    stored = store_photo(store, "demo", data)
+    assert (stored.width, stored.height) == (1600, 1200)
+    large = store.path("demo", stored.files["large"]).read_bytes()
+    assert large == strip_metadata(data)  # the same compressed picture, not re-encoded
+    with Image.open(io.BytesIO(large)) as kept, Image.open(io.BytesIO(data)) as sent:
+        assert not kept.getexif() and kept.tobytes() == sent.tobytes()
+    for size in ("medium", "thumb"):
+        with Image.open(store.path("demo", stored.files[size])) as out:
+            assert max(out.size) == SIZES[size] and not out.getexif()
+            assert out.getpixel((10, 10))[2] > 150  # the blue mark is still top left
+
+
+@pytest.mark.parametrize(
+    "why, data",
+    [
+        ("turned by EXIF", with_exif(photo((1600, 1200)), t274=6)),
+        ("bigger than the large size", encode(photo((2000, 1500)), "JPEG")),
+        ("a PNG", encode(photo((1600, 1200)), "PNG")),
+        ("CMYK", encode(photo((1600, 1200)).convert("CMYK"), "JPEG")),
+        ("too heavy for its size", encode(Image.effect_noise((800, 600), 90), "JPEG", quality=100)),
+    ],
+)
+def test_other_photos_are_re_encoded(why, data):
+    assert decode_photo(data).original is None, why
