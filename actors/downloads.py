@@ -42,6 +42,7 @@ WAIT_BUCKETS_S = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 45.0)
 WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
 REQUESTS_AT_ONCE = 16  # below the shared client's 32 connections
 MAX_PHOTO_BYTES = 25_000_000
+SHORT_BODY_BYTES = 16_384  # an error page worth reading to keep the connection
 IMAGE_THREADS = os.cpu_count() or 2
 
 
@@ -233,6 +234,8 @@ class Downloads:
     async def _receive(self, request: httpx.Request, limit: int) -> bytes:
         response = await self.client.send(request, stream=True)
         try:
+            if response.status_code >= 300:
+                await _read_short_body(response)  # so the connection can serve the next poll
             if response.status_code == 404:
                 raise NotReady
             if response.status_code >= 500 or response.status_code == 429:
@@ -253,6 +256,14 @@ class Downloads:
             return b"".join(chunks)
         finally:
             await response.aclose()
+
+
+async def _read_short_body(response: httpx.Response) -> None:
+    """Read a short answer's body to its end. A response closed before its body was read
+    takes its connection with it: every "not there yet" would cost a new TCP connection."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) <= SHORT_BODY_BYTES:
+        await response.aread()
 
 
 def _local_file(folder: Path, media: MediaRef) -> Path | None:

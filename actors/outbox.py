@@ -30,8 +30,6 @@ from storage.writes import MarkOutbox
 
 log = logging.getLogger("showroom.outbox")
 
-SENDS_AT_ONCE = 2  # per tenant: parallel sends to many contacts preceded bans; stays under the
-# shared HTTP client's connection limit, so requests never queue (and get cancelled) in its pool
 POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
 SEND_TIMEOUT_S = 30.0
 WRITE_TIMEOUT_S = 30.0
@@ -41,6 +39,10 @@ WRITE_TIMEOUT_S = 30.0
 class OutboxPolicy:
     per_chat_gap_s: float = 2.5
     per_minute: int = 30
+    # Per tenant: parallel sends to many contacts preceded bans. At most 16, which keeps the
+    # shared HTTP client's pool (32) above what downloads and sends can ask of it at once, so
+    # requests never queue (and get cancelled) inside it.
+    sends_at_once: int = 2
     max_attempts: int = 8
     typing: bool = True
     retry: RetrySchedule = field(default_factory=RetrySchedule)
@@ -76,7 +78,7 @@ class Outbox:
         self._wake = trio.Event()
         self._busy_chats: set[str] = set()
         self._recorded = trio.Event()
-        self._sending = trio.CapacityLimiter(SENDS_AT_ONCE)
+        self._sending = trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
 
     def wake(self) -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 class ReadinessSchedule:
     first_s: float = 0.25
     growth: float = 1.6
-    max_gap_s: float = 5.0
+    max_gap_s: float = 2.0
     deadline_s: float = 45.0
     phase: float = 0.1  # attempts come up to 10 % early, at random per download
 

@@ -63,6 +63,7 @@ port = {port}
 [outbox]
 per_chat_gap_s = 0
 per_minute = 6000
+sends_at_once = 8
 typing = false
 [downloads]
 workers = 256

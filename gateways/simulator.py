@@ -72,6 +72,7 @@ class Simulator:
     sent: list[SentMessage] = field(default_factory=list)
     webhooks_posted: int = 0
     image_requests: int = 0
+    image_connections: set[tuple] = field(default_factory=set)  # the clients' (address, port)
     most_sends_at_once_per_chat: int = 0  # politeness check: should stay 1
     most_sends_at_once: int = 0  # across chats
     _in_flight: dict[str, int] = field(default_factory=dict)
@@ -175,6 +176,8 @@ class Simulator:
 
     async def image(self, request: Request) -> Response:
         self.image_requests += 1
+        if request.client is not None:
+            self.image_connections.add(tuple(request.client))
         if self.faults.image_slow_s:
             await trio.sleep(self.faults.image_slow_s)
         if self.faults.image_failures > 0:

@@ -343,6 +343,7 @@ def _policy(settings: Settings) -> OutboxPolicy:
         per_chat_gap_s=outbox.per_chat_gap_s,
         per_minute=outbox.per_minute,
         max_attempts=outbox.max_attempts,
+        sends_at_once=outbox.sends_at_once,
         typing=outbox.typing,
     )
 

@@ -166,6 +166,9 @@ class OutboxSettings:
         30, help="most messages per minute to all chats of one tenant", min=1, max=6000
     )
     max_attempts: int = _rule(8, help="tries before a reply is marked failed", min=1, max=100)
+    sends_at_once: int = _rule(
+        2, help="replies sent at the same time to different chats of one tenant", min=1, max=16
+    )
     typing: bool = _rule(
         True, help="wait as long as a person would type each reply before sending it"
     )

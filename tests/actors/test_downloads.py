@@ -303,3 +303,39 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
         server.stop()
     assert [type(r).__name__ for r in results] == ["PhotoStored"] * (workers * 2)
     server.close()
+
+
+async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
+    """Real sockets: each "not there yet" answer is read to its end, so the next poll goes
+    over the same connection instead of opening a new one."""
+    from actors.readiness import ReadinessSchedule
+    from web.server import WebServer
+
+    simulator = Simulator()
+    server = WebServer(simulator.app(), "127.0.0.1", 0, name="gateway", graceful_timeout_s=0.2)
+    adapter = make_adapter(
+        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+    )
+    results = []
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        nursery.start_soon(server.run)
+        pool = WorkerPool("downloads", workers=1, capacity=10)
+        await nursery.start(pool.run)
+        downloads = Downloads(
+            pool,
+            client,
+            MediaStore(tmp_path),
+            {"demo": TenantMedia("demo", adapter)},
+            lambda key, result: results.append(result),
+            schedule=ReadinessSchedule(first_s=0.02, growth=1.2),
+        )
+        image_id = simulator.add_image(jpeg(), ready_after_s=0.2)
+        ref = MediaRef(locator=f"/images/{image_id}.jpg")
+        job = downloads.fetch(KEY, 1, "p", {k: getattr(ref, k) for k in MediaRef.__slots__})
+        with trio.fail_after(10):
+            await job.wait()
+        server.stop()
+        pool.close()
+    assert isinstance(results[0], PhotoStored)
+    assert simulator.image_requests >= 4  # it did poll a few times
+    assert len(simulator.image_connections) == 1
