@@ -32,6 +32,9 @@ from actors.identity import NotAnIdentity, normalise_phone
 log = logging.getLogger("showroom.simulator")
 
 VERSION = "v1.7.0"
+# Like a real gateway, keep the connections to showroom open however many chats post at once
+# (httpx keeps only 20 by default: a burst of sellers would open and close connections).
+WEBHOOK_CONNECTIONS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 WEBHOOK_TIMEOUT_S = 30.0
 
 
@@ -107,7 +110,9 @@ class Simulator:
         """Own the HTTP client that posts webhooks (over `transport` when given) and the
         background posts of reordered webhooks."""
         async with (
-            httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S, transport=transport) as client,
+            httpx.AsyncClient(
+                timeout=WEBHOOK_TIMEOUT_S, transport=transport, limits=WEBHOOK_CONNECTIONS
+            ) as client,
             trio.open_nursery() as nursery,
         ):
             self._client, self._nursery = client, nursery

@@ -201,11 +201,11 @@ class CopywriterSettings:
 @dataclass(frozen=True, slots=True)
 class DownloadSettings:
     workers: int = _rule(
-        32,
+        256,
         help="photos being fetched at the same time (most of them just wait for the "
         "gateway to save the file; requests and image work have their own, smaller limits)",
         min=1,
-        max=256,
+        max=1024,
     )
 
 
