@@ -128,18 +128,19 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         self.is_admin = False
 
     async def started(self) -> None:
-        self.is_admin = await self.reader.run(is_admin, self.tenant.id, self.user)
-        self.may_sell = (
-            self.is_admin
-            or self.tenant.open_to_all
-            or await self.reader.run(may_sell, self.tenant.id, self.user)
+        # one trip to a reader thread for everything an activation needs to know
+        self.is_admin, seller, row = await self.reader.run(
+            _activation_facts, self.tenant.id, self.user
         )
-        await self._load()
+        self.may_sell = self.is_admin or self.tenant.open_to_all or seller
+        self._restore(row)
         for fetch in pending_fetches(self.state):
             self.tenant.downloads.fetch(self.key, fetch.upload, fetch.key, fetch.media)
 
     async def _load(self) -> None:
-        row = await self.reader.run(load_session, self.tenant.id, self.user)
+        self._restore(await self.reader.run(load_session, self.tenant.id, self.user))
+
+    def _restore(self, row: tuple[str, str, int] | None) -> None:
         if row is None:
             self.state, self.version = SessionState(), 0
             return
@@ -280,3 +281,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         unused = [name for name in files if (self.tenant.slug, name) not in in_use]
         for name in unused:
             await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)
+
+
+def _activation_facts(tenant_id: int, user: str) -> tuple[bool, bool, tuple[str, str, int] | None]:
+    """(is an admin, is a registered seller, the stored session row): runs on a reader thread."""
+    return is_admin(tenant_id, user), may_sell(tenant_id, user), load_session(tenant_id, user)
