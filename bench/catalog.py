@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import trio
 
-from bench.intake import _wait_for_url
+from bench.server import showroom_server
 
 LISTINGS = 2_000
 REQUESTS = 1_000
@@ -111,30 +111,20 @@ def measure(base: str, paths: list[str]) -> float:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="showroom-bench-", dir=Path.cwd()) as folder:
-        config = Path(folder) / "config.toml"
-        config.write_text(CONFIG)
-        log = Path(folder) / "server.log"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "showroom.cli", "serve", "--config", str(config)],
-            stderr=log.open("w"),
-            cwd=folder,
-        )
-        try:
-            base = _wait_for_url(server, log)
-            slugs = fill(Path(folder) / "data" / "showroom.db")
-            rng = random.Random(3)
-            pages = [f"/cars/{rng.choice(slugs)}" for _ in range(REQUESTS)]
-            static = ["/static/catalog.css"] * REQUESTS
-            measure(base, static[:200])  # warm up
-            statics = [measure(base, static) for _ in range(ROUNDS)]
-            cars = [measure(base, pages) for _ in range(ROUNDS)]
-            page = httpx.get(base + pages[0])
-            css = httpx.get(base + "/static/catalog.css")
-            weight = len(page.content) + len(css.content)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory(prefix="showroom-bench-", dir=Path.cwd()) as folder,
+        showroom_server(Path(folder), CONFIG) as (_, base),
+    ):
+        slugs = fill(Path(folder) / "data" / "showroom.db")
+        rng = random.Random(3)
+        pages = [f"/cars/{rng.choice(slugs)}" for _ in range(REQUESTS)]
+        static = ["/static/catalog.css"] * REQUESTS
+        measure(base, static[:200])  # warm up
+        statics = [measure(base, static) for _ in range(ROUNDS)]
+        cars = [measure(base, pages) for _ in range(ROUNDS)]
+        page = httpx.get(base + pages[0])
+        css = httpx.get(base + "/static/catalog.css")
+        weight = len(page.content) + len(css.content)
     car_rate, static_rate = statistics.median(cars), statistics.median(statics)
     ratio = car_rate / static_rate
     print(

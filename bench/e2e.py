@@ -21,18 +21,15 @@ import functools
 import io
 import logging
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
 import trio
 from PIL import Image, ImageFilter
 
+from bench.server import showroom_server
 from gateways.simulator import Simulator
 from web.server import WebServer
 
@@ -60,10 +57,10 @@ def photos() -> list[bytes]:
     return out
 
 
-def config(port: int, gateway_port: int) -> str:
+def config(gateway_port: int) -> str:
     return f"""
 [server]
-port = {port}
+port = 0
 [outbox]
 per_chat_gap_s = 0
 per_minute = 6000
@@ -110,40 +107,35 @@ async def sellers_upload(
     return trio.current_time() - started
 
 
-async def run(folder: Path) -> tuple[float, float, list[float], float]:
-    port = free_port()
-    simulator = Simulator(webhook_url=f"http://127.0.0.1:{port}/webhook/demo/{SECRET}")
-    gateway = WebServer(simulator.app(), "127.0.0.1", 0, name="simulated gateway")
-    (folder / "config.toml").write_text(config(port, gateway.port))
-    server = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-        [sys.executable, "-m", "showroom.cli", "serve", "--config", str(folder / "config.toml")],
-        stderr=(folder / "server.log").open("w"),
-        cwd=folder,
-    )
-    try:
-        async with trio.open_nursery() as nursery:
-            await nursery.start(simulator.run)
-            nursery.start_soon(gateway.run)
-            await wait_until_up(port, server)
-            await sellers_upload(simulator, 0, 1, 0.0, 0)  # warm up
-            steps = await sellers_upload(simulator, 1, 1, 0.0, 1)
-            photos_before = len(simulator.lateness())
-            total = await sellers_upload(simulator, 100, SELLERS, MAX_READY_S, 2)
-            lateness = simulator.lateness()[photos_before:]
-            peak_mb = peak_memory_mb(server.pid)
-            gateway.stop()
-            nursery.cancel_scope.cancel()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        gateway.close()
-    return steps, total, lateness, peak_mb
+async def run(
+    simulator: Simulator, gateway: WebServer, server_pid: int
+) -> tuple[float, float, list[float], float]:
+    async with trio.open_nursery() as nursery:
+        await nursery.start(simulator.run)
+        nursery.start_soon(gateway.run)
+        await sellers_upload(simulator, 0, 1, 0.0, 0)  # warm up
+        steps = await sellers_upload(simulator, 1, 1, 0.0, 1)
+        photos_before = len(simulator.lateness())
+        total = await sellers_upload(simulator, 100, SELLERS, MAX_READY_S, 2)
+        lateness = simulator.lateness()[photos_before:]
+        gateway.stop()
+        nursery.cancel_scope.cancel()
+    return steps, total, lateness, peak_memory_mb(server_pid)
 
 
 def main() -> int:
     logging.disable(logging.WARNING)
-    with tempfile.TemporaryDirectory(prefix="showroom-e2e-") as folder:
-        steps, total, lateness, peak_mb = trio.run(run, Path(folder))
+    simulator = Simulator()
+    gateway = WebServer(simulator.app(), "127.0.0.1", 0, name="simulated gateway")
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="showroom-e2e-") as folder,
+            showroom_server(Path(folder), config(gateway.port)) as (pid, url),
+        ):
+            simulator.webhook_url = f"{url}/webhook/demo/{SECRET}"
+            steps, total, lateness, peak_mb = trio.run(run, simulator, gateway, pid)
+    finally:
+        gateway.close()
     ideal = MAX_READY_S + steps
     ratio = total / ideal
     lateness.sort()
@@ -159,26 +151,6 @@ def main() -> int:
         print("TARGET MISSED")
         return 1
     return 0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def wait_until_up(port: int, server: subprocess.Popen) -> None:
-    async with httpx.AsyncClient() as client:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise SystemExit("the server exited; see its log")
-            try:
-                if (await client.get(f"http://127.0.0.1:{port}/ping")).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                await trio.sleep(0.05)
-    raise SystemExit("the server did not start")
 
 
 def peak_memory_mb(pid: int) -> float:

@@ -13,7 +13,6 @@ from another process with 32 concurrent connections. Target: >= 0.5.
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 import httpx
 import trio
 
+from bench.server import showroom_server
 from gateways.base import hmac_hex
 
 SECRET = "bench-webhook-secret-0123456789abcdef"
@@ -119,33 +119,14 @@ def measure(url: str, kind: str, first: int = 0) -> float:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory(prefix="showroom-bench-", dir=Path.cwd()) as folder:
-        config = Path(folder) / "config.toml"
-        config.write_text(CONFIG)
-        log = Path(folder) / "server.log"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "showroom.cli",
-                "serve",
-                "--config",
-                str(config),
-                "--log-format",
-                "text",
-            ],
-            stderr=log.open("w"),
-            cwd=folder,
-        )
-        try:
-            url = _wait_for_url(server, log)
-            measure(url, "ping")  # warm up
-            pings = [measure(url, "ping") for _ in range(ROUNDS)]
-            webhooks = [measure(url, "webhook", first=n * REQUESTS) for n in range(ROUNDS)]
-            ping, webhook = statistics.median(pings), statistics.median(webhooks)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    with (
+        tempfile.TemporaryDirectory(prefix="showroom-bench-", dir=Path.cwd()) as folder,
+        showroom_server(Path(folder), CONFIG, "--log-format", "text") as (_, url),
+    ):
+        measure(url, "ping")  # warm up
+        pings = [measure(url, "ping") for _ in range(ROUNDS)]
+        webhooks = [measure(url, "webhook", first=n * REQUESTS) for n in range(ROUNDS)]
+        ping, webhook = statistics.median(pings), statistics.median(webhooks)
     ratio = webhook / ping
     print(
         f"webhooks accepted (HMAC + durable inbox insert): {webhook:,.0f}/s; trivial GET /ping: "
@@ -155,19 +136,6 @@ def main() -> int:
         print("TARGET MISSED")
         return 1
     return 0
-
-
-def _wait_for_url(server: subprocess.Popen, log: Path) -> str:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        text = log.read_text()
-        found = re.search(r"running; catalog and health on (http://\S+)", text)
-        if found:
-            return found.group(1)
-        if server.poll() is not None:
-            raise SystemExit(f"server exited: {text}")
-        time.sleep(0.05)
-    raise SystemExit("server did not start")
 
 
 if __name__ == "__main__":
