@@ -88,7 +88,7 @@ def decode_photo(data: bytes) -> Decoded:
                 if scale < 1:
                     image.draft("RGB", (int(image.width * scale), int(image.height * scale)))
             profile = image.info.get("icc_profile")
-            image = ImageOps.exif_transpose(image)
+            ImageOps.exif_transpose(image, in_place=True)  # no copy when already upright
             image.load()
         except NotAPhoto:
             raise
