@@ -50,7 +50,7 @@ class AdminService:
         backup: Callable[[], Path],
         sessions_active: Callable[[], int],
         photo_failures: Callable[[], int],
-        wake_outbox: Callable[[str], None],
+        wake_outbox: Callable[[str, str], None],  # (tenant, chat with a new reply)
     ) -> None:
         self.persistence = persistence
         self.reader = reader
@@ -193,7 +193,7 @@ class AdminService:
         await self._write(
             EnqueueReply(tenant_id, admin, reply, dedupe_key=f"backup:{time.time_ns()}")
         )
-        self.wake_outbox(slug)
+        self.wake_outbox(slug, admin)
 
     async def _write(self, write: Any) -> Any:
         return await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)

@@ -76,14 +76,20 @@ class Outbox:
         self._rng = rng or random.Random()
         self._window = RateWindow(policy.per_minute)
         self._wake = trio.Event()
-        self._busy_chats: set[str] = set()
+        self._busy_chats: set[str] = set()  # a drain task is sending to these
+        self._look_again: set[str] = set()  # woken while their drain was already reading
+        self._nursery: trio.Nursery | None = None
         self._recorded = trio.Event()
         self._sending = trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
 
-    def wake(self) -> None:
-        """New replies were committed: look now instead of at the next poll."""
-        self._wake.set()
+    def wake(self, chat: str | None = None) -> None:
+        """New replies were committed (to `chat`, when known): send them now instead of at the
+        next poll. Knowing the chat saves looking through every chat's replies."""
+        if chat is None or self._nursery is None:
+            self._wake.set()
+        else:
+            self._drain_soon(chat)
 
     async def wait_until(self, condition: Callable[[OutboxStats], bool]) -> OutboxStats:
         """Wait until the stats (updated after each outcome is committed) satisfy `condition`."""
@@ -97,18 +103,35 @@ class Outbox:
 
     async def run(self) -> None:
         async with trio.open_nursery() as nursery:
-            while True:
-                self._wake = trio.Event()
-                for chat in await self.reader.run(chats_with_due_replies, self.tenant_id, utcnow()):
-                    if chat not in self._busy_chats:
-                        self._busy_chats.add(chat)
-                        nursery.start_soon(self._drain_chat, chat)
-                with trio.move_on_after(POLL_S):
-                    await self._wake.wait()
+            self._nursery = nursery
+            try:
+                while True:
+                    self._wake = trio.Event()
+                    due = await self.reader.run(chats_with_due_replies, self.tenant_id, utcnow())
+                    for chat in due:
+                        self._drain_soon(chat)
+                    with trio.move_on_after(POLL_S):
+                        await self._wake.wait()
+            finally:
+                self._nursery = None
+
+    def _drain_soon(self, chat: str) -> None:
+        if chat in self._busy_chats:
+            # its drain may have read the pending replies just before these were committed
+            self._look_again.add(chat)
+        elif self._nursery is not None:
+            self._busy_chats.add(chat)
+            self._nursery.start_soon(self._drain_chat, chat)
 
     async def _drain_chat(self, chat: str) -> None:
         try:
-            while replies := await self.reader.run(pending_replies, self.tenant_id, chat):
+            while True:
+                self._look_again.discard(chat)
+                replies = await self.reader.run(pending_replies, self.tenant_id, chat)
+                if not replies:
+                    if chat in self._look_again:
+                        continue
+                    return
                 head = replies[0]
                 wait_s = (head.next_attempt_at - utcnow()).total_seconds()
                 if wait_s > 0:  # a retry later: the replies behind it wait too, in order

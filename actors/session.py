@@ -108,7 +108,7 @@ class TenantRuntime:
     copywriter: Any  # actors.ai_copy.ChatCopywriter, or None: templates only
     admin: Any  # actors.admin.AdminService
     remind: Callable[[SessionKey, float, object], None]
-    wake_outbox: Callable[[], None]
+    wake_outbox: Callable[[str | None], None]  # the chat with new replies, or None: look
     downloads: DownloadService
     media: MediaStore
 
@@ -192,7 +192,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             self.state, self.version = new_state, result.version
             await self._after_commit(effects)
             break
-        self.tenant.wake_outbox()
+        self.tenant.wake_outbox(self.user)
 
     async def _run_commands(self, effects: list) -> list:
         """Listing commands act on the database first; their answers join the turn's replies.

@@ -146,7 +146,7 @@ async def serve(
             backup=lambda: backup_sqlite(database_path, _backup_name(database_path)),
             sessions_active=lambda: len(sessions),
             photo_failures=lambda: downloads.stats.failed,
-            wake_outbox=lambda slug: outboxes[slug].wake(),
+            wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),
         )
         copy = settings.copywriter
         copywriter = (
@@ -368,7 +368,7 @@ def _apologise(
             runtime.id, key[1], text(language, "crashed"), dedupe_key=f"crash:{message.inbox_id}"
         )
     )
-    runtime.wake_outbox()
+    runtime.wake_outbox(key[1])
 
 
 def _report(sessions: KeyedRegistry, key: tuple[str, str], result: object) -> None:

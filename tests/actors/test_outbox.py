@@ -8,7 +8,7 @@ import httpx
 import pytest
 import trio
 
-from actors.outbox import Outbox, OutboxPolicy
+from actors.outbox import POLL_S, Outbox, OutboxPolicy
 from actors.pacing import RetrySchedule
 from actors.persistence import PersistenceActor
 from actors.ports import typing_delay_s
@@ -165,3 +165,19 @@ async def test_a_reply_waits_as_long_as_typing_it_would_take(harness):
             [sent] = await harness.simulator.wait_sent(CHATS[0], 1)
         nursery.cancel_scope.cancel()
     assert sent.at - started >= typing_delay_s("Foto diterima")
+
+
+@pytest.mark.parametrize("chat", [CHATS[0], None], ids=["the chat", "unknown chat"])
+async def test_a_wake_sends_new_replies_at_once_not_at_the_next_poll(harness, chat):
+    await harness.enqueue(CHATS[1], "before")
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(POLL_S / 2):  # the first look has been: the next is seconds away
+            await harness.simulator.wait_sent(CHATS[1], 1)
+        await harness.enqueue(CHATS[0], "hello")
+        outbox.wake(chat)
+        with trio.fail_after(POLL_S / 2):
+            sent = await harness.simulator.wait_sent(CHATS[0], 1)
+        nursery.cancel_scope.cancel()
+    assert [m.text for m in sent] == ["hello"]
