@@ -3,10 +3,11 @@
 The bot is a real `showroom serve` process; this process is its WhatsApp gateway (the simulator,
 WhatsApp Web API flavour, on a loopback port) and the 50 sellers. Each photo becomes ready after
 a random delay up to 5 s. Reported: the time from the first `/upload` until all 50 cars are
-published, divided by the ideal (the largest readiness delay plus the conversation's own steps,
-measured on one seller whose photos are ready at once, on the same server in the same run), the
-photo lateness median and p95 (from the file becoming ready to the gateway serving it), and the
-server's peak memory. Target: within 1.5x of the ideal.
+published (the median of three rounds of the same uploads), divided by the ideal (the largest
+readiness delay plus the conversation's own steps, measured on one seller whose photos are ready
+at once, on the same server in the same run), the photo lateness median and p95 (from the file
+becoming ready to the gateway serving it), and the server's peak memory. Target: within 1.5x of
+the ideal.
 
 The outbox's politeness pacing is switched off (no per-chat gap, no typing pause, no per-minute
 cap, 8 sends at once): with the defaults, 250 replies at 30 a minute take minutes by design; the
@@ -37,6 +38,7 @@ SELLERS = 50
 PHOTOS = 5
 MAX_READY_S = 5.0
 TARGET = 1.5
+ROUNDS = 3  # the same 50 uploads (same delays) three times; the median counts (a shared machine)
 SECRET = "bench-e2e-webhook-secret-0123456789"
 
 
@@ -116,11 +118,14 @@ async def run(
         await sellers_upload(simulator, 0, 1, 0.0, 0)  # warm up
         steps = await sellers_upload(simulator, 1, 1, 0.0, 1)
         photos_before = len(simulator.lateness())
-        total = await sellers_upload(simulator, 100, SELLERS, MAX_READY_S, 2)
+        totals = [
+            await sellers_upload(simulator, 100 * (round_ + 1), SELLERS, MAX_READY_S, 2)
+            for round_ in range(ROUNDS)
+        ]
         lateness = simulator.lateness()[photos_before:]
         gateway.stop()
         nursery.cancel_scope.cancel()
-    return steps, total, lateness, peak_memory_mb(server_pid)
+    return steps, statistics.median(totals), lateness, peak_memory_mb(server_pid)
 
 
 def main() -> int:
@@ -143,8 +148,9 @@ def main() -> int:
     p95 = lateness[int(0.95 * (len(lateness) - 1))]
     print(
         f"{SELLERS} sellers x {PHOTOS} photos (ready after up to {MAX_READY_S:g} s): all "
-        f"published in {total:.1f} s; ideal {ideal:.1f} s ({MAX_READY_S:g} s + {steps:.2f} s "
-        f"of conversation); ratio {ratio:.2f} (target <= {TARGET:g}); photo lateness median "
+        f"published in {total:.1f} s (median of {ROUNDS} rounds); ideal {ideal:.1f} s "
+        f"({MAX_READY_S:g} s + {steps:.2f} s of conversation); ratio {ratio:.2f} "
+        f"(target <= {TARGET:g}); photo lateness median "
         f"{median:.2f} s, p95 {p95:.2f} s; server peak memory {peak_mb:.0f} MB"
     )
     if ratio > TARGET:
