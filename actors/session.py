@@ -177,10 +177,9 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 context = dataclasses.replace(context, descriptions={wanted.key: written})
                 new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
+            turn = self._turn(inbox_id, new_state, effects)
             try:
-                result = await self.persistence.ask(
-                    self._turn(inbox_id, new_state, effects), timeout=COMMIT_TIMEOUT_S
-                )
+                result = await self.persistence.ask(turn, timeout=COMMIT_TIMEOUT_S)
             except StaleSession:
                 if attempt == 2:
                     raise
@@ -191,8 +190,9 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 return
             self.state, self.version = new_state, result.version
             await self._after_commit(effects)
-            break
-        self.tenant.wake_outbox(self.user)
+            if turn.replies or turn.publish or turn.add_photos:  # the turn enqueued replies
+                self.tenant.wake_outbox(self.user)
+            return
 
     async def _run_commands(self, effects: list) -> list:
         """Listing commands act on the database first; their answers join the turn's replies.

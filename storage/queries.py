@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
+from storage import sql
 from storage.models import (
     ConversationSession,
     InboxEvent,
@@ -68,24 +69,20 @@ def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
     return [chat for chat, _ in query.tuples()]
 
 
+PENDING_REPLIES = (
+    "SELECT id, chat, text, attempts, next_attempt_at FROM outbox_message "
+    "WHERE tenant_id = ? AND chat = ? AND status = 'pending' ORDER BY id"
+)
+
+
 def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
-    """Every reply still to be sent to one chat, in the order they must arrive."""
-    query = (
-        OutboxMessage.select(
-            OutboxMessage.id,
-            OutboxMessage.chat,
-            OutboxMessage.text,
-            OutboxMessage.attempts,
-            OutboxMessage.next_attempt_at,
-        )
-        .where(
-            (OutboxMessage.tenant == tenant_id)
-            & (OutboxMessage.chat == chat)
-            & (OutboxMessage.status == "pending")
-        )
-        .order_by(OutboxMessage.id)
-    )
-    return [PendingReply(*row) for row in query.tuples()]
+    """Every reply still to be sent to one chat, in the order they must arrive. Plain SQL:
+    the outbox asks this before and after every send (storage/sql.py says why)."""
+    as_datetime = OutboxMessage.next_attempt_at.python_value
+    return [
+        PendingReply(id_, chat_, text, attempts, as_datetime(due))
+        for id_, chat_, text, attempts, due in sql.execute(PENDING_REPLIES, (tenant_id, chat))
+    ]
 
 
 def unprocessed_inbox(

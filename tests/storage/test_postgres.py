@@ -1,11 +1,14 @@
 """The same models and migrations on PostgreSQL (a real server; skipped, with the reason, if
 none can be had)."""
 
+import datetime as dt
+
 import peewee
 import pytest
 
 from storage.database import available_migrations, migrate, open_postgresql, schema_version
 from storage.models import MODELS, InboxEvent, Listing, Tenant
+from storage.queries import pending_replies
 from storage.writes import AppendInbox, CommitTurn, InboxAppended, TurnCommitted
 
 
@@ -55,6 +58,9 @@ def test_writes_and_constraints_behave_as_on_sqlite(pg):
         with pg.atomic():
             assert turn.apply() == TurnCommitted(1, replayed=True)
         assert InboxEvent.get_by_id(first.id).status == "done"
+        [reply] = pending_replies(tenant.id, "62812")  # plain SQL: the turn's reply, as typed
+        assert (reply.chat, reply.text, reply.attempts) == ("62812", "Halo", 0)
+        assert isinstance(reply.next_attempt_at, dt.datetime)
         price = 9_007_199_254_740_993
         Listing.create(
             tenant=tenant,
