@@ -3,9 +3,9 @@
 The gateway posts the webhook before it has saved the file, so the first requests see 404 for
 anything from 0.1 s to tens of seconds. Attempts go at absolute times counted from the start of
 the download (a slow request does not push the schedule back), on a geometric series: after
-0.25 s, then each gap about 1.6 times the one before, capped at 2 s. However long the file
-takes, we fetch it at most about 0.6 x its own delay late, and never more than 2 s late: a photo
-that never comes costs one request every 2 s until the deadline. A small random phase shift per
+0.25 s, then each gap about 1.6 times the one before, capped at 1.5 s. However long the file
+takes, we fetch it at most about 0.6 x its own delay late, and never more than 1.5 s late: a photo
+that never comes costs one request every 1.5 s until the deadline. A small random phase shift per
 download keeps many downloads from polling in step.
 
 Transport errors and 5xx are another matter (the gateway is unwell, not slow): those retry with
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 class ReadinessSchedule:
     first_s: float = 0.25
     growth: float = 1.6
-    max_gap_s: float = 2.0  # a late photo is fetched at most 2 s after it appears
+    max_gap_s: float = 1.5  # a late photo is fetched at most 1.5 s after it appears
     deadline_s: float = 45.0
     phase: float = 0.1  # attempts come up to 10 % early, at random per download
 

@@ -102,7 +102,7 @@ async def test_a_photo_that_never_comes_fails_once_after_the_deadline(harness, a
     result = await harness.result()
     assert isinstance(result, PhotoFailed) and "45" in result.reason
     assert trio.current_time() - started <= 46
-    assert len(harness.requests) <= 30 and len(harness.results) == 1  # one every 2 s at most
+    assert len(harness.requests) <= 36 and len(harness.results) == 1  # one every 1.5 s at most
 
 
 async def test_a_half_written_file_is_fetched_again(harness, autojump_clock):

@@ -30,8 +30,8 @@ def test_attempts_start_at_once_grow_geometrically_and_stop_at_the_deadline():
     attempts = ReadinessSchedule(phase=0).attempt_times()
     assert attempts[:4] == pytest.approx([0, 0.25, 0.65, 1.29])
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
-    assert max(gaps) <= 2.0 + 1e-9 and attempts[-1] <= 45.0
-    assert len(attempts) <= 30  # bounded: a file that never comes costs one request every 2 s
+    assert max(gaps) <= 1.5 + 1e-9 and attempts[-1] <= 45.0
+    assert len(attempts) <= 36  # bounded: a file that never comes costs one request every 1.5 s
 
 
 def test_the_original_schedule_loses_slow_photos():
