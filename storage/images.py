@@ -104,7 +104,8 @@ def decode_photo(data: bytes) -> Decoded:
             raise NotAPhoto(f"not a usable picture ({type(exc).__name__})") from exc
     if min(image.size) < MIN_SIDE:
         raise NotAPhoto(f"the picture is only {image.width}x{image.height} pixels")
-    image = image.convert("RGB")
+    if image.mode != "RGB":  # converting to the same mode would copy every pixel
+        image = image.convert("RGB")
     if profile:
         image.info["icc_profile"] = profile
     return Decoded(image, original, size)
