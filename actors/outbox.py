@@ -132,15 +132,23 @@ class Outbox:
                     if chat in self._look_again:
                         continue
                     return
-                head = replies[0]
-                wait_s = (head.next_attempt_at - utcnow()).total_seconds()
-                if wait_s > 0:  # a retry later: the replies behind it wait too, in order
-                    await trio.sleep(wait_s)
-                await self._send(head)
+                for reply in replies:
+                    wait_s = (reply.next_attempt_at - utcnow()).total_seconds()
+                    if wait_s > 0:  # a retry later: the replies behind it wait too, in order
+                        await trio.sleep(wait_s)
+                    if not await self._send(reply):
+                        break  # to be tried again later: read what is due from the start
+                else:
+                    # All settled. A reply committed since the read has woken this chat
+                    # (`_look_again`); without one there is nothing to read again for.
+                    if chat not in self._look_again:
+                        return
         finally:
             self._busy_chats.discard(chat)
 
-    async def _send(self, reply: PendingReply) -> None:
+    async def _send(self, reply: PendingReply) -> bool:
+        """Send and record the outcome; False when the reply is still pending (to be retried,
+        or its outcome could not be recorded)."""
         await self._pace(reply)
         try:
             request = self.adapter.send_request(Identity.parse(reply.chat), reply.text)
@@ -154,11 +162,12 @@ class Outbox:
         # reply would be sent a second time after the restart.
         with trio.CancelScope(shield=True):
             try:
-                await self._record(reply, result)
+                return await self._record(reply, result) != "retried"
             except (ActorStopped, MailboxFull, TimeoutError) as exc:  # the tree is going down
                 log.warning(
                     "outcome of reply %d not recorded (%s): it may be sent again", reply.id, exc
                 )
+                return False
 
     async def _pace(self, reply: PendingReply) -> None:
         last = self._last_sent.get(reply.chat)
@@ -169,7 +178,7 @@ class Outbox:
         if self.policy.typing and not self.adapter.shows_typing_itself:
             await trio.sleep(typing_delay_s(reply.text))
 
-    async def _record(self, reply: PendingReply, result: SendResult) -> None:
+    async def _record(self, reply: PendingReply, result: SendResult) -> str:
         attempts = reply.attempts + 1
         if result.ok:
             outcome, write = "sent", MarkOutbox(reply.id, "sent")
@@ -197,3 +206,4 @@ class Outbox:
         setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         self._recorded.set()
         self._recorded = trio.Event()
+        return outcome

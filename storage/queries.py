@@ -77,7 +77,7 @@ PENDING_REPLIES = (
 
 def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
     """Every reply still to be sent to one chat, in the order they must arrive. Plain SQL:
-    the outbox asks this before and after every send (storage/sql.py says why)."""
+    the outbox asks this once for each chat it drains (storage/sql.py says why)."""
     as_datetime = OutboxMessage.next_attempt_at.python_value
     return [
         PendingReply(id_, chat_, text, attempts, as_datetime(due))

@@ -181,3 +181,40 @@ async def test_a_wake_sends_new_replies_at_once_not_at_the_next_poll(harness, ch
             sent = await harness.simulator.wait_sent(CHATS[0], 1)
         nursery.cancel_scope.cancel()
     assert [m.text for m in sent] == ["hello"]
+
+
+async def test_a_chats_waiting_replies_are_read_once_and_sent_in_order(harness):
+    for n in range(5):
+        await harness.enqueue(CHATS[0], f"reply {n}")
+    reads = []
+    read = harness.reader.run
+
+    async def counted(query, *args):
+        reads.append(query.__name__)
+        return await read(query, *args)
+
+    harness.reader.run = counted
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(POLL_S / 2):
+            sent = await harness.simulator.wait_sent(CHATS[0], 5)
+            await outbox.wait_until(lambda stats: stats.sent == 5)
+        nursery.cancel_scope.cancel()
+    assert [m.text for m in sent] == [f"reply {n}" for n in range(5)]
+    assert reads.count("pending_replies") == 1  # not once more after every send
+
+
+async def test_a_reply_committed_while_its_chat_is_sent_to_goes_out_at_once(harness):
+    harness.simulator.faults.send_slow_s = 0.3
+    await harness.enqueue(CHATS[0], "first")
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        await trio.sleep(0.1)  # the drain has read "first" and is sending it
+        await harness.enqueue(CHATS[0], "second")
+        outbox.wake(CHATS[0])
+        with trio.fail_after(POLL_S / 2):  # not left for the next poll
+            sent = await harness.simulator.wait_sent(CHATS[0], 2)
+        nursery.cancel_scope.cancel()
+    assert [m.text for m in sent] == ["first", "second"]
