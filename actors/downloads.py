@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import trio
+import trio_parallel
 
 from actors.conversation import PhotoFailed, PhotoStored
 from actors.events import MediaRef
@@ -45,7 +46,10 @@ WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
 REQUESTS_AT_ONCE = 8
 MAX_PHOTO_BYTES = 25_000_000
 SHORT_BODY_BYTES = 16_384  # an error page worth reading to keep the connection
-IMAGE_THREADS = os.cpu_count() or 2
+# Photos are decoded and resized in worker processes, not threads: a thread shares the GIL with
+# the event loop, and each hand-over costs both sides (measured in the end-to-end benchmark:
+# every hop of a message, from webhook to reply, 3-5x slower while photos were processed).
+IMAGE_PROCESSES = os.cpu_count() or 2
 
 
 class NotReady(Exception):
@@ -113,7 +117,7 @@ class Downloads:
         self.stats = DownloadStats()
         self._rng = rng or random.Random()
         self._groups: dict[tuple[Hashable, int], JobGroup] = {}
-        self._image_threads = trio.CapacityLimiter(IMAGE_THREADS)
+        self._image_processes = trio.CapacityLimiter(IMAGE_PROCESSES)
         # Fewer requests in flight than the shared client has connections: none ever queues
         # (and is cancelled) inside the client's pool.
         self._requests = trio.CapacityLimiter(REQUESTS_AT_ONCE)
@@ -154,8 +158,8 @@ class Downloads:
             raise FetchFailed(f"the gateway could not get the photo: {media.failed}")
         data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
         try:
-            stored = await trio.to_thread.run_sync(
-                store_photo, self.store, tenant.slug, data, limiter=self._image_threads
+            stored = await trio_parallel.run_sync(
+                store_photo, self.store, tenant.slug, data, limiter=self._image_processes
             )
         except NotAPhoto as exc:
             raise FetchFailed(str(exc)) from exc

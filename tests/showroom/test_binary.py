@@ -56,3 +56,13 @@ def test_the_binary_serves_the_catalog_and_stops_on_sigterm(binary, tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_the_binary_plays_the_demo_with_its_photo_workers(binary, tmp_path):
+    # the photos are resized in worker processes, which the binary must be able to start
+    done = subprocess.run(
+        [binary, "demo", "--exit"], capture_output=True, text=True, timeout=180, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Foto: 3" in done.stdout and re.search(r"sudah tayang: http://\S+/cars/", done.stdout)
+    assert "Traceback" not in done.stderr
