@@ -74,8 +74,16 @@ def demo_settings(folder: Path, port: int) -> Settings:
 
 async def run_demo(port: int, stay: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="showroom-demo-") as folder:
+        stopped = trio.Event()
+
+        async def serve_until_stopped(task_status: trio.TaskStatus = trio.TASK_STATUS_IGNORED):
+            try:  # Ctrl-C drains the server, which then returns
+                await serve(demo_settings(Path(folder), port), task_status=task_status)
+            finally:
+                stopped.set()
+
         async with trio.open_nursery() as nursery:
-            running = await nursery.start(serve, demo_settings(Path(folder), port))
+            running = await nursery.start(serve_until_stopped)
             simulator, server = running.simulators["demo"]
             print(f"showroom demo: catalog {running.web.url}  chat page {server.url}\n")
             seen = 0
@@ -101,7 +109,7 @@ async def run_demo(port: int, stay: bool) -> None:
             print(f"\nThe car is live: {running.web.url}")
             if stay:
                 print("The site stays up; press Ctrl-C to stop.")
-                await trio.sleep_forever()
+                await stopped.wait()
             nursery.cancel_scope.cancel()
 
 

@@ -214,3 +214,28 @@ def test_the_demo_plays_a_whole_upload_and_exits(tmp_path):
     link = re.search(r"sudah tayang: (http://\S+)", out)
     assert link and link.group(1).endswith("/cars/honda-freed-psd-2012-h01")
     assert "Traceback" not in done.stderr
+
+
+def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
+    process = subprocess.Popen(
+        [*SHOWROOM, "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,  # its own process group, as in a terminal
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        for line in process.stdout:
+            live = re.search(r"The car is live: (http://\S+)", line)
+            if live:
+                break
+        with urllib.request.urlopen(live.group(1), timeout=10) as response:
+            assert b"Honda Freed" in response.read()
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
+        assert process.wait(timeout=30) == 0
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
