@@ -9,8 +9,9 @@ activation of the same key in the same task (never two activations of one key at
 
 from __future__ import annotations
 
+import inspect
 import logging
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 import outcome
@@ -24,7 +25,7 @@ log = logging.getLogger("showroom.runtime")
 
 K = TypeVar("K", bound=Hashable)
 
-CrashHandler = Callable[[Any, object, BaseException], None]
+CrashHandler = Callable[[Any, object, BaseException], Awaitable[None] | None]
 
 
 class KeyedRegistry(Generic[K]):
@@ -38,9 +39,9 @@ class KeyedRegistry(Generic[K]):
         on_crash: CrashHandler | None = None,
     ) -> None:
         """`factory(key)` builds a fresh actor; its `started` hook loads the key's state.
-        `on_crash(key, message, error)` is told (synchronously) about each message that was
-        not handled: the one that crashed the activation, or, when the actor cannot even
-        start, every message that was queued for it."""
+        `on_crash(key, message, error)` is told about each message that was not handled: the
+        one that crashed the activation, or, when the actor cannot even start, every message
+        that was queued for it. An async handler is awaited before the key starts again."""
         self.name = name
         self._factory = factory
         self._idle_s = idle_s
@@ -101,9 +102,9 @@ class KeyedRegistry(Generic[K]):
                     await run_actor(self._factory(key), mailbox, idle_s=self._idle_s)
                 except ActorCrashed as crash:
                     self.crashes += 1
-                    self._report_crash(key, crash.message, crash)
+                    await self._report_crash(key, crash.message, crash)
                     if crash.message is None:  # it cannot even start: give up what is queued
-                        self._give_up_queue(key, mailbox, crash)
+                        await self._give_up_queue(key, mailbox, crash)
                         break
                 # Passivated, stopped or crashed. No checkpoint from this test to the removal
                 # below, so a message told from now on activates a new task.
@@ -114,7 +115,7 @@ class KeyedRegistry(Generic[K]):
                 del self._active[key]
             mailbox.close_and_fail()
 
-    def _give_up_queue(self, key: K, mailbox: Mailbox, crash: ActorCrashed) -> None:
+    async def _give_up_queue(self, key: K, mailbox: Mailbox, crash: ActorCrashed) -> None:
         """Starting again right away would crash again: each queued message is reported as
         not handled (and a waiting asker gets the error) instead of looping."""
         error = crash.__cause__ or crash
@@ -122,15 +123,17 @@ class KeyedRegistry(Generic[K]):
             message, reply = mailbox.get_nowait()
             if reply is not None:
                 reply.send(outcome.Error(crash))
-            self._report_crash(key, message, crash)
+            await self._report_crash(key, message, crash)
         log.error(
             "%s: %r cannot start (%s); its queued messages were given up", self.name, key, error
         )
 
-    def _report_crash(self, key: K, message: object, crash: ActorCrashed) -> None:
+    async def _report_crash(self, key: K, message: object, crash: ActorCrashed) -> None:
         if self._on_crash is None or message is None:
             return
         try:
-            self._on_crash(key, message, crash.__cause__ or crash)
+            handled = self._on_crash(key, message, crash.__cause__ or crash)
+            if inspect.isawaitable(handled):
+                await handled
         except Exception:
             log.exception("%s: crash handler failed for %r", self.name, key)

@@ -70,6 +70,7 @@ log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
+APOLOGY_TIMEOUT_S = 10.0
 MAX_GATEWAY_CONNECTIONS = 32  # more than download requests (16) + sends (2) + health: never full
 DOWNLOAD_QUEUE = 1000
 
@@ -348,7 +349,7 @@ def _policy(settings: Settings) -> OutboxPolicy:
     )
 
 
-def _apologise(
+async def _apologise(
     runtimes: dict[str, TenantRuntime],
     persistence: ActorRef[Any],
     settings: Settings,
@@ -363,11 +364,12 @@ def _apologise(
     runtime = runtimes[key[0]]
     language = settings.tenants[key[0]].language
     persistence.tell(MarkInbox(message.inbox_id, "dead", f"{type(error).__name__}: {error}"))
-    persistence.tell(
-        EnqueueReply(
-            runtime.id, key[1], text(language, "crashed"), dedupe_key=f"crash:{message.inbox_id}"
-        )
+    apology = EnqueueReply(
+        runtime.id, key[1], text(language, "crashed"), dedupe_key=f"crash:{message.inbox_id}"
     )
+    # Woken before the COMMIT, the outbox could find nothing yet and leave the apology for
+    # its next poll, seconds later. (The writes are applied in order: both are committed.)
+    await persistence.ask(apology, timeout=APOLOGY_TIMEOUT_S)
     runtime.wake_outbox(key[1])
 
 

@@ -149,6 +149,28 @@ async def test_a_crashing_keyed_actor_ends_only_its_own_activation(autojump_cloc
         registry.stop()
 
 
+async def test_an_async_crash_handler_is_awaited_before_the_key_starts_again(autojump_clock):
+    store = Store()
+    events = []
+
+    async def on_crash(key, message, error):
+        await trio.sleep(1)  # e.g. waits for a write to commit
+        events.append(("handled", key, trio.current_time()))
+
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store, on_crash=on_crash)
+        started = trio.current_time()
+        registry.tell("b", ("crash", "now"))
+        registry.tell("b", "after the crash")
+        await trio.sleep(0.5)
+        assert store.loads["b"] == 1  # the handler is still at work: no new activation yet
+        await trio.sleep(1)
+        assert events == [("handled", "b", started + 1)]
+        assert store.saved["b"] == ["after the crash"]
+        assert store.loads["b"] == 2
+        registry.stop()
+
+
 async def test_stop_drains_every_mailbox_then_refuses_messages(autojump_clock):
     store = Store()
     async with trio.open_nursery() as nursery:

@@ -3,10 +3,13 @@
 import base64
 import io
 import sqlite3
+import time
 
 import httpx
 import trio
 from PIL import Image
+
+from storage.writes import EnqueueReply
 
 BUDI = "6281234567890"
 UPLOAD = "/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
@@ -360,3 +363,35 @@ async def test_the_conversation_completes_through_a_misbehaving_gateway(showroom
             reply = await seller.reply()
     assert query(tmp_path, "SELECT COUNT(*) FROM listing") == [(1,)]
     assert query(tmp_path, "SELECT COUNT(*) FROM photo") == [(3,)]
+
+
+async def test_a_message_that_crashes_the_session_gets_an_apology_at_once(showroom, monkeypatch):
+    import actors.session
+    from actors.outbox import POLL_S
+
+    real_step = actors.session.step
+
+    def step(state, received, context):
+        if getattr(received, "text", "") == "meledak":
+            raise RuntimeError("a bug in the conversation")
+        return real_step(state, received, context)
+
+    monkeypatch.setattr(actors.session, "step", step)
+    real_enqueue = EnqueueReply.apply
+
+    def slow_enqueue(self):  # the writer is busy: the apology commits a moment later
+        time.sleep(0.3)
+        return real_enqueue(self)
+
+    monkeypatch.setattr(EnqueueReply, "apply", slow_enqueue)
+    simulator, server = showroom.simulators["demo"]
+    async with httpx.AsyncClient() as client:
+        seller = Seller(client, simulator, server.url)
+        await seller.say("meledak")
+        with trio.fail_after(POLL_S / 2):  # sent once committed, not at the next poll
+            sent = await simulator.wait_sent(BUDI, 1)
+        assert sent[0].text.startswith("Maaf, terjadi kesalahan")
+        assert "Traceback" not in sent[0].text
+        seller.seen = 1
+        await seller.say(UPLOAD)  # the seller carries on
+        assert "Sekarang kirim" in await seller.reply()
