@@ -19,7 +19,7 @@ from typing import Any
 import trio
 
 from actors.admin_commands import AdminCommand
-from actors.formatting import car_name, rupiah
+from actors.formatting import car_name, rupiah, seconds
 from actors.texts import text
 from runtime import ActorRef
 from storage.models import utcnow
@@ -50,6 +50,7 @@ class AdminService:
         backup: Callable[[], Path],
         sessions_active: Callable[[], int],
         photo_failures: Callable[[], int],
+        photo_wait_s: Callable[[], float | None],  # mean, from the webhook to the photo
         wake_outbox: Callable[[str, str], None],  # (tenant, chat with a new reply)
     ) -> None:
         self.persistence = persistence
@@ -58,6 +59,7 @@ class AdminService:
         self.backup = backup
         self.sessions_active = sessions_active
         self.photo_failures = photo_failures
+        self.photo_wait_s = photo_wait_s
         self.wake_outbox = wake_outbox
         self._nursery: trio.Nursery | None = None
 
@@ -155,6 +157,7 @@ class AdminService:
                     week=numbers["uploads_week"],
                     photos=numbers["photos"],
                     photo_failures=self.photo_failures(),
+                    photo_wait=seconds(self.photo_wait_s(), language),
                     backlog=numbers["outbox_backlog"],
                     failed=numbers["outbox_failed"],
                     sessions=self.sessions_active(),

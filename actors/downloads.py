@@ -85,6 +85,9 @@ class DownloadStats:
     wait_count: int = 0
     wait_sum_s: float = 0.0
 
+    def mean_wait_s(self) -> float | None:
+        return self.wait_sum_s / self.wait_count if self.wait_count else None
+
     def record_wait(self, seconds: float) -> None:
         self.wait_count += 1
         self.wait_sum_s += seconds

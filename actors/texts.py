@@ -103,7 +103,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "stats": (
             "*Statistik*\nTersedia {available}, booking {booking}, terjual {sold}, "
             "disembunyikan {hidden}\nUpload hari ini {today}, 7 hari {week}\nFoto {photos}, "
-            "gagal diambil {photo_failures}\nBalasan menunggu {backlog}, gagal {failed}\n"
+            "gagal diambil {photo_failures}, rata-rata siap setelah {photo_wait}\n"
+            "Balasan menunggu {backlog}, gagal {failed}\n"
             "Sesi aktif {sessions}, calon pembeli {leads}"
         ),
         "health": (
@@ -214,7 +215,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "stats": (
             "*Statistics*\nAvailable {available}, booked {booking}, sold {sold}, "
             "hidden {hidden}\nUploads today {today}, 7 days {week}\nPhotos {photos}, "
-            "failed downloads {photo_failures}\nReplies waiting {backlog}, failed {failed}\n"
+            "failed downloads {photo_failures}, ready after {photo_wait} on average\n"
+            "Replies waiting {backlog}, failed {failed}\n"
             "Active sessions {sessions}, leads {leads}"
         ),
         "health": (

@@ -147,6 +147,7 @@ async def serve(
             backup=lambda: backup_sqlite(database_path, _backup_name(database_path)),
             sessions_active=lambda: len(sessions),
             photo_failures=lambda: downloads.stats.failed,
+            photo_wait_s=lambda: downloads.stats.mean_wait_s(),
             wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),
         )
         copy = settings.copywriter

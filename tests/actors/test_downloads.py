@@ -8,7 +8,7 @@ import trio
 from PIL import Image
 
 from actors.conversation import PhotoFailed, PhotoStored
-from actors.downloads import Downloads, TenantMedia
+from actors.downloads import Downloads, DownloadStats, TenantMedia
 from actors.events import MediaRef
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
@@ -339,3 +339,12 @@ async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
     assert isinstance(results[0], PhotoStored)
     assert simulator.image_requests >= 4  # it did poll a few times
     assert len(simulator.image_connections) == 1
+
+
+def test_the_mean_wait_is_over_the_photos_fetched():
+    stats = DownloadStats()
+    assert stats.mean_wait_s() is None
+    for seconds in (0.5, 1.0, 3.0):
+        stats.record_wait(seconds)
+    assert stats.mean_wait_s() == pytest.approx(1.5)
+    assert stats.wait_buckets[1.0] == 2 and stats.wait_buckets[45.0] == 3
