@@ -5,8 +5,8 @@ downloads (their requests are interrupted at once; nothing of them stays on disk
 polls the gateway on the readiness schedule while the file is "not there yet" (404, or fewer
 bytes than announced: the gateway posts the webhook before it has written the file), retries
 transport errors and 5xx with backoff while the shared retry budget allows, streams the body
-under a size cap, then runs the photo pipeline in a worker thread (bounded by the number of
-cores) and reports PhotoStored or PhotoFailed to the seller's session.
+under a size cap, then runs the photo pipeline in a worker process (one per core) and reports
+PhotoStored or PhotoFailed to the seller's session.
 
 Only the gateway's own origin is ever requested: the adapter builds every URL from its
 configured base, the client never follows redirects, and each URL is checked before it is sent.

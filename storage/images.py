@@ -1,6 +1,6 @@
 """The photo pipeline: check that the bytes are a real photo, then store it in three sizes.
 
-Runs in a worker thread (Pillow releases the GIL while decoding), never on the trio thread.
+Runs in a photo worker process (see actors/downloads.py), never on the trio thread.
 Only JPEG, PNG and WebP are accepted, recognised by their bytes, not their name. Every stored
 file is free of metadata (GPS position, phone model) and of anything hidden after the image:
 a JPEG that already fits the large size upright (what WhatsApp delivers: ~1600 px, no rotation)
@@ -144,7 +144,8 @@ def _fit(image: Image.Image, longest: int, *, large: bool) -> Image.Image:
 
 
 def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
-    """Decode, check, resize and store every size. Raises NotAPhoto. Blocking: use a thread."""
+    """Decode, check, resize and store every size. Raises NotAPhoto. Blocking: run it in a
+    worker process (or thread); arguments and result cross a process boundary (picklable)."""
     decoded = decode_photo(data)
     profile = decoded.image.info.get("icc_profile")
     files, width, height = {}, 0, 0
