@@ -1,7 +1,9 @@
 """Evolution API (EvolutionAPI/evolution-api 2.3.x, Baileys).
 
 Events `{event, instance, data{key, message, messageType, ...}}`. No HMAC: the webhook is
-configured with a static header holding a secret (`webhook_header`, compared in constant time).
+configured with a static header holding a secret (`webhook_header`, compared in constant time),
+or with Evolution's `jwt_key`: then `Authorization: Bearer <JWT>` comes, HS256-signed with the
+secret, claims `app: "evolution"` and `action: "webhook"`, valid 10 minutes.
 Set the webhook with `base64: true` so the photo arrives inside the payload; otherwise it is
 fetched with `POST /chat/getBase64FromMediaMessage/{instance}`. The top-level `sender` is the
 bot's own number, and own sends come back as `messages.upsert` with `fromMe`: both ignored.
@@ -12,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import httpx
+import jwt
 
 from actors.events import EventKind, InboundEvent, MediaRef
 from actors.identity import ChatKind, Identity, NotAnIdentity, parse_address
@@ -27,6 +30,11 @@ from gateways.base import (
     text_or_empty,
 )
 
+# Evolution mints one token per event and its retries reuse it past the 10 minutes, never
+# retrying a 401: an expired token is accepted for an hour more (a replay is a duplicate
+# event, which the inbox drops by its id anyway).
+JWT_LEEWAY_S = 3600
+
 
 class Evolution(Adapter):
     kind = "evolution"
@@ -35,9 +43,11 @@ class Evolution(Adapter):
     shows_typing_itself = True  # the `delay` of each send
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
-        return same_secret(
-            headers.get(self.config.webhook_header.lower()), self.config.webhook_secret
-        )
+        value = headers.get(self.config.webhook_header.lower())
+        scheme, _, token = (value or "").partition(" ")
+        if scheme.lower() == "bearer" and token.count(".") == 2:
+            return _valid_webhook_token(token, self.config.webhook_secret)
+        return same_secret(value, self.config.webhook_secret)
 
     def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
         data = load_json(body)
@@ -128,3 +138,17 @@ class Evolution(Adapter):
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())
+
+
+def _valid_webhook_token(token: str, secret: str) -> bool:
+    try:
+        claims = jwt.decode(
+            token,
+            secret,
+            algorithms=["HS256"],
+            leeway=JWT_LEEWAY_S,
+            options={"require": ["exp", "iat"]},
+        )
+    except jwt.InvalidTokenError:
+        return False
+    return claims.get("app") == "evolution" and claims.get("action") == "webhook"

@@ -115,7 +115,9 @@ class GatewaySettings:
     )
     verify_token: str = _rule("", help="cloudapi: the verify token of the webhook handshake")
     webhook_header: str = _rule(
-        "x-webhook-token", help="evolution: the header that carries webhook_secret"
+        "x-webhook-token",
+        help="evolution: the header that carries webhook_secret, or authorization for a JWT "
+        "signed with it (evolution's jwt_key)",
     )
     api_version: str = _rule("v21.0", help="cloudapi: Graph API version")
     watch_dir: str = _rule(

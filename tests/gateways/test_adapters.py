@@ -1,9 +1,11 @@
 """Every gateway sample payload parses to the event it stands for; signatures; sends."""
 
 import json
+import time
 from pathlib import Path
 
 import httpx
+import jwt
 import pytest
 
 from actors.events import EventKind, InboundEvent, MediaRef
@@ -308,6 +310,31 @@ def test_evolution_static_header():
     evolution = adapter("evolution")
     assert evolution.verify({"x-webhook-token": SECRET}, b"{}", None)
     assert not evolution.verify({"x-webhook-token": SECRET + "x"}, b"{}", None)
+    assert not evolution.verify({}, b"{}", None)
+
+
+def evolution_token(key: str = SECRET, age_s: float = 0, **claims) -> str:
+    issued = int(time.time() - age_s)
+    body = {"app": "evolution", "action": "webhook", "iat": issued, "exp": issued + 600, **claims}
+    return jwt.encode(body, key, algorithm="HS256")
+
+
+def test_evolution_jwt_key():
+    evolution = adapter("evolution", webhook_header="authorization")
+    assert evolution.verify({"authorization": f"Bearer {evolution_token()}"}, b"{}", None)
+    late_retry = evolution_token(age_s=1800)  # reused by a retry after its 10 minutes
+    assert evolution.verify({"authorization": f"Bearer {late_retry}"}, b"{}", None)
+    refused = [
+        evolution_token(key=SECRET + "x"),  # not signed with our secret
+        evolution_token(age_s=6 * 3600),  # hours old: a replay, not a retry
+        evolution_token(app="someone-else"),
+        evolution_token(action="other"),
+        jwt.encode({"app": "evolution", "action": "webhook"}, SECRET, algorithm="HS256"),
+        jwt.encode({"app": "evolution", "action": "webhook"}, "", algorithm="none"),
+        "a.b.c",
+    ]
+    for token in refused:
+        assert not evolution.verify({"authorization": f"Bearer {token}"}, b"{}", None), token
     assert not evolution.verify({}, b"{}", None)
 
 
