@@ -124,7 +124,10 @@ async def run_actor(actor: Actor[Any], mailbox: Mailbox, *, idle_s: float | None
     Raises ActorCrashed (after logging it) when a told message or `started` raised.
     """
     try:
-        await actor.started()
+        # An actor that drains when cancelled finishes starting first: cancelled while it
+        # opened its database, it would otherwise drop what was already queued for it.
+        with trio.CancelScope(shield=actor.drain_on_cancel):
+            await actor.started()
     except Exception as exc:
         log.error("actor %s crashed while starting", mailbox.name, exc_info=exc)
         raise ActorCrashed(mailbox.name, None) from exc

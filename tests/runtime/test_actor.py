@@ -190,3 +190,23 @@ async def test_an_actor_under_a_supervisor_keeps_its_ref_across_restarts(autojum
         assert await ref.ask(Add(1), timeout=5) == 6
         assert supervisor.starts("counter") == 2
         supervisor.shutdown()
+
+
+async def test_a_draining_actor_cancelled_while_starting_still_handles_what_was_queued(
+    autojump_clock,
+):
+    class SlowToStart(Counter):
+        drain_on_cancel = True
+
+        async def started(self) -> None:
+            await trio.sleep(1)  # opening a database, say
+
+    actor = SlowToStart()
+    ref, mailbox = new_actor_ref("writer", 16)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run_actor, actor, mailbox)
+        await trio.sleep(0.5)  # still starting
+        for amount in (1, 2, 3):
+            ref.tell(Add(amount))
+        nursery.cancel_scope.cancel()
+    assert actor.total == 6
