@@ -33,7 +33,7 @@ lint: $(STAMP)
 binary: $(STAMP)
 	$(BIN)/pyinstaller --onefile --name showroom --noconfirm --log-level WARN \
 		--distpath dist --workpath build/pyinstaller --specpath build \
-		--collect-data actors --collect-data storage --collect-data web --collect-data gateways \
+		--collect-data domain --collect-data storage --collect-data web --collect-data gateways \
 		--copy-metadata showroom --collect-submodules hypercorn --collect-submodules trio --collect-submodules trio_parallel \
 		--hidden-import showroom.app --hidden-import showroom.demo \
 		showroom/__main__.py

@@ -18,9 +18,9 @@ from typing import Any
 
 import trio
 
-from actors.admin_commands import AdminCommand
-from actors.formatting import car_name, rupiah, seconds
-from actors.texts import text
+from domain.admin_commands import AdminCommand
+from domain.formatting import car_name, rupiah, seconds
+from domain.texts import text
 from runtime import ActorRef
 from storage.models import utcnow
 from storage.queries import all_listings, people, stats

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import httpx
 import trio
 
-from actors.copywriter import acceptable
+from domain.copywriter import acceptable
 
 log = logging.getLogger("showroom.copywriter")
 

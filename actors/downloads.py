@@ -28,10 +28,10 @@ import httpx
 import trio
 import trio_parallel
 
-from actors.conversation import PhotoFailed, PhotoStored
-from actors.events import MediaRef
-from actors.ports import GatewayPort
-from actors.readiness import ReadinessSchedule, RetryBudget, backoff_s
+from domain.conversation import PhotoFailed, PhotoStored
+from domain.events import MediaRef
+from domain.ports import GatewayPort
+from domain.readiness import ReadinessSchedule, RetryBudget, backoff_s
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
 from storage.images import NotAPhoto, store_photo
 from storage.media import MediaStore

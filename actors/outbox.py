@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import trio
 
-from actors.identity import Identity
-from actors.pacing import RateWindow, RetrySchedule, chat_gap_s
-from actors.ports import GatewayPort, SendResult, typing_delay_s
+from domain.identity import Identity
+from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
+from domain.ports import GatewayPort, SendResult, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.models import utcnow
 from storage.queries import PendingReply, chats_with_due_replies, pending_replies

@@ -11,8 +11,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from actors.events import InboundEvent
 from actors.session import Incoming, Resume
+from domain.events import InboundEvent
 from runtime import Actor, ActorStopped, KeyedRegistry, MailboxFull
 from storage.models import utcnow
 from storage.queries import sessions_waiting_on_photos, unprocessed_inbox

@@ -20,7 +20,7 @@ from typing import Any
 
 import trio
 
-from actors.conversation import (
+from domain.conversation import (
     AddPhotos,
     AdminAction,
     CancelUpload,
@@ -40,8 +40,8 @@ from actors.conversation import (
     pending_fetches,
     step,
 )
-from actors.copywriter import describe
-from actors.events import InboundEvent
+from domain.copywriter import describe
+from domain.events import InboundEvent
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
 from storage.queries import (

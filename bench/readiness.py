@@ -27,8 +27,8 @@ import trio.testing
 from PIL import Image
 
 from actors.downloads import Downloads, TenantMedia
-from actors.events import MediaRef
-from actors.readiness import ORIGINAL_SCHEDULE, ReadinessSchedule
+from domain.events import MediaRef
+from domain.readiness import ORIGINAL_SCHEDULE, ReadinessSchedule
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator

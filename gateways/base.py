@@ -18,9 +18,9 @@ from typing import Any, ClassVar
 
 import httpx
 
-from actors.events import InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
-from actors.ports import SendResult
+from domain.events import InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
+from domain.ports import SendResult
 
 WEAK_SECRETS = frozenset(
     {

@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 
-from actors.events import EventKind, InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
 from gateways.base import (
     Adapter,
     BadPayload,

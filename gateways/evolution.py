@@ -16,9 +16,9 @@ from collections.abc import Mapping
 import httpx
 import jwt
 
-from actors.events import EventKind, InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity, NotAnIdentity, parse_address
-from actors.ports import typing_delay_s
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from domain.ports import typing_delay_s
 from gateways.base import (
     Adapter,
     BadPayload,

@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from actors.identity import NotAnIdentity, normalise_phone
+from domain.identity import NotAnIdentity, normalise_phone
 
 log = logging.getLogger("showroom.simulator")
 

@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from actors.events import EventKind, InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity
 from gateways.base import (
     Adapter,
     BadPayload,

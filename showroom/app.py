@@ -26,7 +26,6 @@ import trio
 from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
-from actors.identity import NotAnIdentity, normalise_phone
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -41,7 +40,8 @@ from actors.session import (
 from actors.session import (
     MAILBOX_SIZE as SESSION_MAILBOX,
 )
-from actors.texts import text
+from domain.identity import NotAnIdentity, normalise_phone
+from domain.texts import text
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator

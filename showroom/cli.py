@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         setup_logging("warning", "text")
         return demo(args.port, stay=not args.exit)
     if args.command == "parse":  # needs no configuration
-        from actors.listing import parse_listing
+        from domain.listing import parse_listing
 
         print(json.dumps(parse_listing(args.text).to_dict(), ensure_ascii=False, indent=2))
         return 0
@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _people(settings: Settings, args: argparse.Namespace) -> int:
     """`showroom seller|admin add|remove|list` for the first set-up on a server."""
-    from actors.identity import NotAnIdentity, normalise_phone
+    from domain.identity import NotAnIdentity, normalise_phone
     from showroom.app import ensure_tenants
     from storage.database import prepare_sqlite
     from storage.queries import people

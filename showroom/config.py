@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from actors.identity import NotAnIdentity, normalise_phone
+from domain.identity import NotAnIdentity, normalise_phone
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"

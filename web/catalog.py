@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from actors.formatting import car_name, kilometres, rupiah
-from actors.texts import WEB_TEXTS
+from domain.formatting import car_name, kilometres, rupiah
+from domain.texts import WEB_TEXTS
 from storage.catalog import (
     PAGE_SIZE,
     Filters,

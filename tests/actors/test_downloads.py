@@ -7,9 +7,9 @@ import pytest
 import trio
 from PIL import Image
 
-from actors.conversation import PhotoFailed, PhotoStored
 from actors.downloads import Downloads, DownloadStats, TenantMedia
-from actors.events import MediaRef
+from domain.conversation import PhotoFailed, PhotoStored
+from domain.events import MediaRef
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator
@@ -308,7 +308,7 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
 async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
     """Real sockets: each "not there yet" answer is read to its end, so the next poll goes
     over the same connection instead of opening a new one."""
-    from actors.readiness import ReadinessSchedule
+    from domain.readiness import ReadinessSchedule
     from web.server import WebServer
 
     simulator = Simulator()

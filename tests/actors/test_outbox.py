@@ -9,9 +9,9 @@ import pytest
 import trio
 
 from actors.outbox import POLL_S, Outbox, OutboxPolicy
-from actors.pacing import RetrySchedule
 from actors.persistence import PersistenceActor
-from actors.ports import typing_delay_s
+from domain.pacing import RetrySchedule
+from domain.ports import typing_delay_s
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator

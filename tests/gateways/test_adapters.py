@@ -8,8 +8,8 @@ import httpx
 import jwt
 import pytest
 
-from actors.events import EventKind, InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity, IdentityKind
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity, IdentityKind
 from gateways.base import BadPayload, GatewayConfig, GatewayConfigError, hmac_hex
 from gateways.registry import make_adapter
 

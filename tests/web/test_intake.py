@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import trio
 
-from actors.texts import text
+from domain.texts import text
 from tests.web.conftest import SECRET
 
 PAYLOADS = Path(__file__).parents[1] / "gateways" / "payloads"

@@ -262,7 +262,7 @@ async def test_a_configured_copywriter_writes_the_sales_text(tmp_path):
 
     from showroom.app import serve
     from showroom.config import CopywriterSettings
-    from tests.actors.test_copywriter import GOOD, chat, fake_api
+    from tests.actors.test_ai_copy import GOOD, chat, fake_api
     from tests.web.conftest import make_settings
     from web.server import WebServer
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actors.admin_commands import AdminCommand, parse_admin
+from domain.admin_commands import AdminCommand, parse_admin
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actors.formatting import kilometres, rupiah, seconds
+from domain.formatting import kilometres, rupiah, seconds
 
 
 def test_rupiah_and_kilometres_use_dots_for_thousands():

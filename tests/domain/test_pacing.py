@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from actors.pacing import RateWindow, RetrySchedule, chat_gap_s
+from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
 
 
 def test_the_rate_window_books_slots_a_minute_apart():
@@ -43,6 +43,6 @@ def test_the_per_chat_gap_has_jitter_so_it_is_no_fixed_pattern():
 
 @pytest.mark.parametrize(("length", "expected"), [(0, 1.5), (100, 3.8), (1000, 6.0)])
 def test_typing_delay(length, expected):
-    from actors.ports import typing_delay_s
+    from domain.ports import typing_delay_s
 
     assert typing_delay_s("x" * length) == pytest.approx(expected)

@@ -7,7 +7,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from actors.conversation import (
+from domain.conversation import (
     COLLECTING,
     IDLE,
     MAX_PHOTOS,
@@ -29,8 +29,8 @@ from actors.conversation import (
     pending_fetches,
     step,
 )
-from actors.events import EventKind, InboundEvent, MediaRef
-from actors.identity import ChatKind, Identity, IdentityKind
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity, IdentityKind
 
 BUDI = Identity(IdentityKind.PHONE, "6281234567890")
 UPLOAD = "/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
@@ -375,7 +375,7 @@ def test_delete_asks_first_and_a_no_keeps_the_car():
 
 
 def text_of(key: str, **values) -> str:
-    from actors.texts import text as catalog
+    from domain.texts import text as catalog
 
     return catalog("id", key, **values)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from actors.identity import (
+from domain.identity import (
     ChatKind,
     Identity,
     IdentityKind,

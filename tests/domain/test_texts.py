@@ -2,7 +2,7 @@
 
 import string
 
-from actors.texts import FIELD_NAMES, TEXTS, text
+from domain.texts import FIELD_NAMES, TEXTS, text
 
 
 def fields(template: str) -> set[str]:
@@ -21,7 +21,7 @@ def test_an_unknown_language_falls_back_to_indonesian():
 
 
 def test_the_website_words_exist_in_both_languages():
-    from actors.texts import WEB_TEXTS
+    from domain.texts import WEB_TEXTS
 
     assert WEB_TEXTS["id"].keys() == WEB_TEXTS["en"].keys()
     for key in WEB_TEXTS["id"]:

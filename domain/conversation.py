@@ -22,12 +22,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.admin_commands import AdminCommand, parse_admin
-from actors.copywriter import describe
-from actors.events import EventKind, InboundEvent
-from actors.formatting import car_name, kilometres, rupiah
-from actors.listing import parse_listing, parse_mileage, parse_price
-from actors.texts import field_name, text
+from domain.admin_commands import AdminCommand, parse_admin
+from domain.copywriter import describe
+from domain.events import EventKind, InboundEvent
+from domain.formatting import car_name, kilometres, rupiah
+from domain.listing import parse_listing, parse_mileage, parse_price
+from domain.texts import field_name, text
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actors.listing import parse_listing, parse_mileage, parse_price
+from domain.listing import parse_listing, parse_mileage, parse_price
 
 FIXTURES = Path(__file__).parent / "fixtures" / "listings.jsonl"  # copy of the shared sample
 CASES = [json.loads(line) for line in FIXTURES.read_text().splitlines() if line.strip()]

@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from actors.readiness import (
+from domain.readiness import (
     ORIGINAL_SCHEDULE,
     ReadinessSchedule,
     RetryBudget,

@@ -395,7 +395,7 @@ class _Vocabulary:
 
 @cache
 def _vocabulary() -> _Vocabulary:
-    folder = resources.files("actors.vocabulary")
+    folder = resources.files("domain.vocabulary")
     catalog = json.loads(folder.joinpath("car_models.json").read_text(encoding="utf-8"))
     aliases = json.loads(folder.joinpath("car_model_aliases.json").read_text(encoding="utf-8"))
     models: dict[str, tuple[str, str]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from actors.formatting import car_name, kilometres
+from domain.formatting import car_name, kilometres
 
 OPENINGS = {
     "id": [
@@ -108,7 +108,7 @@ def acceptable(text: str, draft: dict) -> bool:
         return False
     if any(int(year) != draft.get("year") for year in _YEAR.findall(text)):
         return False
-    from actors.listing import parse_price
+    from domain.listing import parse_price
 
     return all(
         parse_price(amount) in (None, draft.get("price_idr")) for amount in _MONEY.findall(text)

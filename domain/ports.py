@@ -4,12 +4,13 @@ it): build a send and read its result, build a media fetch, and say which hosts 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+from domain.events import MediaRef
+from domain.identity import Identity
 
-from actors.events import MediaRef
-from actors.identity import Identity
+if TYPE_CHECKING:  # the domain does no I/O: httpx only names the request types
+    import httpx
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from actors.identity import ChatKind, Identity
+from domain.identity import ChatKind, Identity
 
 
 class EventKind(enum.Enum):

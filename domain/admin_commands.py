@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from actors.identity import NotAnIdentity, normalise_phone
+from domain.identity import NotAnIdentity, normalise_phone
 
 _COMMANDS = {
     "/admin": "admin", "/seller": "seller", "/sellers": "seller", "/penjual": "seller",
