@@ -22,7 +22,6 @@ import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import httpx
 import trio
@@ -30,6 +29,7 @@ import trio_parallel
 
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
+from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
 from domain.readiness import ReadinessSchedule, RetryBudget, backoff_s
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
@@ -125,9 +125,7 @@ class Downloads:
         # (and is cancelled) inside the client's pool.
         self._requests = trio.CapacityLimiter(REQUESTS_AT_ONCE)
 
-    def fetch(
-        self, key: tuple[str, str], upload: int, photo_key: str, media: dict[str, Any]
-    ) -> Job:
+    def fetch(self, key: tuple[str, str], upload: int, photo_key: str, media: MediaRef) -> Job:
         group = self._groups.get((key, upload))
         if group is None:
             group = self._groups[(key, upload)] = self.pool.group(
@@ -149,24 +147,23 @@ class Downloads:
                 log.warning("photo %s for %s failed: %s", photo_key, key[1], error)
                 self.report(key, PhotoFailed(upload, photo_key, str(error)))
 
-        return group.submit(self._download, tenant, MediaRef(**media), on_done=done)
+        return group.submit(self._download, tenant, media, on_done=done)
 
     def cancel(self, key: tuple[str, str], upload: int) -> None:
         group = self._groups.pop((key, upload), None)
         if group is not None:
             group.cancel()
 
-    async def _download(self, tenant: TenantMedia, media: MediaRef) -> dict[str, Any]:
+    async def _download(self, tenant: TenantMedia, media: MediaRef) -> StoredPhoto:
         if media.failed:
             raise FetchFailed(f"the gateway could not get the photo: {media.failed}")
         data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
         try:
-            stored = await trio_parallel.run_sync(
+            return await trio_parallel.run_sync(
                 store_photo, self.store, tenant.slug, data, limiter=self._image_processes
             )
         except NotAPhoto as exc:
             raise FetchFailed(str(exc)) from exc
-        return stored.to_dict()
 
     async def _watch(self, path: Path, media: MediaRef) -> bytes:
         """Wait for the gateway to write the file into its folder; read it once complete."""

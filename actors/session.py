@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -33,7 +32,6 @@ from domain.conversation import (
     Publish,
     RemindLater,
     Reply,
-    SessionState,
     StillWaiting,
     WriteCopy,
     listing_command_reply,
@@ -41,7 +39,8 @@ from domain.conversation import (
     step,
 )
 from domain.copywriter import describe
-from domain.events import InboundEvent
+from domain.events import InboundEvent, MediaRef
+from domain.session_state import SessionState
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
 from storage.queries import (
@@ -79,9 +78,7 @@ class Incoming:
 class DownloadService:
     """What a session needs of the downloader (actors.downloads.Downloads)."""
 
-    def fetch(
-        self, key: tuple[str, str], upload: int, photo_key: str, media: dict[str, Any]
-    ) -> None: ...
+    def fetch(self, key: tuple[str, str], upload: int, photo_key: str, media: MediaRef) -> None: ...
 
     def cancel(self, key: tuple[str, str], upload: int) -> None: ...
 
@@ -144,9 +141,9 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         if row is None:
             self.state, self.version = SessionState(), 0
             return
-        state, data, self.version = row
+        stage, data, self.version = row
         try:
-            self.state = SessionState(state, json.loads(data))
+            self.state = SessionState.from_row(stage, data)
         except ValueError:  # unreadable: the user starts over rather than being stuck
             log.error("session of %s has unreadable data; starting it afresh", self.user)
             self.state = SessionState()
@@ -234,14 +231,13 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         publish = next((e for e in effects if isinstance(e, Publish)), None)
         lead = next((e for e in effects if isinstance(e, NoteLead)), None)
         more = next((e for e in effects if isinstance(e, AddPhotos)), None)
-        expires = state.data.get("expires_at")
+        expires = state.data.expires_at
         return CommitTurn(
             self.tenant.id,
             self.user,
             inbox_id,
             self.version,
-            state.state,
-            json.dumps(state.data, ensure_ascii=False),
+            *state.to_row(),
             tuple(e.text for e in effects if isinstance(e, Reply)),
             expires_at=dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None)
             if expires

@@ -91,7 +91,7 @@ async def one_download(schedule, ready_at: float, seed: int, data: bytes) -> tup
             started = trio.current_time()
             image_id = simulator.add_image(data, ready_after_s=ready_at)
             ref = MediaRef(locator=f"/images/{image_id}.jpg")
-            downloads.fetch(("b", "62812"), 1, "p", {k: getattr(ref, k) for k in ref.__slots__})
+            downloads.fetch(("b", "62812"), 1, "p", ref)
             await done.wait()
             pool.close()
     late = found[0] - started - ready_at if found else None

@@ -9,9 +9,10 @@ effects that must be atomic with it (replies, publishing) in one transaction.
                                       |  \\--batal, /cancel------+----> idle (cancelled)
     a new /upload at any step cancels the current one first.
 
-The state's data is plain JSON (it is stored as it is): the parsed draft, the upload number
-(downloads belong to it, so a cancelled upload's late results are recognised and dropped), the
-photos with their download status, and when the session expires.
+The state is typed (`domain.session_state`): the stage, and the data of the upload in progress
+(the parsed draft, the upload number (downloads belong to it, so a cancelled upload's late
+results are recognised and dropped), the photos with their download status, and when the
+upload expires). A turn never changes the state it is given; it returns a new one.
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.admin_commands import AdminCommand, parse_admin
 from domain.copywriter import describe
-from domain.events import EventKind, InboundEvent
+from domain.events import EventKind, InboundEvent, MediaRef
 from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import parse_listing, parse_mileage, parse_price
+from domain.photos import StoredPhoto
+from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
 from domain.texts import field_name, text
 
 MAX_PHOTOS = 10
@@ -34,13 +37,7 @@ SESSION_TTL_S = 24 * 3600.0
 STRANGER_REPLY_EVERY_S = 24 * 3600.0
 WAIT_NOTICE_AFTER_S = 2.5  # `selesai` while photos download: say "wait" only if it takes long
 
-IDLE, COLLECTING, PREVIEW, ADDING = "idle", "collecting", "preview", "adding"
-
-
-@dataclass(frozen=True, slots=True)
-class SessionState:
-    state: str = IDLE
-    data: dict[str, Any] = field(default_factory=dict)
+IDLE, COLLECTING, PREVIEW, ADDING = Stage.IDLE, Stage.COLLECTING, Stage.PREVIEW, Stage.ADDING
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +64,7 @@ class Context:
 class PhotoStored:
     upload: int
     key: str
-    photo: dict[str, Any]  # content_hash, files {large, medium, thumb}, width, height, bytes
+    photo: StoredPhoto
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +98,7 @@ class Fetch:
 
     upload: int
     key: str
-    media: dict[str, Any]
+    media: MediaRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +115,7 @@ class Publish:
     reply `published_text` gets the code and link filled in there."""
 
     draft: dict[str, Any]
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[StoredPhoto, ...]
     description: str
     original_text: str
     published_text: str  # with {code} and {link} left to fill
@@ -172,7 +169,7 @@ class AddPhotos:
     fit under the 10-photo limit); `added_text` gets the number added filled in there."""
 
     code: str
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[StoredPhoto, ...]
     added_text: str  # with {count} left to fill
     not_found_text: str
 
@@ -276,21 +273,27 @@ def step(
 
 class _Turn:
     def __init__(self, state: SessionState, context: Context) -> None:
-        self.state = state.state
-        self.data = _copy(state.data)
+        self.stage = state.stage
+        self.data = state.data
         self.context = context
         self.effects: list[Effect] = []
 
     def result(self) -> tuple[SessionState, list[Effect]]:
-        if self.state == IDLE:  # nothing of a finished upload is kept
-            kept = {k: self.data[k] for k in ("confirm_delete", "told_at") if k in self.data}
-            self.data = {"upload": self.data.get("upload", 0), **kept}
+        if self.stage == IDLE:  # nothing of a finished upload is kept
+            self.data = SessionData(
+                upload=self.data.upload,
+                confirm_delete=self.data.confirm_delete,
+                told_at=self.data.told_at,
+            )
         else:
-            self.data["expires_at"] = self.context.now + self.context.session_ttl_s
-        return SessionState(self.state, self.data), self.effects
+            self.data = replace(self.data, expires_at=self.context.now + self.context.session_ttl_s)
+        return SessionState(self.stage, self.data), self.effects
 
     def say(self, key: str, **values: Any) -> None:
         self.effects.append(Reply(text(self.context.language, key, **values)))
+
+    def change(self, **values: Any) -> None:
+        self.data = replace(self.data, **values)
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -300,8 +303,8 @@ class _Turn:
             return
         if isinstance(received, StillWaiting):
             # Only now, if the photos are still not all in, is the seller told to wait.
-            if received.upload == self.data.get("upload") and self.data.get("finishing"):
-                self.say("waiting_photos", count=self.pending())
+            if received.upload == self.data.upload and self.data.finishing:
+                self.say("waiting_photos", count=len(self.data.pending()))
             return
         admin = parse_admin(received.text) if received.kind is EventKind.TEXT else None
         if admin is not None:  # allowed or not, the admin service answers (and audits it)
@@ -310,11 +313,12 @@ class _Turn:
         if not self.context.may_sell:
             self.stranger(received)
             return
-        if self.state != IDLE and self.context.now > self.data.get("expires_at", float("inf")):
+        expires_at = self.data.expires_at
+        if self.stage != IDLE and expires_at is not None and self.context.now > expires_at:
             self.cancel(announce=False)
             self.say("expired")
         message = received.text.strip()
-        confirming = received.kind is EventKind.TEXT and self.data.get("confirm_delete")
+        confirming = received.kind is EventKind.TEXT and self.data.confirm_delete
         if confirming and self.confirm_delete(message):
             return
         command = message.split(maxsplit=1)[0].lower() if message else ""
@@ -326,9 +330,9 @@ class _Turn:
             self.cancel(announce=True)
         elif received.kind is EventKind.TEXT and _is(message, "help"):
             self.say("help", showroom=self.context.showroom)
-        elif self.state in (COLLECTING, ADDING):
+        elif self.stage in (COLLECTING, ADDING):
             self.collecting(received)
-        elif self.state == PREVIEW:
+        elif self.stage == PREVIEW:
             self.preview_input(received)
         elif received.kind is EventKind.IMAGE:
             self.say("photos_need_upload")
@@ -339,10 +343,10 @@ class _Turn:
 
     def stranger(self, received: InboundEvent) -> None:
         """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
-        self.state = IDLE
+        self.stage = IDLE
         self.effects.append(NoteLead(received.sender_name, received.text))
-        if self.context.now - self.data.get("told_at", 0.0) >= STRANGER_REPLY_EVERY_S:
-            self.data["told_at"] = self.context.now
+        if self.context.now - self.data.told_at >= STRANGER_REPLY_EVERY_S:
+            self.change(told_at=self.context.now)
             self.say("not_a_seller", showroom=self.context.showroom, link=self.context.catalog_url)
 
     # -- seller commands on published cars ------------------------------------------------
@@ -372,24 +376,20 @@ class _Turn:
             else:
                 self.effects.append(ListingCommand("price", code, price))
         elif name == "delete":
-            self.data["confirm_delete"] = code
+            self.change(confirm_delete=code)
             self.say("confirm_delete", code=code)
         elif name == "photos":
-            if self.state != IDLE:
+            if self.stage != IDLE:
                 self.cancel(announce=False)
                 self.say("upload_replaced")
-            self.state = ADDING
-            self.data = {
-                "upload": self.data.get("upload", 0) + 1,
-                "adding_to": code,
-                "photos": [],
-                "refused_extra": False,
-            }
+            self.stage = ADDING
+            self.data = SessionData(upload=self.data.upload + 1, adding_to=code)
             self.say("send_photos_for", code=code)
 
     def confirm_delete(self, message: str) -> bool:
         """Handle the answer to "remove #CODE?"; False when the message is something else."""
-        code = self.data.pop("confirm_delete")
+        code = self.data.confirm_delete
+        self.change(confirm_delete=None)
         if _is(message, "yes"):
             self.effects.append(ListingCommand("delete", code, None))
             return True
@@ -406,19 +406,13 @@ class _Turn:
             names = ", ".join(field_name(self.context.language, m) for m in draft.missing)
             self.say("upload_missing", missing=names)
             return  # a running upload goes on: the new one was not started
-        if self.state != IDLE:
+        if self.stage != IDLE:
             self.cancel(announce=False)
             self.say("upload_replaced")
-        self.state = COLLECTING
-        upload = self.data.get("upload", 0) + 1
-        self.data = {
-            "upload": upload,
-            "draft": draft.to_dict(),
-            "photos": [],
-            "refused_extra": False,
-            "original_text": message,
-        }
-        self.data["draft"].pop("missing", None)
+        self.stage = COLLECTING
+        facts = draft.to_dict()
+        facts.pop("missing", None)
+        self.data = SessionData(upload=self.data.upload + 1, draft=facts, original_text=message)
         self.say("upload_understood", summary=self.summary())
 
     def collecting(self, received: InboundEvent) -> None:
@@ -432,94 +426,89 @@ class _Turn:
             self.say("collecting_hint")
 
     def photo(self, received: InboundEvent) -> None:
-        photos = self.data["photos"]
-        if any(p["key"] == received.dedupe_key for p in photos):
+        if self.data.slot(received.dedupe_key) is not None:
             return  # the same delivery again
-        if len([p for p in photos if p["status"] != "failed"]) >= MAX_PHOTOS:
-            if not self.data.get("refused_extra"):
-                self.data["refused_extra"] = True
+        taken = [p for p in self.data.photos if p.status is not PhotoStatus.FAILED]
+        if len(taken) >= MAX_PHOTOS:
+            if not self.data.refused_extra:
+                self.change(refused_extra=True)
                 self.say("photo_limit")
             return
         media = received.media
         if media is None or media.failed:
-            photos.append({"key": received.dedupe_key, "status": "failed"})
+            self.data = self.data.with_slot(PhotoSlot(received.dedupe_key, PhotoStatus.FAILED))
             self.say("photo_failed")
             return
-        ref = {k: getattr(media, k) for k in media.__slots__}
         # the reference is kept: after a restart the session fetches what is still pending
-        photos.append({"key": received.dedupe_key, "status": "pending", "media": ref})
-        self.effects.append(Fetch(self.data["upload"], received.dedupe_key, ref))
-        if not self.data.get("acknowledged"):
-            self.data["acknowledged"] = True
+        self.data = self.data.with_slot(
+            PhotoSlot(received.dedupe_key, PhotoStatus.PENDING, media=media)
+        )
+        self.effects.append(Fetch(self.data.upload, received.dedupe_key, media))
+        if not self.data.acknowledged:
+            self.change(acknowledged=True)
             self.say("photo_first")
 
     def photo_result(self, result: PhotoStored | PhotoFailed) -> None:
-        if self.state not in (COLLECTING, ADDING) or result.upload != self.data.get("upload"):
+        if self.stage not in (COLLECTING, ADDING) or result.upload != self.data.upload:
             if isinstance(result, PhotoStored):  # a cancelled upload's late photo
-                self.effects.append(CancelUpload(result.upload, _files(result.photo)))
+                self.effects.append(CancelUpload(result.upload, result.photo.files.names()))
             return
-        photo = next((p for p in self.data["photos"] if p["key"] == result.key), None)
-        if photo is None or photo["status"] != "pending":
+        slot = self.data.slot(result.key)
+        if slot is None or slot.status is not PhotoStatus.PENDING:
             return
         if isinstance(result, PhotoFailed):
-            photo["status"] = "failed"
+            slot = PhotoSlot(slot.key, PhotoStatus.FAILED)
             self.say("photo_failed")
-        elif any(
-            p.get("content_hash") == result.photo["content_hash"]
-            for p in self.data["photos"]
-            if p["status"] == "stored"
-        ):
-            photo["status"] = "duplicate"  # the same picture twice: kept once
+        elif any(p.content_hash == result.photo.content_hash for p in self.data.stored()):
+            slot = PhotoSlot(slot.key, PhotoStatus.DUPLICATE)  # the same picture twice: once
         else:
-            photo.update(result.photo, status="stored")
-            photo.pop("media", None)
-        if self.data.get("finishing") and not self.pending():
+            slot = PhotoSlot(slot.key, PhotoStatus.STORED, stored=result.photo)
+        self.data = self.data.with_slot(slot)
+        if self.data.finishing and not self.data.pending():
             self.complete()
 
     def finish(self, *, skip: bool) -> None:
-        if self.pending():
-            self.data["finishing"] = True
-            self.effects.append(RemindLater(WAIT_NOTICE_AFTER_S, StillWaiting(self.data["upload"])))
+        if self.data.pending():
+            self.change(finishing=True)
+            self.effects.append(RemindLater(WAIT_NOTICE_AFTER_S, StillWaiting(self.data.upload)))
             return
-        if not self.stored() and not skip:
+        if not self.data.stored() and not skip:
             self.say("no_photos")
             return
         self.complete()
 
     def complete(self) -> None:
         """Every photo is in: preview a new listing, or add the photos to a published one."""
-        if self.state == COLLECTING:
+        if self.stage == COLLECTING:
             self.show_preview()
             return
-        if self.stored():
+        code = self.data.adding_to or ""
+        if self.data.stored():
             self.effects.append(
                 AddPhotos(
-                    self.data["adding_to"],
-                    tuple(self.stored()),
-                    text(
-                        self.context.language,
-                        "photos_added",
-                        count="{count}",
-                        code=self.data["adding_to"],
-                    ),
-                    text(self.context.language, "listing_not_found", code=self.data["adding_to"]),
+                    code,
+                    self.data.stored(),
+                    text(self.context.language, "photos_added", count="{count}", code=code),
+                    text(self.context.language, "listing_not_found", code=code),
                 )
             )
-        self.state = IDLE
+        self.stage = IDLE
 
     def show_preview(self) -> None:
-        self.state = PREVIEW
-        self.data["finishing"] = False
-        key = copy_key(self.data["draft"], self.context.language)
+        self.stage = PREVIEW
+        key = copy_key(self.data.draft, self.context.language)
         written = self.context.descriptions.get(key)
         if written is None and self.context.copywriter:
-            self.effects.append(WriteCopy(key, dict(self.data["draft"])))
-        self.data["description"] = written or describe(self.data["draft"], self.context.language)
+            self.effects.append(WriteCopy(key, dict(self.data.draft)))
+        self.change(
+            finishing=False,
+            description=written or describe(self.data.draft, self.context.language),
+        )
         self.say(
             "preview",
             summary=self.summary(),
-            photos=len(self.stored()),
-            description=self.data["description"],
+            photos=len(self.data.stored()),
+            description=self.data.description,
         )
 
     def preview_input(self, received: InboundEvent) -> None:
@@ -527,23 +516,23 @@ class _Turn:
         if received.kind is EventKind.IMAGE:
             # A photo after `selesai` (gateways do not keep the order): take it, and show the
             # preview again once it is in.
-            self.state = COLLECTING
-            self.data["finishing"] = True
+            self.stage = COLLECTING
+            self.change(finishing=True)
             self.photo(received)
-            if not self.pending():
+            if not self.data.pending():
                 self.complete()
             return
         if received.kind is EventKind.TEXT and _is(message, "yes"):
             self.effects.append(
                 Publish(
-                    self.data["draft"],
-                    tuple(self.stored()),
-                    self.data["description"],
-                    self.data.get("original_text", ""),
+                    self.data.draft,
+                    self.data.stored(),
+                    self.data.description,
+                    self.data.original_text,
                     text(self.context.language, "published", code="{code}", link="{link}"),
                 )
             )
-            self.state = IDLE
+            self.stage = IDLE
         elif received.kind is EventKind.TEXT and _is(message, "no"):
             self.cancel(announce=True)
         else:  # a correction, or something else: either way, show where we are
@@ -553,7 +542,7 @@ class _Turn:
 
     def correct(self, message: str) -> bool:
         """`harga 140jt`, `km 120rb`, `tahun 2014`, `matic`: update what the text states."""
-        draft, changed = self.data["draft"], False
+        draft, changed = dict(self.data.draft), False
         lowered = message.lower()
         if re.search(r"\b(harga|hrg|price|rp)\b|\d\s*(jt|juta|m|miliar)\b", lowered):
             price = parse_price(message)
@@ -569,30 +558,24 @@ class _Turn:
                 draft[key], changed = getattr(restated, key), True
         if restated.year is not None and re.search(r"\b(tahun|thn|th)\b", lowered):
             draft["year"], changed = restated.year, True
+        self.change(draft=draft)
         return changed
 
     def cancel(self, *, announce: bool) -> None:
-        if self.state == IDLE:
+        if self.stage == IDLE:
             if announce:
                 self.say("nothing_to_cancel")
             return
-        files = tuple(f for p in self.data.get("photos", []) for f in _files(p))
-        self.effects.append(CancelUpload(self.data["upload"], files))
-        self.state = IDLE
-        self.data = {"upload": self.data["upload"]}
+        self.effects.append(CancelUpload(self.data.upload, self.data.files()))
+        self.stage = IDLE
+        self.data = SessionData(upload=self.data.upload)
         if announce:
             self.say("cancelled")
 
     # -- helpers --------------------------------------------------------------------------
 
-    def pending(self) -> int:
-        return len([p for p in self.data.get("photos", []) if p["status"] == "pending"])
-
-    def stored(self) -> list[dict[str, Any]]:
-        return [p for p in self.data.get("photos", []) if p["status"] == "stored"]
-
     def summary(self) -> str:
-        draft, language = self.data["draft"], self.context.language
+        draft, language = self.data.draft, self.context.language
         lines = [f"*{car_name(draft)}* {draft.get('year') or ''}".rstrip()]
         if draft.get("price_idr"):
             lines.append(
@@ -617,23 +600,10 @@ def copy_key(draft: dict[str, Any], language: str) -> str:
 
 def pending_fetches(state: SessionState) -> list[Fetch]:
     """The downloads a restored session must start again (they died with the last process)."""
-    if state.state not in (COLLECTING, ADDING):
+    if state.stage not in (COLLECTING, ADDING):
         return []
     return [
-        Fetch(state.data["upload"], p["key"], p["media"])
-        for p in state.data.get("photos", [])
-        if p["status"] == "pending" and "media" in p
+        Fetch(state.data.upload, p.key, p.media)
+        for p in state.data.pending()
+        if p.media is not None
     ]
-
-
-def _files(photo: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(photo.get("files", {}).values())
-
-
-def _copy(data: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of plain JSON data (the state must never be changed in place)."""
-    if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_copy(v) for v in data]
-    return data

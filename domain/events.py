@@ -30,6 +30,13 @@ class MediaRef:
     inline_b64: str | None = None
     failed: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in MediaRef.__slots__}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> MediaRef:
+        return cls(**{name: data[name] for name in MediaRef.__slots__ if name in data})
+
 
 @dataclass(frozen=True, slots=True)
 class InboundEvent:
@@ -57,7 +64,7 @@ class InboundEvent:
             "alternates": [str(a) for a in self.alternates],
         }
         if self.media is not None:
-            data["media"] = {k: getattr(self.media, k) for k in MediaRef.__slots__}
+            data["media"] = self.media.to_json()
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
@@ -71,7 +78,7 @@ class InboundEvent:
             chat_kind=ChatKind(data["chat_kind"]),
             kind=EventKind(data["kind"]),
             text=data["text"],
-            media=MediaRef(**media) if media else None,
+            media=MediaRef.from_json(media) if media else None,
             sender_name=data.get("sender_name", ""),
             sent_at=data.get("sent_at"),
             alternates=tuple(Identity.parse(a) for a in data.get("alternates", ())),

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from domain.photos import PhotoFiles, StoredPhoto
 from storage.errors import StorageError
 from storage.jpeg import strip_metadata
 from storage.media import MediaStore, content_hash
@@ -36,24 +37,6 @@ MAX_KEPT_BITS_PER_PIXEL = 3
 
 class NotAPhoto(StorageError):
     """The bytes are not a photo we can use; the message says why, for the seller's note."""
-
-
-@dataclass(frozen=True, slots=True)
-class StoredPhoto:
-    content_hash: str
-    files: dict[str, str]
-    width: int
-    height: int
-    bytes: int
-
-    def to_dict(self) -> dict:
-        return {
-            "content_hash": self.content_hash,
-            "files": dict(self.files),
-            "width": self.width,
-            "height": self.height,
-            "bytes": self.bytes,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,4 +148,4 @@ def store_photo(store: MediaStore, tenant: str, data: bytes) -> StoredPhoto:
         files[size] = store.put(tenant, out.getvalue(), "jpg", size)
         if size == "large":
             width, height = current.size
-    return StoredPhoto(content_hash(data), files, width, height, len(data))
+    return StoredPhoto(content_hash(data), PhotoFiles(**files), width, height, len(data))

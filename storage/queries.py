@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from peewee import SQL, fn
 
+from domain.session_state import SessionState, Stage
 from storage import sql
 from storage.models import (
     ConversationSession,
@@ -31,17 +31,16 @@ def referenced_media_files() -> set[tuple[str, str]]:
     for slug, *names in query.tuples():
         files.update((slug, name) for name in names)
     sessions = (
-        ConversationSession.select(Tenant.slug, ConversationSession.data)
+        ConversationSession.select(Tenant.slug, ConversationSession.state, ConversationSession.data)
         .join(Tenant)
-        .where(ConversationSession.state != "idle")
+        .where(ConversationSession.state != Stage.IDLE.value)
     )
-    for slug, data in sessions.tuples():
+    for slug, stage, data in sessions.tuples():
         try:
-            photos = json.loads(data).get("photos", [])
-        except (ValueError, AttributeError):
+            state = SessionState.from_row(stage, data)
+        except ValueError:
             continue
-        for photo in photos:
-            files.update((slug, name) for name in (photo.get("files") or {}).values())
+        files.update((slug, name) for name in state.data.files())
     return files
 
 
@@ -228,16 +227,20 @@ def sessions_waiting_on_photos() -> list[tuple[str, str]]:
     """(tenant slug, user) of uploads that still wait for photo downloads: after a restart
     nothing else would wake them, since the seller is waiting for us."""
     rows = (
-        ConversationSession.select(Tenant.slug, ConversationSession.user, ConversationSession.data)
+        ConversationSession.select(
+            Tenant.slug,
+            ConversationSession.user,
+            ConversationSession.state,
+            ConversationSession.data,
+        )
         .join(Tenant)
-        .where(ConversationSession.state.in_(("collecting", "adding")))
+        .where(ConversationSession.state.in_((Stage.COLLECTING.value, Stage.ADDING.value)))
     )
     waiting = []
-    for slug, user, data in rows.tuples():
+    for slug, user, stage, data in rows.tuples():
         try:
-            photos = json.loads(data).get("photos", [])
-        except (ValueError, AttributeError):
+            if SessionState.from_row(stage, data).waiting_on_photos:
+                waiting.append((slug, user))
+        except ValueError:
             continue
-        if any(isinstance(p, dict) and p.get("status") == "pending" for p in photos):
-            waiting.append((slug, user))
     return waiting

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from domain.photos import StoredPhoto
 from storage import sql
 from storage.errors import StorageError
 from storage.models import AuditEntry, Lead, Listing, Person, Photo, Tenant, utcnow
@@ -144,7 +145,7 @@ class PublishListing:
     queue `published_text` with its {code} and {link} filled in."""
 
     draft: dict[str, Any]
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[StoredPhoto, ...]
     description: str
     original_text: str
     published_text: str
@@ -189,7 +190,7 @@ class AddListingPhotos:
     Returns the reply: `added_text` with {count} filled in, or `not_found_text`."""
 
     code: str
-    photos: tuple[dict[str, Any], ...]
+    photos: tuple[StoredPhoto, ...]
     added_text: str
     not_found_text: str
     max_photos: int = 10
@@ -212,10 +213,10 @@ class AddListingPhotos:
         position = max((p for p, _ in existing), default=-1) + 1
         added = 0
         for photo in self.photos:
-            if len(existing) + added >= self.max_photos or photo["content_hash"] in known:
+            if len(existing) + added >= self.max_photos or photo.content_hash in known:
                 continue
             row = _create_photo(tenant_id, listing, position + added, photo)
-            known.add(photo["content_hash"])
+            known.add(photo.content_hash)
             added += 1
             if listing.cover_photo_id is None:
                 Listing.update(cover_photo=row.id).where(Listing.id == listing.id).execute()
@@ -223,19 +224,18 @@ class AddListingPhotos:
         return self.added_text.format(count=added)
 
 
-def _create_photo(tenant_id: int, listing: Listing, position: int, photo: dict[str, Any]) -> Photo:
-    files = photo["files"]
+def _create_photo(tenant_id: int, listing: Listing, position: int, photo: StoredPhoto) -> Photo:
     return Photo.create(
         tenant=tenant_id,
         listing=listing,
         position=position,
-        content_hash=photo["content_hash"],
-        file_large=files["large"],
-        file_medium=files["medium"],
-        file_thumb=files["thumb"],
-        width=photo["width"],
-        height=photo["height"],
-        bytes=photo["bytes"],
+        content_hash=photo.content_hash,
+        file_large=photo.files.large,
+        file_medium=photo.files.medium,
+        file_thumb=photo.files.thumb,
+        width=photo.width,
+        height=photo.height,
+        bytes=photo.bytes,
     )
 
 

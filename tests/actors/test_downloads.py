@@ -56,9 +56,8 @@ class Harness:
         self.results.append(result)
         self.done.set()
 
-    def media(self, image_id: str, **extra) -> dict:
-        ref = MediaRef(locator=f"/images/{image_id}.jpg", **extra)
-        return {k: getattr(ref, k) for k in MediaRef.__slots__}
+    def media(self, image_id: str, **extra) -> MediaRef:
+        return MediaRef(locator=f"/images/{image_id}.jpg", **extra)
 
     async def result(self):
         await self.done.wait()
@@ -89,7 +88,7 @@ async def test_a_photo_saved_3_s_after_its_webhook_is_fetched_soon_after(harness
     started = trio.current_time()
     harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
     result = await harness.result()
-    assert isinstance(result, PhotoStored) and result.photo["width"] == 1200
+    assert isinstance(result, PhotoStored) and result.photo.width == 1200
     waited = trio.current_time() - started
     assert 3.0 <= waited <= 3.0 + 0.6 * 3.0
     assert 4 <= len(harness.requests) <= 8  # polled, not hammered
@@ -110,7 +109,7 @@ async def test_a_half_written_file_is_fetched_again(harness, autojump_clock):
     image_id = harness.simulator.add_image(data, truncated_first=True)
     harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id, expected_bytes=len(data)))
     result = await harness.result()
-    assert isinstance(result, PhotoStored) and result.photo["bytes"] == len(data)
+    assert isinstance(result, PhotoStored) and result.photo.bytes == len(data)
     assert len(harness.requests) == 2
 
 
@@ -183,7 +182,7 @@ def test_only_the_gateway_origin_may_be_fetched(url):
     "locator", ["//evil.example/x.jpg", "/@evil.example/x.jpg", "/../../../etc/passwd"]
 )
 async def test_tricky_locators_still_go_to_the_gateway(harness, autojump_clock, locator):
-    ref = {k: getattr(MediaRef(locator=locator), k) for k in MediaRef.__slots__}
+    ref = MediaRef(locator=locator)
     harness.downloads.fetch(KEY, 1, "p1", ref)
     result = await harness.result()
     assert isinstance(result, PhotoFailed)
@@ -262,15 +261,7 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
                     KEY,
                     upload,
                     f"p{n}",
-                    {
-                        "locator": f"/images/{image_id}.jpg",
-                        "mimetype": "",
-                        "expected_bytes": None,
-                        "width": None,
-                        "height": None,
-                        "inline_b64": None,
-                        "failed": None,
-                    },
+                    MediaRef(f"/images/{image_id}.jpg"),
                 )
         with trio.fail_after(10):
             while simulator.image_requests < workers:  # noqa: ASYNC110 - the server's count
@@ -285,15 +276,7 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
                     ("demo", "62899"),
                     1,
                     f"q{n}",
-                    {
-                        "locator": f"/images/{image_id}.jpg",
-                        "mimetype": "",
-                        "expected_bytes": None,
-                        "width": None,
-                        "height": None,
-                        "inline_b64": None,
-                        "failed": None,
-                    },
+                    MediaRef(f"/images/{image_id}.jpg"),
                 )
                 for n, image_id in enumerate(fresh)
             ]
@@ -331,7 +314,7 @@ async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
         )
         image_id = simulator.add_image(jpeg(), ready_after_s=0.2)
         ref = MediaRef(locator=f"/images/{image_id}.jpg")
-        job = downloads.fetch(KEY, 1, "p", {k: getattr(ref, k) for k in MediaRef.__slots__})
+        job = downloads.fetch(KEY, 1, "p", ref)
         with trio.fail_after(10):
             await job.wait()
         server.stop()

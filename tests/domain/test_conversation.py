@@ -1,7 +1,5 @@
 """The seller conversation, pure: no trio, no database."""
 
-import json
-
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -23,7 +21,6 @@ from domain.conversation import (
     Publish,
     RemindLater,
     Reply,
-    SessionState,
     StillWaiting,
     listing_command_reply,
     pending_fetches,
@@ -31,6 +28,8 @@ from domain.conversation import (
 )
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
+from domain.photos import PhotoFiles, StoredPhoto
+from domain.session_state import PhotoStatus, SessionState, Stage
 
 BUDI = Identity(IdentityKind.PHONE, "6281234567890")
 UPLOAD = "/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
@@ -56,18 +55,13 @@ def image(key: str, failed: str | None = None) -> InboundEvent:
 
 
 def stored(upload: int, key: str, content: str | None = None) -> PhotoStored:
-    files = {size: f"{key}-{size}.jpg" for size in ("large", "medium", "thumb")}
-    return PhotoStored(
-        upload,
-        key,
-        {
-            "content_hash": content or key,
-            "files": files,
-            "width": 1600,
-            "height": 1200,
-            "bytes": 1000,
-        },
-    )
+    files = PhotoFiles(*(f"{key}-{size}.jpg" for size in ("large", "medium", "thumb")))
+    return PhotoStored(upload, key, StoredPhoto(content or key, files, 1600, 1200, 1000))
+
+
+def round_trip(state: SessionState) -> SessionState:
+    """The state as a restart reads it back from its row."""
+    return SessionState.from_row(*state.to_row())
 
 
 def run(state: SessionState, *inputs, now: float = NOW, language: str = "id"):
@@ -75,7 +69,7 @@ def run(state: SessionState, *inputs, now: float = NOW, language: str = "id"):
     for received in inputs:
         state, produced = step(state, received, Context(language, "Demo", now=now))
         effects += produced
-        json.dumps(state.data)  # the state is always plain JSON: it is stored as it is
+        assert round_trip(state) == state  # what is stored is what comes back
     return state, effects
 
 
@@ -85,14 +79,14 @@ def replies(effects) -> list[str]:
 
 def test_a_complete_upload_asks_for_photos():
     state, effects = run(SessionState(), text(UPLOAD))
-    assert state.state == COLLECTING
+    assert state.stage == COLLECTING
     [reply] = replies(effects)
     assert "Honda Freed PSD" in reply and "Rp 145.000.000" in reply and "1-10 foto" in reply
 
 
 def test_an_incomplete_upload_says_what_is_missing_and_stays_idle():
     state, effects = run(SessionState(), text("/upload Honda Jazz merah"))
-    assert state.state == IDLE
+    assert state.stage == IDLE
     [reply] = replies(effects)
     assert "tahun" in reply and "harga" in reply and "Contoh" in reply
 
@@ -117,9 +111,9 @@ def test_selesai_waits_for_running_downloads_then_shows_the_preview():
     [remind] = [e for e in effects if isinstance(e, RemindLater)]
     state, effects = run(state, stored(1, "p1"), remind.message)
     assert replies(effects) == ["Sebentar, masih mengambil 1 foto..."]  # ...as it does here
-    assert state.state == COLLECTING
+    assert state.stage == COLLECTING
     state, effects = run(state, stored(1, "p2"))
-    assert state.state == PREVIEW
+    assert state.stage == PREVIEW
     [preview] = replies(effects)
     assert "Foto: 2" in preview and "145.515 km" in preview and "Matic" in preview
 
@@ -135,7 +129,7 @@ def test_a_failed_photo_gets_one_message_and_the_rest_goes_on():
         text("selesai"),
     )
     assert sum("kirim ulang" in r for r in replies(effects)) == 1
-    assert state.state == PREVIEW and "Foto: 1" in replies(effects)[-1]
+    assert state.stage == PREVIEW and "Foto: 1" in replies(effects)[-1]
 
 
 def test_the_same_picture_twice_is_kept_once():
@@ -148,20 +142,20 @@ def test_the_same_picture_twice_is_kept_once():
         stored(1, "p2", content="same"),
         text("selesai"),
     )
-    assert len([p for p in state.data["photos"] if p["status"] == "stored"]) == 1
+    assert len(state.data.stored()) == 1
 
 
 def test_selesai_without_photos_asks_for_them_and_skip_goes_on():
     state, effects = run(SessionState(), text(UPLOAD), text("selesai"))
-    assert state.state == COLLECTING and "skip" in replies(effects)[-1]
+    assert state.stage == COLLECTING and "skip" in replies(effects)[-1]
     state, effects = run(state, text("skip"))
-    assert state.state == PREVIEW and "Foto: 0" in replies(effects)[-1]
+    assert state.stage == PREVIEW and "Foto: 0" in replies(effects)[-1]
 
 
 def test_a_correction_at_the_preview_updates_the_field_and_shows_it_again():
     state, _ = run(SessionState(), text(UPLOAD), text("skip"))
     state, effects = run(state, text("harga 140jt"), text("km 120rb"))
-    assert state.state == PREVIEW
+    assert state.stage == PREVIEW
     assert "Rp 140.000.000" in replies(effects)[-1] and "120.000 km" in replies(effects)[-1]
 
 
@@ -170,8 +164,8 @@ def test_ya_publishes_with_the_description_and_the_photos():
         SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"), text("selesai"), text("ya")
     )
     [publish] = [e for e in effects if isinstance(e, Publish)]
-    assert state.state == IDLE
-    assert publish.description and [p["key"] for p in publish.photos] == ["p1"]
+    assert state.stage == IDLE
+    assert publish.description and [p.content_hash for p in publish.photos] == ["p1"]
     assert publish.original_text == UPLOAD
     assert "{code}" in publish.published_text and "{link}" in publish.published_text
 
@@ -183,28 +177,28 @@ def test_cancelling_at_the_preview_removes_the_photos(word):
     )
     [cancel] = [e for e in effects if isinstance(e, CancelUpload)]
     assert cancel.upload == 1 and "p1-large.jpg" in cancel.files
-    assert state.state == IDLE and "dibatalkan" in replies(effects)[-1]
+    assert state.stage == IDLE and "dibatalkan" in replies(effects)[-1]
 
 
 def test_a_new_upload_cancels_the_current_one_and_its_late_results_are_dropped():
     state, effects = run(SessionState(), text(UPLOAD), image("p1"), text(UPLOAD + " ", key="again"))
     assert [e.upload for e in effects if isinstance(e, CancelUpload)] == [1]
-    assert state.data["upload"] == 2 and state.state == COLLECTING
+    assert state.data.upload == 2 and state.stage == COLLECTING
     state, effects = run(state, stored(1, "p1"))  # the old upload's photo arrives late
-    assert state.data["photos"] == []
+    assert state.data.photos == ()
     assert next(e for e in effects if isinstance(e, CancelUpload)).files  # its files go
 
 
 def test_an_expired_session_is_cancelled_and_the_seller_told():
     state, _ = run(SessionState(), text(UPLOAD), now=NOW)
     state, effects = run(state, text("selesai"), now=NOW + 3 * 24 * 3600)
-    assert state.state == IDLE
+    assert state.stage == IDLE
     assert any("kedaluwarsa" in r for r in replies(effects))
 
 
 def test_a_restored_session_restarts_its_pending_downloads():
     state, _ = run(SessionState(), text(UPLOAD), image("p1"), image("p2"), stored(1, "p1"))
-    restored = SessionState(state.state, json.loads(json.dumps(state.data)))
+    restored = round_trip(state)
     assert [f.key for f in pending_fetches(restored)] == ["p2"]
 
 
@@ -231,9 +225,9 @@ class ConversationMachine(RuleBasedStateMachine):
         self.counter = 0
 
     def feed(self, received) -> None:
-        upload = self.state.data.get("upload", 0)
+        upload = self.state.data.upload
         self.state, effects = step(self.state, received, Context(now=self.now))
-        json.dumps(self.state.data)
+        assert round_trip(self.state) == self.state
         if any(isinstance(e, Publish) for e in effects):
             assert upload not in self.published_uploads, "an upload was published twice"
             self.published_uploads.add(upload)
@@ -289,7 +283,7 @@ class ConversationMachine(RuleBasedStateMachine):
 
     @rule()
     def a_reminder_fires(self) -> None:
-        self.feed(StillWaiting(self.state.data.get("upload", 0)))
+        self.feed(StillWaiting(self.state.data.upload))
 
     @rule()
     def a_day_passes(self) -> None:
@@ -297,18 +291,19 @@ class ConversationMachine(RuleBasedStateMachine):
 
     @rule()
     def restart(self) -> None:
-        self.state = SessionState(self.state.state, json.loads(json.dumps(self.state.data)))
+        self.state = round_trip(self.state)
 
     @invariant()
     def never_more_than_ten_photos(self) -> None:
-        photos = self.state.data.get("photos", [])
-        assert len([p for p in photos if p["status"] in ("pending", "stored")]) <= MAX_PHOTOS
+        photos = self.state.data.photos
+        kept = (PhotoStatus.PENDING, PhotoStatus.STORED)
+        assert len([p for p in photos if p.status in kept]) <= MAX_PHOTOS
 
     @invariant()
     def every_publish_has_a_description_and_only_stored_photos(self) -> None:
         for publish in self.published:
             assert publish.description
-            assert all(p["status"] == "stored" and p["files"] for p in publish.photos)
+            assert all(isinstance(p, StoredPhoto) and p.files.large for p in publish.photos)
             assert len(publish.photos) <= MAX_PHOTOS
             assert publish.draft["price_idr"] and publish.draft["model"]
 
@@ -316,7 +311,7 @@ class ConversationMachine(RuleBasedStateMachine):
     def added_photos_are_stored_ones(self) -> None:
         for effect in getattr(self, "last_effects", []):
             if isinstance(effect, AddPhotos):
-                assert effect.photos and all(p["status"] == "stored" for p in effect.photos)
+                assert effect.photos and all(isinstance(p, StoredPhoto) for p in effect.photos)
                 assert len(effect.photos) <= MAX_PHOTOS
 
     @invariant()
@@ -326,7 +321,7 @@ class ConversationMachine(RuleBasedStateMachine):
     @invariant()
     def a_published_upload_is_over(self) -> None:
         if any(isinstance(e, Publish) for e in getattr(self, "last_effects", [])):
-            assert self.state.state == IDLE
+            assert self.state.stage == IDLE
 
 
 ConversationMachine.TestCase.settings = settings(
@@ -406,7 +401,7 @@ def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
         )
 
     state, effects = as_stranger(SessionState(), UPLOAD, NOW)
-    assert state.state == IDLE
+    assert state.stage == IDLE
     assert [type(e) for e in effects] == [NoteLead, Reply]
     assert "https://katalog.example.id" in effects[1].text
     state, effects = as_stranger(state, "masih ada?", NOW + 3600)
@@ -417,19 +412,19 @@ def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
 
 def test_foto_adds_photos_to_a_published_car():
     state, effects = run(SessionState(), text("/foto #H07"))
-    assert state.state == "adding" and "#H07" in replies(effects)[0]
+    assert state.stage == Stage.ADDING and "#H07" in replies(effects)[0]
     state, effects = run(state, image("x1"), image("x2"), stored(1, "x1"), text("selesai"))
     assert any(isinstance(e, RemindLater) for e in effects)
     state, effects = run(state, stored(1, "x2"))
     [add] = [e for e in effects if isinstance(e, AddPhotos)]
-    assert state.state == IDLE and add.code == "H07" and len(add.photos) == 2
+    assert state.stage == IDLE and add.code == "H07" and len(add.photos) == 2
     assert "{count}" in add.added_text
 
 
 def test_a_photo_that_arrives_after_selesai_is_taken_and_the_preview_shown_again():
     state, _ = run(SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"), text("selesai"))
-    assert state.state == PREVIEW
+    assert state.stage == PREVIEW
     state, effects = run(state, image("p2"))  # delivered out of order, after selesai
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p2"]
     state, effects = run(state, stored(1, "p2"))
-    assert state.state == PREVIEW and "Foto: 2" in replies(effects)[-1]
+    assert state.stage == PREVIEW and "Foto: 2" in replies(effects)[-1]

@@ -40,7 +40,7 @@ def test_a_phone_photo_is_stored_in_three_sizes_without_metadata(tmp_path):
     stored = store_photo(store, "demo", data)
     assert (stored.width, stored.height, stored.bytes) == (1600, 1200, len(data))
     for size, longest in SIZES.items():
-        with Image.open(store.path("demo", stored.files[size])) as out:
+        with Image.open(store.path("demo", getattr(stored.files, size))) as out:
             assert out.format == "JPEG" and max(out.size) == longest
             assert not out.getexif() and "exif" not in out.info
 
@@ -56,7 +56,7 @@ def test_the_colour_profile_is_kept(tmp_path):
     data = encode(photo((1200, 900)), "JPEG", icc_profile=profile)
     store = MediaStore(tmp_path)
     stored = store_photo(store, "demo", data)
-    with Image.open(store.path("demo", stored.files["large"])) as out:
+    with Image.open(store.path("demo", stored.files.large)) as out:
         assert out.info.get("icc_profile") == profile
 
 
@@ -111,12 +111,12 @@ def test_a_photo_that_already_fits_keeps_its_own_data_without_metadata(tmp_path)
     store = MediaStore(tmp_path)
     stored = store_photo(store, "demo", data)
     assert (stored.width, stored.height) == (1600, 1200)
-    large = store.path("demo", stored.files["large"]).read_bytes()
+    large = store.path("demo", stored.files.large).read_bytes()
     assert large == strip_metadata(data)  # the same compressed picture, not re-encoded
     with Image.open(io.BytesIO(large)) as kept, Image.open(io.BytesIO(data)) as sent:
         assert not kept.getexif() and kept.tobytes() == sent.tobytes()
     for size in ("medium", "thumb"):
-        with Image.open(store.path("demo", stored.files[size])) as out:
+        with Image.open(store.path("demo", getattr(stored.files, size))) as out:
             assert max(out.size) == SIZES[size] and not out.getexif()
             assert out.getpixel((10, 10))[2] > 150  # the blue mark is still top left
 
