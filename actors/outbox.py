@@ -54,6 +54,12 @@ class OutboxStats:
     retried: int = 0
     failed: int = 0
 
+    def add(self, other: OutboxStats) -> None:
+        """Add another tenant's counts to these (for totals)."""
+        self.sent += other.sent
+        self.retried += other.retried
+        self.failed += other.failed
+
 
 class Outbox:
     def __init__(

@@ -22,12 +22,13 @@ from urllib.parse import urlsplit
 import httpx
 import peewee
 import trio
+from starlette.applications import Starlette
 
 from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
 from actors.media_sweeper import sweep_media_forever
-from actors.outbox import Outbox, OutboxPolicy
+from actors.outbox import Outbox, OutboxPolicy, OutboxStats
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
 from actors.persistence import PersistenceActor, PersistenceStats
 from actors.router import RESCAN_INTERVAL_S, Rescan, RouterActor
@@ -64,6 +65,7 @@ from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
 from web.app import create_app
 from web.catalog import Catalog, CatalogTenant
 from web.intake import Intake, IntakeTenant
+from web.metrics import MetricsSnapshot
 from web.server import WebServer
 
 log = logging.getLogger("showroom.app")
@@ -71,7 +73,8 @@ log = logging.getLogger("showroom.app")
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
 APOLOGY_TIMEOUT_S = 10.0
-MAX_GATEWAY_CONNECTIONS = 32  # more than download requests (16) + sends (2) + health: never full
+# more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
+MAX_GATEWAY_CONNECTIONS = 32
 DOWNLOAD_QUEUE = 1000
 
 
@@ -86,21 +89,87 @@ class Running:
     sessions: KeyedRegistry
 
 
+@dataclass(frozen=True)
+class Storage:
+    """The database and the photo files, opened."""
+
+    db: peewee.Database
+    path: Path
+    tenant_ids: dict[str, int]
+    reader: Reader
+    media: MediaStore
+
+
+@dataclass(frozen=True)
+class Gateways:
+    """One adapter per tenant, and the simulated gateways with their web servers."""
+
+    adapters: dict[str, Adapter]
+    simulators: dict[str, tuple[Simulator, WebServer]]
+
+
+@dataclass
+class Bot:
+    """The supervision tree and the parts the web app and the health page look at."""
+
+    root: Supervisor
+    persistence: ActorRef[Any]
+    commits: PersistenceStats
+    router: ActorRef[Any]
+    sessions: KeyedRegistry
+    downloads: Downloads
+    outboxes: dict[str, Outbox]
+
+
 async def serve(
     settings: Settings, *, task_status: trio.TaskStatus[Running] = trio.TASK_STATUS_IGNORED
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
-    db = await trio.to_thread.run_sync(prepare_sqlite, settings.resolve(settings.database.path))
-    tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
-    reader = Reader(db)
-    media = MediaStore(settings.resolve(settings.media.dir))
+    storage = await open_storage(settings)
     web = WebServer(
         None,
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
     )
+    gateways = build_gateways(settings, web)
+    async with gateway_client() as client:
+        bot = build_actors(settings, storage, gateways, client, web)
+        intake = Intake(
+            {
+                slug: IntakeTenant(slug, storage.tenant_ids[slug], gateways.adapters[slug])
+                for slug in settings.tenants
+            },
+            bot.persistence,
+            bot.router,
+        )
+        web.app = build_web(settings, storage, gateways, bot, intake, client, web)
+        bot.root.add_service("web", web.run, stop=web.stop)  # intake: started last, stops first
+        running = Running(web, gateways.simulators, intake, bot.outboxes, bot.sessions)
+        try:
+            await _run_until_stopped(bot.root, running, task_status)
+        finally:
+            web.close()
+            for _, server in gateways.simulators.values():
+                server.close()
+    log.info("showroom stopped")
+
+
+# -- the builders, in the order serve uses them --------------------------------------------
+
+
+async def open_storage(settings: Settings) -> Storage:
+    """Open (create, migrate) the database, make sure the configured tenants are in it."""
+    path = settings.resolve(settings.database.path)
+    db = await trio.to_thread.run_sync(prepare_sqlite, path)
+    tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
+    return Storage(
+        db, path, tenant_ids, Reader(db), MediaStore(settings.resolve(settings.media.dir))
+    )
+
+
+def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
         slug: (Simulator(), _simulator_server(tenant))
         for slug, tenant in settings.tenants.items()
@@ -110,161 +179,180 @@ async def serve(
         slug: _adapter(slug, tenant, web, simulators.get(slug))
         for slug, tenant in settings.tenants.items()
     }
+    return Gateways(adapters, simulators)
 
+
+def gateway_client() -> httpx.AsyncClient:
+    """The one HTTP client for every gateway request: its pool is larger than all the
+    requests that can be in flight at once, so none ever waits (and is cancelled) inside it."""
     limits = httpx.Limits(
         max_connections=MAX_GATEWAY_CONNECTIONS, max_keepalive_connections=MAX_GATEWAY_CONNECTIONS
     )
-    async with httpx.AsyncClient(
+    return httpx.AsyncClient(
         limits=limits, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False
-    ) as client:
-        root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
-        commits = PersistenceStats()
-        persistence = root.add_actor(
-            "persistence",
-            lambda: PersistenceActor(lambda: db, commits),
-            mailbox_size=PERSISTENCE_MAILBOX,
-        )
-        outboxes = {
-            slug: Outbox(
-                tenant_ids[slug], adapters[slug], client, persistence, reader, _policy(settings)
-            )
-            for slug in settings.tenants
-        }
-        pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
-        sessions: KeyedRegistry
-        database_path = settings.resolve(settings.database.path)
+    )
 
-        async def gateway_state(slug: str) -> str:
-            state = await _gateway_health(client, adapters[slug])
-            if not state.get("reachable"):
-                return f"{adapters[slug].kind}: not reachable ({state.get('error', '')})"
-            return f"{adapters[slug].kind} {state.get('version', '')}: reachable".replace("  ", " ")
 
-        admin = AdminService(
-            persistence,
-            reader,
-            HealthFacts(gateway_state, database_path, time.time()),
-            backup=lambda: backup_sqlite(database_path, _backup_name(database_path)),
-            sessions_active=lambda: len(sessions),
-            photo_failures=lambda: downloads.stats.failed,
-            photo_wait_s=lambda: downloads.stats.mean_wait_s(),
-            wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),
+def build_actors(
+    settings: Settings,
+    storage: Storage,
+    gateways: Gateways,
+    client: httpx.AsyncClient,
+    web: WebServer,
+) -> Bot:
+    """The supervision tree. Children start in the order they are added and stop in reverse:
+    the database first in, last out; the web server (added by `serve`) last in, first out."""
+    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+    reader, adapters = storage.reader, gateways.adapters
+    commits = PersistenceStats()
+    persistence = root.add_actor(
+        "persistence",
+        lambda: PersistenceActor(lambda: storage.db, commits),
+        mailbox_size=PERSISTENCE_MAILBOX,
+    )
+    outboxes = {
+        slug: Outbox(
+            storage.tenant_ids[slug], adapters[slug], client, persistence, reader, _policy(settings)
         )
-        copy = settings.copywriter
-        copywriter = (
-            ChatCopywriter(client, copy.base_url, copy.model, copy.api_key, copy.timeout_s)
-            if copy.base_url
-            else None
+        for slug in settings.tenants
+    }
+    pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
+    sessions: KeyedRegistry  # the reports below reach sessions once the registry exists
+
+    def report(key: tuple[str, str], result: object) -> None:
+        _report(sessions, key, result)
+
+    downloads = Downloads(
+        pool,
+        client,
+        storage.media,
+        {
+            slug: TenantMedia(slug, adapters[slug], _watch_dir(settings, tenant))
+            for slug, tenant in settings.tenants.items()
+        },
+        report=report,
+    )
+
+    async def gateway_state(slug: str) -> str:
+        state = await _gateway_health(client, adapters[slug])
+        if not state.get("reachable"):
+            return f"{adapters[slug].kind}: not reachable ({state.get('error', '')})"
+        return f"{adapters[slug].kind} {state.get('version', '')}: reachable".replace("  ", " ")
+
+    admin = AdminService(
+        persistence,
+        reader,
+        HealthFacts(gateway_state, storage.path, time.time()),
+        backup=lambda: backup_sqlite(storage.path, _backup_name(storage.path)),
+        sessions_active=lambda: len(sessions),
+        photo_failures=lambda: downloads.stats.failed,
+        photo_wait_s=lambda: downloads.stats.mean_wait_s(),
+        wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),
+    )
+    copy = settings.copywriter
+    copywriter = (
+        ChatCopywriter(client, copy.base_url, copy.model, copy.api_key, copy.timeout_s)
+        if copy.base_url
+        else None
+    )
+    timers = Timers()
+    runtimes = {
+        slug: TenantRuntime(
+            slug=slug,
+            id=storage.tenant_ids[slug],
+            language=tenant.language,
+            showroom=tenant.name,
+            link_base=tenant.public_url or _local_url(web),
+            open_to_all=tenant.open_to_all,
+            upload_ttl_s=settings.conversation.upload_expires_after_h * 3600,
+            copywriter=copywriter,
+            admin=admin,
+            remind=lambda key, delay_s, message: timers.later(
+                delay_s, lambda: report(key, message)
+            ),
+            wake_outbox=outboxes[slug].wake,
+            downloads=downloads,
+            media=storage.media,
         )
-        timers = Timers()
-        downloads = Downloads(
-            pool,
-            client,
-            media,
-            {
-                slug: TenantMedia(slug, adapters[slug], _watch_dir(settings, tenant))
-                for slug, tenant in settings.tenants.items()
-            },
-            report=lambda key, result: _report(sessions, key, result),
-        )
-        runtimes = {
-            slug: TenantRuntime(
+        for slug, tenant in settings.tenants.items()
+    }
+    sessions = KeyedRegistry(
+        "sessions",
+        lambda key: SessionActor(key, runtimes[key[0]], persistence, reader),
+        idle_s=IDLE_PASSIVATE_S,
+        mailbox_size=SESSION_MAILBOX,
+        on_crash=partial(_apologise, runtimes, persistence, settings),
+    )
+    root.add_service("timers", timers.run)
+    root.add_service("admin", admin.run_service)
+    root.add_service("downloads", pool.run, stop=pool.close)
+    root.add_service("sessions", sessions.run, stop=sessions.stop)
+    router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
+    root.add_service(
+        "router-rescan", partial(_every, RESCAN_INTERVAL_S, lambda: router.tell(Rescan()))
+    )
+    for slug, outbox in outboxes.items():
+        root.add_service(f"outbox:{slug}", outbox.run)
+    root.add_service("media-sweeper", partial(sweep_media_forever, storage.media, reader))
+    for slug, (simulator, server) in gateways.simulators.items():
+        root.add_service(f"simulator:{slug}", simulator.run)
+        root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
+    return Bot(root, persistence, commits, router, sessions, downloads, outboxes)
+
+
+def build_web(
+    settings: Settings,
+    storage: Storage,
+    gateways: Gateways,
+    bot: Bot,
+    intake: Intake,
+    client: httpx.AsyncClient,
+    web: WebServer,
+) -> Starlette:
+    """The ASGI app: webhook intake, the catalog of every tenant, /health and /metrics."""
+    catalog = Catalog(
+        [
+            CatalogTenant(
                 slug=slug,
-                id=tenant_ids[slug],
+                id=storage.tenant_ids[slug],
+                name=tenant.name,
                 language=tenant.language,
-                showroom=tenant.name,
-                link_base=tenant.public_url or _local_url(web),
-                open_to_all=tenant.open_to_all,
-                upload_ttl_s=settings.conversation.upload_expires_after_h * 3600,
-                copywriter=copywriter,
-                admin=admin,
-                remind=lambda key, delay_s, message: timers.later(
-                    delay_s, lambda: _report(sessions, key, message)
-                ),
-                wake_outbox=outboxes[slug].wake,
-                downloads=downloads,
-                media=media,
+                public_url=(tenant.public_url or _local_url(web)).rstrip("/"),
+                whatsapp_number=_digits(tenant.whatsapp_number),
+                primary_color=tenant.primary_color,
+                accent_color=tenant.accent_color,
+                address=tenant.address,
+                logo=settings.resolve(tenant.logo) if tenant.logo else None,
             )
             for slug, tenant in settings.tenants.items()
-        }
-        sessions = KeyedRegistry(
-            "sessions",
-            lambda key: SessionActor(key, runtimes[key[0]], persistence, reader),
-            idle_s=IDLE_PASSIVATE_S,
-            mailbox_size=SESSION_MAILBOX,
-            on_crash=partial(_apologise, runtimes, persistence, settings),
-        )
-        root.add_service("timers", timers.run)
-        root.add_service("admin", admin.run_service)
-        root.add_service("downloads", pool.run, stop=pool.close)
-        root.add_service("sessions", sessions.run, stop=sessions.stop)
-        router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
-        root.add_service(
-            "router-rescan", partial(_every, RESCAN_INTERVAL_S, lambda: router.tell(Rescan()))
-        )
-        for slug, outbox in outboxes.items():
-            root.add_service(f"outbox:{slug}", outbox.run)
-        root.add_service("media-sweeper", partial(sweep_media_forever, media, reader))
-        for slug, (simulator, server) in simulators.items():
-            root.add_service(f"simulator:{slug}", simulator.run)
-            root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
-        intake = Intake(
-            {
-                slug: IntakeTenant(slug, tenant_ids[slug], adapters[slug])
-                for slug in settings.tenants
-            },
-            persistence,
-            router,
-        )
-        catalog = Catalog(
-            [
-                CatalogTenant(
-                    slug=slug,
-                    id=tenant_ids[slug],
-                    name=tenant.name,
-                    language=tenant.language,
-                    public_url=(tenant.public_url or _local_url(web)).rstrip("/"),
-                    whatsapp_number=_digits(tenant.whatsapp_number),
-                    primary_color=tenant.primary_color,
-                    accent_color=tenant.accent_color,
-                    address=tenant.address,
-                    logo=settings.resolve(tenant.logo) if tenant.logo else None,
-                )
-                for slug, tenant in settings.tenants.items()
-            ],
-            reader,
-            media,
-        )
-        web.app = create_app(
-            version=__version__,
-            intake=intake,
-            catalog=catalog,
-            metrics=partial(_metrics, reader, intake, sessions, downloads, outboxes, commits),
-            health_details=partial(
-                _health, reader, client, adapters, persistence, router, sessions, outboxes
-            ),
-        )
-        root.add_service("web", web.run, stop=web.stop)
-        try:
-            async with trio.open_nursery() as nursery:
+        ],
+        storage.reader,
+        storage.media,
+    )
+    return create_app(
+        version=__version__,
+        intake=intake,
+        catalog=catalog,
+        metrics=partial(_metrics, storage.reader, intake, bot),
+        health_details=partial(_health, storage.reader, client, gateways.adapters, bot),
+    )
 
-                async def run_root(*, task_status: trio.TaskStatus[None]) -> None:
-                    await root.run(task_status=task_status)
-                    nursery.cancel_scope.cancel()  # the tree has stopped: stop watching signals
 
-                nursery.start_soon(watch_signals, root)
-                await nursery.start(run_root)
-                log.info("showroom %s running; catalog and health on %s", __version__, web.url)
-                for slug, (_, server) in simulators.items():
-                    log.info(
-                        "simulated WhatsApp for %s: open %s to chat as a seller", slug, server.url
-                    )
-                task_status.started(Running(web, simulators, intake, outboxes, sessions))
-        finally:
-            web.close()
-            for _, server in simulators.values():
-                server.close()
-    log.info("showroom stopped")
+async def _run_until_stopped(
+    root: Supervisor, running: Running, task_status: trio.TaskStatus[Running]
+) -> None:
+    async with trio.open_nursery() as nursery:
+
+        async def run_root(*, task_status: trio.TaskStatus[None]) -> None:
+            await root.run(task_status=task_status)
+            nursery.cancel_scope.cancel()  # the tree has stopped: stop watching signals
+
+        nursery.start_soon(watch_signals, root)
+        await nursery.start(run_root)
+        log.info("showroom %s running; catalog and health on %s", __version__, running.web.url)
+        for slug, (_, server) in running.simulators.items():
+            log.info("simulated WhatsApp for %s: open %s to chat as a seller", slug, server.url)
+        task_status.started(running)
 
 
 def ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> dict[str, int]:
@@ -390,59 +478,31 @@ async def _every(interval_s: float, action: Callable[[], object]) -> None:
             log.warning("periodic task skipped: %s", exc)
 
 
-async def _metrics(
-    reader: Reader,
-    intake: Intake,
-    sessions: KeyedRegistry,
-    downloads: Downloads,
-    outboxes: dict[str, Outbox],
-    commits: PersistenceStats,
-) -> dict[str, Any]:
+async def _metrics(reader: Reader, intake: Intake, bot: Bot) -> MetricsSnapshot:
     waiting = await reader.run(backlogs)
-    stats = downloads.stats
-    return {
-        "accepted": intake.stats.accepted,
-        "duplicates": intake.stats.duplicates,
-        "ignored": intake.stats.ignored,
-        "refused": dict(intake.stats.refused),
-        "inbox_backlog": waiting["inbox"],
-        "outbox_backlog": waiting["outbox"],
-        "sessions_active": len(sessions),
-        "downloads": {
-            "stored": stats.stored,
-            "failed": stats.failed,
-            "cancelled": stats.cancelled,
-            "requests": stats.requests,
-            "not_ready": stats.not_ready,
-        },
-        "wait_buckets": dict(stats.wait_buckets),
-        "wait_count": stats.wait_count,
-        "wait_sum_s": stats.wait_sum_s,
-        "outbox": {
-            key: sum(getattr(o.stats, key) for o in outboxes.values())
-            for key in ("sent", "retried", "failed")
-        },
-        "batches": commits.batches,
-        "writes": commits.writes,
-        "batch_sizes": list(commits.batch_sizes),
-    }
+    outbox = OutboxStats()
+    for each in bot.outboxes.values():
+        outbox.add(each.stats)
+    return MetricsSnapshot(
+        intake=intake.stats,
+        downloads=bot.downloads.stats,
+        outbox=outbox,
+        commits=bot.commits,
+        inbox_backlog=waiting["inbox"],
+        outbox_backlog=waiting["outbox"],
+        sessions_active=len(bot.sessions),
+    )
 
 
 async def _health(
-    reader: Reader,
-    client: httpx.AsyncClient,
-    adapters: dict[str, Adapter],
-    persistence: ActorRef[Any],
-    router: ActorRef[Any],
-    sessions: KeyedRegistry,
-    outboxes: dict[str, Outbox],
+    reader: Reader, client: httpx.AsyncClient, adapters: dict[str, Adapter], bot: Bot
 ) -> dict[str, Any]:
     details: dict[str, Any] = {
         "queues": {
-            "persistence": persistence.queued,
-            "router": router.queued,
-            "sessions_active": len(sessions),
-            "outbox_chats_sending": sum(o.active_chats for o in outboxes.values()),
+            "persistence": bot.persistence.queued,
+            "router": bot.router.queued,
+            "sessions_active": len(bot.sessions),
+            "outbox_chats_sending": sum(o.active_chats for o in bot.outboxes.values()),
         },
     }
     try:
