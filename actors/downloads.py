@@ -27,13 +27,15 @@ import httpx
 import trio
 import trio_parallel
 
+from actors.errors import FetchFailed, GatewayTrouble, NotReady
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
 from domain.readiness import ReadinessSchedule, RetryBudget, backoff_s
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
-from storage.images import NotAPhoto, store_photo
+from storage.errors import NotAPhoto
+from storage.images import store_photo
 from storage.media import MediaStore
 
 log = logging.getLogger("showroom.media")
@@ -50,18 +52,6 @@ SHORT_BODY_BYTES = 16_384  # an error page worth reading to keep the connection
 # the event loop, and each hand-over costs both sides (measured in the end-to-end benchmark:
 # every hop of a message, from webhook to reply, 3-5x slower while photos were processed).
 IMAGE_PROCESSES = os.cpu_count() or 2
-
-
-class NotReady(Exception):
-    """The gateway has not written the file yet."""
-
-
-class GatewayTrouble(Exception):
-    """A transport error or a 5xx: the gateway is unwell."""
-
-
-class FetchFailed(Exception):
-    """The photo cannot be had; the message is the reason."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,7 @@ from domain.copywriter import describe
 from domain.events import InboundEvent, MediaRef
 from domain.session_state import SessionState
 from runtime import Actor, ActorRef
+from storage.errors import StaleSession
 from storage.media import MediaStore
 from storage.queries import (
     is_admin,
@@ -57,7 +58,6 @@ from storage.writes import (
     CommitTurn,
     PublishListing,
     RecordLead,
-    StaleSession,
 )
 
 log = logging.getLogger("showroom.session")

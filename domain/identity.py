@@ -12,6 +12,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from domain.errors import NotAnIdentity
+
 DEFAULT_COUNTRY_CODE = "62"  # Indonesia: a number typed as 08... means +62 8...
 
 _DIGITS = re.compile(r"\D+")
@@ -48,10 +50,6 @@ class Identity:
     @property
     def is_phone(self) -> bool:
         return self.kind is IdentityKind.PHONE
-
-
-class NotAnIdentity(ValueError):
-    """The text is not a WhatsApp address or a phone number."""
 
 
 def normalise_phone(text: str, country_code: str = DEFAULT_COUNTRY_CODE) -> str:

@@ -21,6 +21,7 @@ import httpx
 from domain.events import InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
 from domain.ports import SendResult
+from gateways.errors import BadPayload, GatewayConfigError
 
 WEAK_SECRETS = frozenset(
     {
@@ -39,18 +40,6 @@ WEAK_SECRETS = frozenset(
     }
 )
 MIN_SECRET_LENGTH = 16
-
-
-class GatewayError(Exception):
-    """Base of the gateway floor's errors."""
-
-
-class BadPayload(GatewayError):
-    """The webhook body is not JSON, or not the shape this gateway sends. Answer 400."""
-
-
-class GatewayConfigError(GatewayError):
-    """The gateway's settings cannot work (a missing or weak secret, a bad URL)."""
 
 
 @dataclass(frozen=True, slots=True)

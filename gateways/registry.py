@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from gateways.base import Adapter, GatewayConfig, GatewayConfigError
+from gateways.base import Adapter, GatewayConfig
 from gateways.cloudapi import CloudApi
+from gateways.errors import GatewayConfigError
 from gateways.evolution import Evolution
 from gateways.gowa import GoWA
 from gateways.waha import Waha

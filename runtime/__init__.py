@@ -1,8 +1,9 @@
 """The actor kernel on trio: actors with bounded mailboxes, supervision, keyed (virtual) actors
 and a worker pool with structured cancellation. Knows nothing of WhatsApp or cars."""
 
-from runtime.actor import Actor, ActorCrashed, ActorRef, Exit, run_actor
+from runtime.actor import Actor, ActorRef, Exit, run_actor
 from runtime.errors import (
+    ActorCrashed,
     ActorStopped,
     Escalation,
     JobCancelled,

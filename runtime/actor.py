@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import enum
 import logging
-import reprlib
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import outcome
 import trio
 
-from runtime.errors import ActorStopped
+from runtime.errors import ActorCrashed, ActorStopped, describe
 from runtime.mailbox import Envelope, Mailbox, Reply
 
 log = logging.getLogger("showroom.runtime")
@@ -29,15 +28,6 @@ log = logging.getLogger("showroom.runtime")
 M = TypeVar("M")
 
 STOP_GRACE_S = 5.0  # how long an actor's `stopped` hook may run once its scope is cancelled
-
-_short = reprlib.Repr()
-_short.maxstring = 120
-_short.maxother = 160
-
-
-def describe(message: object) -> str:
-    """A message, shortened for a log line (payloads can be large)."""
-    return _short.repr(message)
 
 
 class Actor(Generic[M]):
@@ -64,16 +54,6 @@ class Actor(Generic[M]):
 
     async def stopped(self) -> None:
         """Runs when the actor stops or passivates (not after a crash: its state is suspect)."""
-
-
-class ActorCrashed(Exception):
-    """An actor's handler (or its `started` hook) raised; the cause is chained."""
-
-    def __init__(self, actor: str, message: object | None) -> None:
-        during = "while starting" if message is None else f"handling {describe(message)}"
-        super().__init__(f"actor {actor!r} crashed {during}")
-        self.actor = actor
-        self.message = message
 
 
 class Exit(enum.Enum):

@@ -1,4 +1,26 @@
-"""Errors raised by the actor kernel. Each says what happened and what the caller can do."""
+"""Errors raised by the actor kernel. Each says what happened and what the caller can do.
+
+RuntimeKernelError
+├── MailboxFull       a tell/ask was not accepted: the actor's bounded mailbox is full
+├── ActorStopped      the actor is stopped or stopping: the message was not delivered
+├── ActorCrashed      a handler (or `started`) raised; the cause is chained
+├── Escalation        a supervisor gave up on a child and hands the decision up
+├── PoolFull          the worker pool's bounded job queue is full
+└── JobCancelled      the job's group was cancelled before the job finished
+"""
+
+from __future__ import annotations
+
+import reprlib
+
+_short = reprlib.Repr()
+_short.maxstring = 120
+_short.maxother = 160
+
+
+def describe(message: object) -> str:
+    """A message, shortened for a log line or an error (payloads can be large)."""
+    return _short.repr(message)
 
 
 class RuntimeKernelError(Exception):
@@ -25,6 +47,16 @@ class ActorStopped(RuntimeKernelError):
     def __init__(self, actor: str) -> None:
         super().__init__(f"actor {actor!r} is stopped; message not delivered")
         self.actor = actor
+
+
+class ActorCrashed(RuntimeKernelError):
+    """An actor's handler (or its `started` hook) raised; the cause is chained."""
+
+    def __init__(self, actor: str, message: object | None) -> None:
+        during = "while starting" if message is None else f"handling {describe(message)}"
+        super().__init__(f"actor {actor!r} crashed {during}")
+        self.actor = actor
+        self.message = message
 
 
 class Escalation(RuntimeKernelError):

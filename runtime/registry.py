@@ -17,8 +17,8 @@ from typing import Any, Generic, TypeVar
 import outcome
 import trio
 
-from runtime.actor import Actor, ActorCrashed, run_actor
-from runtime.errors import ActorStopped
+from runtime.actor import Actor, run_actor
+from runtime.errors import ActorCrashed, ActorStopped
 from runtime.mailbox import Mailbox
 
 log = logging.getLogger("showroom.runtime")

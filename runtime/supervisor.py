@@ -18,8 +18,8 @@ from typing import Any
 
 import trio
 
-from runtime.actor import Actor, ActorCrashed, ActorRef, Exit, new_actor_ref, run_actor
-from runtime.errors import Escalation
+from runtime.actor import Actor, ActorRef, Exit, new_actor_ref, run_actor
+from runtime.errors import ActorCrashed, Escalation
 from runtime.restart import Restart, RestartPolicy, RestartTracker
 
 log = logging.getLogger("showroom.runtime")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import trio
 
-from gateways.base import GatewayError
+from gateways.errors import GatewayError
 from runtime import Escalation
 from showroom import __version__
 from showroom.config import Settings, load_settings

@@ -1,4 +1,8 @@
-"""Errors of the program floor."""
+"""Errors of the program floor.
+
+ShowroomError
+└── ConfigError       config.toml (or a variable it names) is not acceptable (exit 2)
+"""
 
 
 class ShowroomError(Exception):

@@ -1,4 +1,13 @@
-"""Errors of the storage floor. Each says what happened and what the operator can do."""
+"""Errors of the storage floor. Each says what happened and what the operator can do.
+
+StorageError
+├── SchemaTooNew      the database was written by a newer showroom
+├── MigrationFailed   a migration could not be applied (the database is as it was)
+├── UnsafePath        a name would leave the photo store
+├── BackupFailed      the backup could not be written or is not intact
+├── NotAPhoto         the bytes are not a photo we can use (the message is for the seller)
+└── StaleSession      a session changed since it was read (another turn committed first)
+"""
 
 
 class StorageError(Exception):
@@ -27,3 +36,11 @@ class UnsafePath(StorageError):
 
 class BackupFailed(StorageError):
     """The backup could not be written or did not pass its integrity check."""
+
+
+class NotAPhoto(StorageError):
+    """The bytes are not a photo we can use; the message says why, for the seller's note."""
+
+
+class StaleSession(StorageError):
+    """The session changed since it was read (another turn committed first)."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from domain.photos import PhotoFiles, StoredPhoto
-from storage.errors import StorageError
+from storage.errors import NotAPhoto
 from storage.jpeg import strip_metadata
 from storage.media import MediaStore, content_hash
 
@@ -33,10 +33,6 @@ ORIENTATION = 0x0112  # the EXIF tag
 # A JPEG bigger than this many bits a pixel is re-encoded rather than kept: it would weigh on
 # every catalog visit (WhatsApp's own photos are under 1).
 MAX_KEPT_BITS_PER_PIXEL = 3
-
-
-class NotAPhoto(StorageError):
-    """The bytes are not a photo we can use; the message says why, for the seller's note."""
 
 
 @dataclass(frozen=True, slots=True)

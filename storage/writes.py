@@ -16,12 +16,8 @@ from typing import Any
 
 from domain.photos import StoredPhoto
 from storage import sql
-from storage.errors import StorageError
+from storage.errors import StaleSession, StorageError
 from storage.models import AuditEntry, Lead, Listing, Person, Photo, Tenant, utcnow
-
-
-class StaleSession(StorageError):
-    """The session changed since it was read (another turn committed first)."""
 
 
 class Write:

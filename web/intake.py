@@ -19,10 +19,12 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from actors.router import Deliver
-from gateways.base import Adapter, BadPayload
+from gateways.base import Adapter
 from gateways.cloudapi import CloudApi
+from gateways.errors import BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.writes import AppendInbox
+from web.errors import BodyTooLarge
 
 log = logging.getLogger("showroom.webhook")
 
@@ -45,10 +47,6 @@ class IntakeStats:
 
     def refuse(self, status: int) -> None:
         self.refused[status] = self.refused.get(status, 0) + 1
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 class Intake:

@@ -15,6 +15,7 @@ from actors.persistence import PersistenceActor
 from runtime import Supervisor
 from runtime.actor import new_actor_ref, run_actor
 from storage.database import open_sqlite
+from storage.errors import StaleSession
 from storage.models import InboxEvent, Listing, OutboxMessage
 from storage.reader import Reader
 from storage.writes import (
@@ -22,7 +23,6 @@ from storage.writes import (
     CommitTurn,
     EnqueueReply,
     InboxAppended,
-    StaleSession,
     TurnCommitted,
     Write,
 )

@@ -10,7 +10,8 @@ import pytest
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
-from gateways.base import BadPayload, GatewayConfig, GatewayConfigError, hmac_hex
+from gateways.base import GatewayConfig, hmac_hex
+from gateways.errors import BadPayload, GatewayConfigError
 from gateways.registry import make_adapter
 
 PAYLOADS = Path(__file__).parent / "payloads"  # copies of the shared gateway samples

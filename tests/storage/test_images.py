@@ -6,7 +6,8 @@ import time
 import pytest
 from PIL import Image, ImageCms
 
-from storage.images import SIZES, NotAPhoto, decode_photo, store_photo
+from storage.errors import NotAPhoto
+from storage.images import SIZES, decode_photo, store_photo
 from storage.jpeg import strip_metadata
 from storage.media import MediaStore
 
