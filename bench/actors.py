@@ -23,7 +23,7 @@ import trio.lowlevel
 import trio.testing
 
 from runtime import Actor, KeyedRegistry
-from runtime.actor import new_actor_ref, run_actor
+from runtime.testing import actor_mailbox, run_alone
 
 ACTORS = 20_000
 MESSAGES = 200_000
@@ -93,12 +93,12 @@ class Player(Actor):
 async def actor_ping_pong() -> float:
     box_a: dict = {"done": trio.Event()}
     box_b: dict = {"done": box_a["done"]}
-    ref_a, mailbox_a = new_actor_ref("a", 64)
-    ref_b, mailbox_b = new_actor_ref("b", 64)
+    ref_a, mailbox_a = actor_mailbox("a", 64)
+    ref_b, mailbox_b = actor_mailbox("b", 64)
     box_a["peer"], box_b["peer"] = ref_b, ref_a
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(run_actor, Player(box_a), mailbox_a)
-        nursery.start_soon(run_actor, Player(box_b), mailbox_b)
+        nursery.start_soon(run_alone, Player(box_a), mailbox_a)
+        nursery.start_soon(run_alone, Player(box_b), mailbox_b)
         started = time.perf_counter()
         ref_a.tell(MESSAGES)
         await box_a["done"].wait()

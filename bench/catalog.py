@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import trio
 
-from bench.server import showroom_server
+from showroom.testing import config_text, showroom_server
 
 LISTINGS = 2_000
 REQUESTS = 1_000
@@ -30,15 +30,11 @@ CONCURRENCY = 16
 ROUNDS = 3
 TARGET_RATIO = 0.3
 TARGET_WEIGHT = 60_000
-CONFIG = """
-[server]
-port = 0
-[tenants.demo]
-name = "Bench Motor"
-whatsapp_number = "081234567890"
-[tenants.demo.gateway]
-base_url = "http://127.0.0.1:0"
-"""
+CONFIG = config_text(
+    open_to_all=False,
+    quick_outbox=False,
+    tenant_keys='name = "Bench Motor"\nwhatsapp_number = "081234567890"',
+)
 MAKES = {
     "Honda": ["Jazz", "Brio", "HR-V", "CR-V"],
     "Toyota": ["Avanza", "Innova", "Rush"],

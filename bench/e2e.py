@@ -30,8 +30,8 @@ from pathlib import Path
 import trio
 from PIL import Image, ImageFilter
 
-from bench.server import showroom_server
 from gateways.simulator import Simulator
+from showroom.testing import config_text, showroom_server
 from web.server import WebServer
 
 SELLERS = 50
@@ -60,21 +60,12 @@ def photos() -> list[bytes]:
 
 
 def config(gateway_port: int) -> str:
-    return f"""
-[server]
-port = 0
-[outbox]
-per_chat_gap_s = 0
-per_minute = 6000
-sends_at_once = 8
-typing = false
-[tenants.demo]
-open_to_all = true
-[tenants.demo.gateway]
-kind = "whatsapp-web-api"
-base_url = "http://127.0.0.1:{gateway_port}"
-webhook_secret = "{SECRET}"
-"""
+    return config_text(
+        secret=SECRET,
+        gateway="whatsapp-web-api",
+        gateway_url=f"http://127.0.0.1:{gateway_port}",
+        sends_at_once=8,
+    )
 
 
 async def upload(simulator: Simulator, number: str, images: list[bytes], delays: list[float]):

@@ -23,27 +23,22 @@ from pathlib import Path
 import httpx
 import trio
 
-from bench.server import showroom_server
 from gateways.base import hmac_hex
+from showroom.testing import config_text, showroom_server
 
 SECRET = "bench-webhook-secret-0123456789abcdef"
 REQUESTS = 1500
 ROUNDS = 3  # each kind measured this often; the median counts (the machine is shared)
 CONCURRENCY = 32
 TARGET_RATIO = 0.5
-CONFIG = f"""
-[server]
-port = 0
-[log]
-level = "info"
-[outbox]
-per_chat_gap_s = 0
-typing = false
-[tenants.bench.gateway]
-kind = "gowa"
-base_url = "http://127.0.0.1:9"
-webhook_secret = "{SECRET}"
-"""
+CONFIG = config_text(
+    secret=SECRET,
+    tenant="bench",
+    gateway="gowa",
+    gateway_url="http://127.0.0.1:9",
+    open_to_all=False,
+    extra='[log]\nlevel = "info"\n',
+)
 
 
 def webhook_body(number: int) -> bytes:

@@ -21,7 +21,7 @@ from pathlib import Path
 import trio
 
 from actors.persistence import PersistenceActor
-from runtime.actor import new_actor_ref, run_actor
+from runtime.testing import actor_mailbox, run_alone
 from storage.database import SYNCHRONOUS_FULL, SYNCHRONOUS_NORMAL, migrate, open_sqlite
 from storage.models import InboxEvent, Tenant
 from storage.writes import AppendInbox
@@ -51,14 +51,14 @@ def payload(tenant_id: int, asker: int, n: int) -> AppendInbox:
 async def group_commit_rate(path: Path, synchronous: int) -> float:
     tenant_id = reset(path, synchronous)
     actor = PersistenceActor(lambda: open_sqlite(path, synchronous=synchronous))
-    ref, mailbox = new_actor_ref("persistence", 1024)
+    ref, mailbox = actor_mailbox("persistence", 1024)
 
     async def asker(number: int) -> None:
         for n in range(ROWS_PER_ASKER):
             await ref.ask(payload(tenant_id, number, n), timeout=60)
 
     async with trio.open_nursery() as nursery:
-        nursery.start_soon(run_actor, actor, mailbox)
+        nursery.start_soon(run_alone, actor, mailbox)
         started = time.perf_counter()
         async with trio.open_nursery() as askers:
             for number in range(ASKERS):

@@ -15,7 +15,7 @@ from domain.ports import typing_delay_s
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator
-from runtime.actor import new_actor_ref, run_actor
+from runtime.testing import actor_mailbox, run_alone
 from storage.database import open_sqlite
 from storage.reader import Reader
 from storage.writes import EnqueueReply
@@ -63,9 +63,9 @@ class Harness:
 async def harness(db, db_path, tenant):
     simulator = Simulator()
     server = WebServer(simulator.app(), "127.0.0.1", 0, name="simulator")
-    ref, mailbox = new_actor_ref("persistence", 1024)
+    ref, mailbox = actor_mailbox("persistence", 1024)
     async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
-        nursery.start_soon(run_actor, PersistenceActor(lambda: open_sqlite(db_path)), mailbox)
+        nursery.start_soon(run_alone, PersistenceActor(lambda: open_sqlite(db_path)), mailbox)
         await nursery.start(simulator.run)
         nursery.start_soon(server.run)
         yield Harness(db, db_path, tenant, simulator, server, ref, client)

@@ -13,7 +13,7 @@ import trio
 
 from actors.persistence import PersistenceActor
 from runtime import Supervisor
-from runtime.actor import new_actor_ref, run_actor
+from runtime.testing import actor_mailbox, run_alone
 from storage.database import open_sqlite
 from storage.errors import StaleSession
 from storage.models import InboxEvent, Listing, OutboxMessage
@@ -63,8 +63,8 @@ def append(tenant, key: str) -> AppendInbox:
 
 async def start(nursery, db_path):
     actor = PersistenceActor(lambda: open_sqlite(db_path))
-    ref, mailbox = new_actor_ref("persistence", 1024)
-    nursery.start_soon(run_actor, actor, mailbox)
+    ref, mailbox = actor_mailbox("persistence", 1024)
+    nursery.start_soon(run_alone, actor, mailbox)
     return actor, ref, mailbox
 
 
@@ -207,14 +207,14 @@ CHILD = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     import trio
     from actors.persistence import PersistenceActor
-    from runtime.actor import new_actor_ref, run_actor
+    from runtime.testing import actor_mailbox, run_alone
     from storage.database import open_sqlite
     from storage.writes import AppendInbox
 
     async def main():
-        ref, mailbox = new_actor_ref("persistence", 1024)
+        ref, mailbox = actor_mailbox("persistence", 1024)
         async with trio.open_nursery() as nursery:
-            nursery.start_soon(run_actor, PersistenceActor(lambda: open_sqlite({path!r})), mailbox)
+            nursery.start_soon(run_alone, PersistenceActor(lambda: open_sqlite({path!r})), mailbox)
 
             async def writer(lane):
                 n = 0

@@ -10,7 +10,7 @@ import trio
 
 from showroom.app import serve
 from storage.media import MediaStore
-from tests.web.conftest import make_settings
+from tests.system.conftest import make_settings
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 

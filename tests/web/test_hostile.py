@@ -8,7 +8,7 @@ import trio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.web.conftest import SECRET
+from tests.system.conftest import SECRET
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -65,7 +65,7 @@ async def test_a_flood_from_one_sender_does_not_hold_up_another(tmp_path):
 
     from showroom.app import serve
     from showroom.config import OutboxSettings
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
 
     # replies to one chat are spaced 0.05 s apart: the flood's answers take 3 s or more
     settings = dataclasses.replace(

@@ -9,7 +9,7 @@ import httpx
 import trio
 
 from domain.texts import text
-from tests.web.conftest import SECRET
+from tests.system.conftest import SECRET
 
 PAYLOADS = Path(__file__).parents[1] / "gateways" / "payloads"
 BUDI = "6281234567890"
@@ -95,7 +95,7 @@ async def test_meta_cloud_api_handshake_and_signed_delivery(tmp_path):
     from gateways.base import hmac_hex
     from showroom.app import serve
     from showroom.config import GatewaySettings, TenantSettings
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
 
     meta = TenantSettings(
         name="Jakarta Auto",

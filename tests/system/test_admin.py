@@ -7,7 +7,7 @@ import httpx
 import trio
 
 from showroom.app import serve
-from tests.web.conftest import make_settings
+from tests.system.conftest import make_settings
 
 ADMIN = "6281311112222"
 SELLER = "6281234567890"

@@ -135,7 +135,7 @@ async def test_duplicate_webhooks_keep_each_photo_once(showroom, tmp_path):
 
 async def test_a_restart_between_selesai_and_ya_resumes_at_the_preview(tmp_path):
     from showroom.app import serve
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
 
     settings = make_settings(tmp_path)
     async with httpx.AsyncClient() as client:
@@ -199,7 +199,7 @@ async def test_only_registered_sellers_may_upload_others_become_leads(tmp_path):
     import dataclasses
 
     from showroom.app import serve
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
 
     settings = make_settings(tmp_path)
     demo = dataclasses.replace(
@@ -263,7 +263,7 @@ async def test_a_configured_copywriter_writes_the_sales_text(tmp_path):
     from showroom.app import serve
     from showroom.config import CopywriterSettings
     from tests.actors.test_ai_copy import GOOD, chat, fake_api
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
     from web.server import WebServer
 
     app, seen = fake_api(lambda: chat(GOOD))
@@ -296,7 +296,7 @@ async def test_a_restart_while_photos_download_after_selesai_still_shows_the_pre
     """The seller typed `selesai` and waits; the server restarts; nobody writes again. The
     upload must resume by itself: its pending download restarts and the preview comes."""
     from showroom.app import serve
-    from tests.web.conftest import make_settings
+    from tests.system.conftest import make_settings
 
     settings = make_settings(tmp_path)
     async with httpx.AsyncClient() as client:

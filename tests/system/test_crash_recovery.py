@@ -1,48 +1,17 @@
 """A webhook that got its 200 is processed even if the server is killed right after."""
 
 import json
-import re
-import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import trio
 
+from showroom.testing import ServerProcess, config_text
+
 SECRET = "crash-test-webhook-secret-0123456789"
-CONFIG = f"""
-[server]
-port = 0
-[outbox]
-per_chat_gap_s = 0
-typing = false
-[tenants.demo]
-open_to_all = true
-[tenants.demo.gateway]
-base_url = "http://127.0.0.1:0"
-webhook_secret = "{SECRET}"
-"""
-
-
-def start(tmp_path: Path, log_name: str) -> tuple[subprocess.Popen, str]:
-    log = tmp_path / log_name
-    process = subprocess.Popen(
-        [sys.executable, "-m", "showroom.cli", "serve", "--config", str(tmp_path / "config.toml")],
-        stderr=log.open("w"),
-        cwd=tmp_path,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:  # wait for the line that says where it listens
-        found = re.search(r"running; catalog and health on (http://\S+)", log.read_text())
-        if found:
-            return process, found.group(1)
-        if process.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        time.sleep(0.05)
-    raise AssertionError("server did not start")
+CONFIG = config_text(secret=SECRET)
 
 
 def message(sender: int, n: int) -> dict:
@@ -62,9 +31,9 @@ def rows(db_path: Path, query: str) -> list[tuple]:
 
 
 async def test_accepted_webhooks_survive_kill_9_and_are_processed_once(tmp_path):
-    (tmp_path / "config.toml").write_text(CONFIG)
     db_path = tmp_path / "data" / "showroom.db"
-    server, url = start(tmp_path, "first.log")
+    server = ServerProcess(tmp_path, CONFIG)
+    url = server.start()
     accepted: list[str] = []
     try:
         async with httpx.AsyncClient(timeout=30) as client:
@@ -80,18 +49,16 @@ async def test_accepted_webhooks_survive_kill_9_and_are_processed_once(tmp_path)
                 for sender in range(10):
                     nursery.start_soon(seller, sender)
     finally:
-        server.send_signal(signal.SIGKILL)  # at once, with turns still queued
-        server.wait()
+        server.kill()  # at once, with turns still queued
     assert len(accepted) == 200
 
-    server, _ = start(tmp_path, "second.log")
+    server.start()
     try:
         with trio.fail_after(60):  # the work happens in another process: look at its database
             while rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status = 'new'")[0][0]:  # noqa: ASYNC110
                 await trio.sleep(0.1)
     finally:
-        server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=30) == 0
+        assert server.stop() == 0
     stored = rows(db_path, "SELECT id, status, event FROM inbox_event")
     assert len(stored) == 200 and {status for _, status, _ in stored} == {"done"}
     times = {json.loads(event)["sent_at"] for _, _, event in stored}
@@ -101,9 +68,9 @@ async def test_accepted_webhooks_survive_kill_9_and_are_processed_once(tmp_path)
 
 
 async def test_sigterm_under_load_drains_and_exits_cleanly_within_10_s(tmp_path):
-    (tmp_path / "config.toml").write_text(CONFIG)
     db_path = tmp_path / "data" / "showroom.db"
-    server, url = start(tmp_path, "first.log")
+    server = ServerProcess(tmp_path, CONFIG)
+    url = server.start()
     accepted: list[str] = []
     async with httpx.AsyncClient(timeout=30) as client:
 
@@ -121,19 +88,17 @@ async def test_sigterm_under_load_drains_and_exits_cleanly_within_10_s(tmp_path)
             for sender in range(8):
                 nursery.start_soon(seller, sender)
             await trio.sleep(0.5)
-            server.send_signal(signal.SIGTERM)  # in the middle of the load
             started = time.monotonic()
-            exit_code = await trio.to_thread.run_sync(lambda: server.wait(timeout=30))
+            exit_code = await trio.to_thread.run_sync(server.stop)  # in the middle of the load
     assert exit_code == 0 and time.monotonic() - started < 10
-    assert "Traceback" not in (tmp_path / "first.log").read_text()
-    server, _ = start(tmp_path, "second.log")  # whatever was accepted but not done, is done now
+    assert "Traceback" not in server.log.read_text()
+    server.start()  # whatever was accepted but not done, is done now
     try:
         with trio.fail_after(60):
             while rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status = 'new'")[0][0]:  # noqa: ASYNC110
                 await trio.sleep(0.1)
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
     raw = " ".join(r for (r,) in rows(db_path, "SELECT raw FROM inbox_event"))
     assert accepted and all(time_ in raw for time_ in accepted)  # every 200 was kept
     assert rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status != 'done'") == [(0,)]

@@ -10,19 +10,18 @@ duplicate replies (at-least-once sending) are counted and reported.
 import base64
 import io
 import random
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
-import time
 from collections import Counter
-from pathlib import Path
 
 import httpx
 import pytest
 import trio
 from PIL import Image
+
+from showroom.testing import ServerProcess, config_text
 
 pytestmark = pytest.mark.slow
 
@@ -52,44 +51,6 @@ def jpeg(seed: int) -> str:
     out = io.BytesIO()
     image.save(out, "JPEG")
     return base64.b64encode(out.getvalue()).decode()
-
-
-class Server:
-    def __init__(self, folder: Path, port: int) -> None:
-        self.folder, self.port, self.process = folder, port, None
-        self.starts = 0
-
-    def start(self) -> None:
-        self.starts += 1
-        log = (self.folder / f"server-{self.starts}.log").open("w")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "showroom.cli",
-                "serve",
-                "--config",
-                str(self.folder / "config.toml"),
-            ],
-            stderr=log,
-            cwd=self.folder,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{self.port}/ping", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        raise AssertionError("the server did not come back")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait()
-
-    def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=30)
 
 
 async def seller(client: httpx.AsyncClient, number: str, car: str, index: int) -> None:
@@ -128,19 +89,6 @@ async def seller(client: httpx.AsyncClient, number: str, car: str, index: int) -
 
 async def test_sellers_upload_while_the_server_is_killed_again_and_again(tmp_path):
     port, gateway_port = free_port(), free_port()
-    (tmp_path / "config.toml").write_text(f"""
-[server]
-port = {port}
-[outbox]
-per_chat_gap_s = 0
-typing = false
-[tenants.demo]
-open_to_all = true
-[tenants.demo.gateway]
-kind = "whatsapp-web-api"
-base_url = "http://127.0.0.1:{gateway_port}"
-webhook_secret = "{SECRET}"
-""")
     gateway = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
         [
             sys.executable,
@@ -155,7 +103,15 @@ webhook_secret = "{SECRET}"
         stderr=subprocess.DEVNULL,
         cwd=tmp_path,
     )
-    server = Server(tmp_path, port)
+    server = ServerProcess(
+        tmp_path,
+        config_text(
+            secret=SECRET,
+            port=port,
+            gateway="whatsapp-web-api",
+            gateway_url=f"http://127.0.0.1:{gateway_port}",
+        ),
+    )
     rng = random.Random(SEED)
     try:
         await trio.to_thread.run_sync(server.start)

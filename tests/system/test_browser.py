@@ -11,7 +11,7 @@ import pytest
 import trio
 from PIL import Image
 
-from tests.web.test_upload_flow import UPLOAD, Seller
+from tests.system.test_upload_flow import UPLOAD, Seller
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
