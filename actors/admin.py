@@ -13,17 +13,18 @@ import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import trio
 
 from domain.admin_commands import AdminCommand
-from domain.formatting import car_name, rupiah, seconds
-from domain.texts import text
+from domain.formatting import seconds
+from domain.texts import listing_lines, text
 from runtime import ActorRef
 from storage.models import utcnow
-from storage.queries import all_listings, people, stats
+from storage.queries import listings, people, stats
 from storage.reader import Reader
 from storage.writes import Audit, ChangeListing, EnqueueReply, SetPerson
 
@@ -120,22 +121,10 @@ class AdminService:
                 }.get(outcome, "person_absent")
                 return say(key, phone=command.phone, role=role_name)
             case "cars", _:
-                rows = await self.reader.run(all_listings, tenant_id, command.status)
+                rows = await self.reader.run(partial(listings, tenant_id, status=command.status))
                 if not rows:
                     return say("my_listings_none")
-                lines = [
-                    say(
-                        "listing_line",
-                        code=r["code"],
-                        name=car_name(r),
-                        year=r.get("year") or "",
-                        price=rupiah(r["price_idr"]),
-                        status=say(f"status_{r['status']}"),
-                    )
-                    + f" ({r['seller']})"
-                    for r in rows
-                ]
-                return say("all_listings", lines="\n".join(lines))
+                return say("all_listings", lines=listing_lines(rows, language, with_seller=True))
             case ("hide" | "show") as name, _:
                 status = "hidden" if name == "hide" else "available"
                 code = await self._write(

@@ -32,7 +32,7 @@ from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
-from domain.readiness import ReadinessSchedule, RetryBudget, backoff_s
+from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
 from storage.errors import NotAPhoto
 from storage.images import store_photo
@@ -195,7 +195,7 @@ class Downloads:
                 troubles += 1
                 if not self.budget.take(trio.current_time()):
                     raise FetchFailed(f"the gateway keeps failing ({exc})") from exc
-                await trio.sleep(backoff_s(troubles, self._rng))
+                await trio.sleep(TROUBLE_BACKOFF.delay(troubles, self._rng))
             # the next attempt time not yet passed (a slow request or a backoff skips some)
             now = trio.current_time()
             index = next(

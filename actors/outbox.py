@@ -19,8 +19,9 @@ from typing import Any
 import httpx
 import trio
 
+from domain.backoff import Backoff
 from domain.identity import Identity
-from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
+from domain.pacing import RateWindow, chat_gap_s
 from domain.ports import GatewayPort, SendResult, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.models import utcnow
@@ -31,7 +32,6 @@ from storage.writes import MarkOutbox
 log = logging.getLogger("showroom.outbox")
 
 POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
-SEND_TIMEOUT_S = 30.0
 WRITE_TIMEOUT_S = 30.0
 
 
@@ -45,7 +45,7 @@ class OutboxPolicy:
     sends_at_once: int = 2
     max_attempts: int = 8
     typing: bool = True
-    retry: RetrySchedule = field(default_factory=RetrySchedule)
+    retry: Backoff = field(default_factory=Backoff)
 
 
 @dataclass

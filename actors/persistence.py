@@ -25,7 +25,6 @@ log = logging.getLogger("showroom.storage")
 
 MAILBOX_SIZE = 1024
 BATCH_MAX = 512
-ASK_TIMEOUT_S = 30.0  # how long an asker waits for its commit (the disk may be slow)
 
 
 @dataclass

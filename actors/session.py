@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import trio
@@ -46,10 +47,10 @@ from storage.errors import StaleSession
 from storage.media import MediaStore
 from storage.queries import (
     is_admin,
+    listings,
     load_session,
     may_sell,
     referenced_media_files,
-    sellers_listings,
 )
 from storage.reader import Reader
 from storage.writes import (
@@ -211,7 +212,9 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 continue
             if effect.action == "list":
                 result = await self.reader.run(
-                    sellers_listings, self.tenant.id, self.user, effect.value
+                    partial(
+                        listings, self.tenant.id, seller=self.user, status=effect.value, limit=30
+                    )
                 )
             else:
                 result = await self.persistence.ask(

@@ -30,7 +30,7 @@ from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import parse_listing, parse_mileage, parse_price
 from domain.photos import StoredPhoto
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
-from domain.texts import field_name, text
+from domain.texts import field_name, listing_lines, text
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
@@ -227,19 +227,7 @@ def listing_command_reply(command: ListingCommand, result: Any, language: str) -
     if command.action == "list":
         if not result:
             return text(language, "my_listings_none")
-        lines = [
-            text(
-                language,
-                "listing_line",
-                code=row["code"],
-                name=car_name(row),
-                year=row.get("year") or "",
-                price=rupiah(row["price_idr"]),
-                status=text(language, f"status_{row['status']}"),
-            )
-            for row in result
-        ]
-        return text(language, "my_listings", lines="\n".join(lines))
+        return text(language, "my_listings", lines=listing_lines(result, language))
     if result is None:
         return text(language, "listing_not_found", code=command.code)
     if command.action == "status":

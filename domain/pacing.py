@@ -1,29 +1,15 @@
 """How fast the outbox may send: pure arithmetic on times, no trio (tested on plain numbers).
 
 Gateways ban numbers that blast messages, so replies are spaced per chat (with jitter: a fixed
-gap is a pattern too), capped per minute across all chats, and retried with growing pauses.
+gap is a pattern too) and capped per minute across all chats (retries: `domain.backoff`).
 """
 
 from __future__ import annotations
 
 import random
 from collections import deque
-from dataclasses import dataclass
 
 WINDOW_S = 60.0
-
-
-@dataclass(frozen=True, slots=True)
-class RetrySchedule:
-    first_s: float = 2.0
-    factor: float = 2.0
-    cap_s: float = 300.0
-    jitter: float = 0.2  # +-20 %
-
-    def delay(self, attempts: int, rng: random.Random) -> float:
-        """Pause before the next try, after `attempts` failed ones (1, 2, ...)."""
-        base = min(self.first_s * self.factor ** max(attempts - 1, 0), self.cap_s)
-        return base * (1 + rng.uniform(-self.jitter, self.jitter))
 
 
 class RateWindow:

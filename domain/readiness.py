@@ -18,6 +18,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from domain.backoff import Backoff
+
 
 @dataclass(frozen=True, slots=True)
 class ReadinessSchedule:
@@ -66,6 +68,6 @@ class RetryBudget:
         return False
 
 
-def backoff_s(attempt: int, rng: random.Random, first_s: float = 0.5, cap_s: float = 8.0) -> float:
-    """Pause before retry number `attempt` (1, 2, ...) after a transport error: jittered."""
-    return min(first_s * 2 ** (attempt - 1), cap_s) * rng.uniform(0.5, 1.0)
+# The pause before retry number n after a transport error or a 5xx (as long as the budget
+# allows another): 0.5 s, 1 s, 2 s ... at most 8 s, +-25 %.
+TROUBLE_BACKOFF = Backoff(first_s=0.5, factor=2.0, cap_s=8.0, jitter=0.25)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.formatting import car_name, rupiah
+
 LANGUAGES = ("id", "en")
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -260,7 +262,6 @@ FIELD_NAMES = {
         "photos": "photos",
     },
 }
-NOT_STATED = {"id": "-", "en": "-"}
 
 
 def field_name(language: str, key: str) -> str:
@@ -306,3 +307,21 @@ WEB_TEXTS: dict[str, dict[str, str]] = {
         "not_found": "This car does not exist or is no longer shown.",
     },
 }  # fmt: skip
+
+
+def listing_lines(rows: list[dict], language: str, *, with_seller: bool = False) -> str:
+    """One line a car (`#H07 Honda Freed PSD 2012 - Rp 145.000.000 - tersedia`), for /list
+    and the admins' /mobil (which adds whose car it is)."""
+    lines = []
+    for row in rows:
+        line = text(
+            language,
+            "listing_line",
+            code=row["code"],
+            name=car_name(row),
+            year=row.get("year") or "",
+            price=rupiah(row["price_idr"]),
+            status=text(language, f"status_{row['status']}"),
+        )
+        lines.append(f"{line} ({row['seller']})" if with_seller else line)
+    return "\n".join(lines)

@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from domain.identity import NotAnIdentity, normalise_phone
+from gateways.registry import KINDS
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
-GATEWAY_KINDS = ("simulator", "whatsapp-web-api", "gowa", "waha", "evolution", "cloudapi")
 TENANT_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -93,7 +93,7 @@ class GatewaySettings:
         "simulator",
         help="which WhatsApp gateway: simulator (built in), whatsapp-web-api, gowa, waha, "
         "evolution or cloudapi",
-        choices=GATEWAY_KINDS,
+        choices=KINDS,
     )
     base_url: str = _rule(
         "http://127.0.0.1:8080",

@@ -107,8 +107,11 @@ def load_session(tenant_id: int, user: str) -> tuple[str, str, int] | None:
     return tuple(row) if row else None
 
 
-def sellers_listings(tenant_id: int, seller: str, status: str | None = None) -> list[dict]:
-    """A seller's cars in the catalog (not the deleted ones), newest first."""
+def listings(
+    tenant_id: int, *, seller: str | None = None, status: str | None = None, limit: int = 40
+) -> list[dict]:
+    """Cars in the catalog (not the deleted ones), newest first: one seller's, or everyone's
+    (for the admins), of one status or all."""
     query = Listing.select(
         Listing.code,
         Listing.make,
@@ -117,12 +120,13 @@ def sellers_listings(tenant_id: int, seller: str, status: str | None = None) -> 
         Listing.year,
         Listing.price_idr,
         Listing.status,
-    ).where(
-        (Listing.tenant == tenant_id) & (Listing.seller == seller) & (Listing.status != "deleted")
-    )
+        Listing.seller,
+    ).where((Listing.tenant == tenant_id) & (Listing.status != "deleted"))
+    if seller is not None:
+        query = query.where(Listing.seller == seller)
     if status is not None:
         query = query.where(Listing.status == status)
-    return list(query.order_by(Listing.created_at.desc()).limit(30).dicts())
+    return list(query.order_by(Listing.created_at.desc()).limit(limit).dicts())
 
 
 def may_sell(tenant_id: int, identity: str) -> bool:
@@ -170,23 +174,6 @@ def people(tenant_id: int, role: str) -> list[dict]:
         .dicts()
     )
     return [{**row, "listings": counts.get(row["phone"], 0)} for row in rows]
-
-
-def all_listings(tenant_id: int, status: str | None = None) -> list[dict]:
-    """Every seller's cars (not the deleted ones), newest first, for the admins."""
-    query = Listing.select(
-        Listing.code,
-        Listing.make,
-        Listing.model,
-        Listing.variant,
-        Listing.year,
-        Listing.price_idr,
-        Listing.status,
-        Listing.seller,
-    ).where((Listing.tenant == tenant_id) & (Listing.status != "deleted"))
-    if status is not None:
-        query = query.where(Listing.status == status)
-    return list(query.order_by(Listing.created_at.desc()).limit(40).dicts())
 
 
 def stats(tenant_id: int, now: dt.datetime) -> dict:

@@ -1,5 +1,6 @@
-"""The writes the persistence actor applies. Each runs inside the batch's transaction (in its
-own savepoint) on the writer thread; `apply` returns what the asker gets back.
+"""The writes the persistence actor applies. Each runs inside the batch's transaction on the
+writer thread (a write that fails is answered with its error, and the batch is run again
+without it); `apply` returns what the asker gets back.
 
 Every write is idempotent where a replay can reach it: an inbox event is stored once per
 (tenant, dedupe key), a turn is committed once per inbox event, a reply is enqueued once per

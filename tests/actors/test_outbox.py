@@ -10,7 +10,7 @@ import trio
 
 from actors.outbox import POLL_S, Outbox, OutboxPolicy
 from actors.persistence import PersistenceActor
-from domain.pacing import RetrySchedule
+from domain.backoff import Backoff
 from domain.ports import typing_delay_s
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
@@ -21,7 +21,7 @@ from storage.reader import Reader
 from storage.writes import EnqueueReply
 from web.server import WebServer
 
-QUICK_RETRY = RetrySchedule(first_s=0.02, factor=2, cap_s=0.1)
+QUICK_RETRY = Backoff(first_s=0.02, factor=2, cap_s=0.1)
 CHATS = ["6281111111111", "6282222222222", "6283333333333"]
 
 

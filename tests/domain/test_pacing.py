@@ -4,7 +4,8 @@ import random
 
 import pytest
 
-from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
+from domain.backoff import Backoff
+from domain.pacing import RateWindow, chat_gap_s
 
 
 def test_the_rate_window_books_slots_a_minute_apart():
@@ -28,7 +29,7 @@ def test_the_rate_window_never_allows_more_than_per_minute_in_any_minute():
 
 
 def test_retry_pauses_grow_with_jitter_and_a_cap():
-    schedule = RetrySchedule(first_s=2, factor=2, cap_s=30, jitter=0.2)
+    schedule = Backoff(first_s=2, factor=2, cap_s=30, jitter=0.2)
     rng = random.Random(1)
     delays = [schedule.delay(attempt, rng) for attempt in range(1, 8)]
     for delay, base in zip(delays, [2, 4, 8, 16, 30, 30, 30], strict=True):

@@ -7,9 +7,9 @@ import pytest
 
 from domain.readiness import (
     ORIGINAL_SCHEDULE,
+    TROUBLE_BACKOFF,
     ReadinessSchedule,
     RetryBudget,
-    backoff_s,
     lateness,
 )
 
@@ -48,5 +48,6 @@ def test_the_retry_budget_allows_a_burst_then_a_steady_rate():
 def test_backoff_grows_with_jitter_and_a_cap():
     rng = random.Random(1)
     assert [
-        round(backoff_s(n, rng, 0.5, 8), 2) <= min(0.5 * 2 ** (n - 1), 8) for n in range(1, 8)
+        round(TROUBLE_BACKOFF.delay(n, rng), 2) <= min(0.5 * 2 ** (n - 1), 8) * 1.25
+        for n in range(1, 8)
     ] == [True] * 7
