@@ -59,17 +59,27 @@ class RouterActor(Actor[Deliver | Rescan]):
                 self.replayed += await self._replay(older_than=cutoff)
 
     async def _replay(self, older_than: dt.datetime | None) -> int:
+        """Deliver the events still new in the inbox. A user whose session is active is left
+        out: what is queued for them is on its way, in order (delivering it again would only
+        queue a copy behind it); what is left over is delivered once the session rests."""
         rows = await self.reader.run(unprocessed_inbox, older_than)
+        replayed = 0
         for inbox_id, event_json in rows:
-            self._deliver(inbox_id, InboundEvent.from_json(event_json))
-        if rows:
-            log.info("replayed %d unprocessed inbox event(s)", len(rows))
-        return len(rows)
+            event = InboundEvent.from_json(event_json)
+            if (event.tenant, str(event.sender)) in self.sessions:
+                continue
+            self._deliver(inbox_id, event)
+            replayed += 1
+        if replayed:
+            log.info("replayed %d unprocessed inbox event(s)", replayed)
+        return replayed
 
     def _deliver(self, inbox_id: int, event: InboundEvent) -> None:
         try:
-            self.sessions.tell((event.tenant, str(event.sender)), Incoming(inbox_id, event))
+            key = (event.tenant, str(event.sender))
+            self.sessions.tell(key, Incoming(inbox_id, event), ordered=True)
             self.delivered += 1
         except (MailboxFull, ActorStopped) as exc:
-            # The row stays new in the inbox: the next rescan delivers it.
+            # Stopping, or a flood beyond what may wait in memory: the row stays new in the
+            # inbox, and the next rescan delivers it.
             log.warning("event %d for %s not delivered now: %s", inbox_id, event.sender, exc)

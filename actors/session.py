@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ from typing import Any
 
 import trio
 
+from domain.backoff import Backoff
 from domain.conversation import (
     AddPhotos,
     AdminAction,
@@ -43,14 +46,13 @@ from domain.copywriter import describe
 from domain.events import InboundEvent, MediaRef
 from domain.session_state import SessionState
 from runtime import Actor, ActorRef
-from storage.errors import StaleSession
+from storage.errors import StaleSession, is_transient
 from storage.media import MediaStore
 from storage.queries import (
-    is_admin,
     listings,
     load_session,
-    may_sell,
     referenced_media_files,
+    rights,
 )
 from storage.reader import Reader
 from storage.writes import (
@@ -64,6 +66,8 @@ from storage.writes import (
 log = logging.getLogger("showroom.session")
 
 COMMIT_TIMEOUT_S = 30.0
+# A turn the storage could not save is tried again after 1 s, 2 s, 4 s ... at most a minute.
+STORAGE_RETRY = Backoff(first_s=1.0, factor=2.0, cap_s=60.0, jitter=0.2)
 IDLE_PASSIVATE_S = 600.0
 MAILBOX_SIZE = 64
 
@@ -124,14 +128,10 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         self.version = 0
         self.may_sell = False
         self.is_admin = False
+        self._rng = random.Random()
 
     async def started(self) -> None:
-        # one trip to a reader thread for everything an activation needs to know
-        self.is_admin, seller, row = await self.reader.run(
-            _activation_facts, self.tenant.id, self.user
-        )
-        self.may_sell = self.is_admin or self.tenant.open_to_all or seller
-        self._restore(row)
+        self._restore(await self.reader.run(load_session, self.tenant.id, self.user))
         for fetch in pending_fetches(self.state):
             self.tenant.downloads.fetch(self.key, fetch.upload, fetch.key, fetch.media)
 
@@ -152,8 +152,33 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
     async def handle(self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting) -> None:
         if isinstance(message, Resume):
             return  # `started` has already done what a resume needs
+        for attempt in itertools.count(1):
+            try:
+                await self._turn_once(message)
+                return
+            except Exception as exc:
+                # The storage failed, not the message (another process holds the lock, the
+                # disk is full): the event stays new, and the same turn is tried again.
+                if not (is_transient(exc) or isinstance(exc, TimeoutError)):
+                    raise
+                pause = STORAGE_RETRY.delay(attempt, self._rng)
+                log.warning(
+                    "turn for %s could not be saved (%s); trying again in %.1f s",
+                    self.user,
+                    exc,
+                    pause,
+                )
+                await trio.sleep(pause)
+                await self._load()
+
+    async def _turn_once(
+        self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting
+    ) -> None:
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
+            # Rights are read at every message: a removed admin or seller loses them at once.
+            self.is_admin, seller = await self.reader.run(rights, self.tenant.id, self.user)
+            self.may_sell = self.is_admin or seller or self.tenant.open_to_all
         else:
             received, inbox_id = message, None
         for attempt in (1, 2):
@@ -280,8 +305,3 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         unused = [name for name in files if (self.tenant.slug, name) not in in_use]
         for name in unused:
             await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)
-
-
-def _activation_facts(tenant_id: int, user: str) -> tuple[bool, bool, tuple[str, str, int] | None]:
-    """(is an admin, is a registered seller, the stored session row): runs on a reader thread."""
-    return is_admin(tenant_id, user), may_sell(tenant_id, user), load_session(tenant_id, user)

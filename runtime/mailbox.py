@@ -38,8 +38,13 @@ class Reply:
 Envelope = tuple[Any, Reply | None]
 
 
+# How many messages an ordered tell may queue behind a full mailbox (a flood, a gateway
+# replaying its backlog) before it too is refused.
+MAX_SPILL = 10_000
+
+
 class Mailbox:
-    __slots__ = ("_closed", "_items", "_receiver", "capacity", "name")
+    __slots__ = ("_closed", "_items", "_receiver", "_spill", "capacity", "name")
 
     def __init__(self, name: str, capacity: int) -> None:
         if capacity < 1:
@@ -49,9 +54,13 @@ class Mailbox:
         self._items: deque[Envelope] = deque()
         self._receiver: trio.lowlevel.Task | None = None
         self._closed = False
+        # Ordered messages that found the mailbox full, oldest first; they move into the
+        # mailbox one by one as it is drained. None (no deque) in the common case: an idle
+        # actor's mailbox stays small.
+        self._spill: deque[Envelope] | None = None
 
     def __len__(self) -> int:
-        return len(self._items)
+        return len(self._items) + (len(self._spill) if self._spill else 0)
 
     @property
     def closed(self) -> bool:
@@ -66,11 +75,32 @@ class Mailbox:
         self._items.append(envelope)
         self._wake()
 
+    def put_ordered(self, envelope: Envelope) -> None:
+        """Accept an envelope that must keep its place among the other ordered ones: when the
+        mailbox is full (or others already wait behind it) it waits behind them, up to
+        MAX_SPILL. Raises MailboxFull beyond that, ActorStopped when closed."""
+        if self._closed:
+            raise ActorStopped(self.name)
+        if not self._spill and len(self._items) < self.capacity:
+            self.put(envelope)
+            return
+        if self._spill is None:
+            self._spill = deque()
+        if len(self._spill) >= MAX_SPILL:
+            raise MailboxFull(self.name, self.capacity + MAX_SPILL)
+        self._spill.append(envelope)
+
+    def _take(self) -> Envelope:
+        envelope = self._items.popleft()
+        if self._spill:  # room now: the oldest waiting ordered message moves in
+            self._items.append(self._spill.popleft())
+        return envelope
+
     def get_nowait(self) -> Envelope:
         """The next envelope, or trio.WouldBlock when none is queued."""
         if not self._items:
             raise trio.WouldBlock
-        return self._items.popleft()
+        return self._take()
 
     async def get(self) -> Envelope:
         """The next envelope; trio.EndOfChannel once closed and drained.
@@ -80,7 +110,7 @@ class Mailbox:
         """
         await trio.lowlevel.checkpoint_if_cancelled()
         if self._items:
-            envelope = self._items.popleft()
+            envelope = self._take()
             await trio.lowlevel.cancel_shielded_checkpoint()
             return envelope
         while not self._items:
@@ -90,7 +120,7 @@ class Mailbox:
                 raise trio.BusyResourceError(f"mailbox {self.name!r} has one consumer only")
             self._receiver = trio.lowlevel.current_task()
             await trio.lowlevel.wait_task_rescheduled(self._abort_wait)
-        return self._items.popleft()
+        return self._take()
 
     def _abort_wait(self, _: Any) -> trio.lowlevel.Abort:
         self._receiver = None
@@ -108,7 +138,7 @@ class Mailbox:
         self.close()
         dropped = 0
         while self._items:
-            _, reply = self._items.popleft()
+            _, reply = self._take()
             if reply is None:
                 dropped += 1
             else:

@@ -61,9 +61,13 @@ class KeyedRegistry(Generic[K]):
     def __contains__(self, key: object) -> bool:
         return key in self._active
 
-    def tell(self, key: K, message: object) -> None:
+    def tell(self, key: K, message: object, *, ordered: bool = False) -> None:
         """Deliver to the key's actor, activating it if needed. Raises MailboxFull or
-        ActorStopped (registry not running or shutting down)."""
+        ActorStopped (registry not running or shutting down).
+
+        `ordered`: the key's ordered messages arrive in the order they were told, whatever
+        the load: one that finds the mailbox full waits behind it (see Mailbox.put_ordered)
+        instead of being refused, so a later one can never overtake it."""
         mailbox = self._active.get(key)
         if mailbox is None:
             if self._nursery is None or self._closing:
@@ -73,7 +77,10 @@ class KeyedRegistry(Generic[K]):
             self._active[key] = mailbox
             self._nursery.start_soon(self._run_key, key, mailbox)
             return
-        mailbox.put((message, None))
+        if ordered:
+            mailbox.put_ordered((message, None))
+        else:
+            mailbox.put((message, None))
 
     async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Host the activations until stop() and every activation has drained its mailbox."""

@@ -464,7 +464,7 @@ async def _apologise(
 
 def _report(sessions: KeyedRegistry, key: tuple[str, str], result: object) -> None:
     try:
-        sessions.tell(key, result)
+        sessions.tell(key, result, ordered=True)  # never refused for a full mailbox
     except (MailboxFull, ActorStopped) as exc:
         log.error("photo result for %s lost (%s); the seller can send the photo again", key, exc)
 

@@ -7,7 +7,38 @@ StorageError
 ├── BackupFailed      the backup could not be written or is not intact
 ├── NotAPhoto         the bytes are not a photo we can use (the message is for the seller)
 └── StaleSession      a session changed since it was read (another turn committed first)
+
+`is_transient(error)` tells a failure of the storage itself (locked, full, I/O, out of file
+descriptors: worth trying again later) from a failure of what was written.
 """
+
+from __future__ import annotations
+
+import errno
+
+import peewee
+
+# What SQLite (and PostgreSQL's driver) say when the storage, not the statement, failed.
+_TRANSIENT_SIGNS = (
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+    "disk is full",
+    "disk i/o error",
+    "unable to open database file",
+    "out of memory",
+    "could not connect",
+    "server closed the connection",
+    "connection already closed",
+)
+_TRANSIENT_ERRNOS = {
+    errno.ENOSPC,
+    errno.EDQUOT,
+    errno.EIO,
+    errno.EMFILE,
+    errno.ENFILE,
+    errno.ENOMEM,
+}
 
 
 class StorageError(Exception):
@@ -44,3 +75,15 @@ class NotAPhoto(StorageError):
 
 class StaleSession(StorageError):
     """The session changed since it was read (another turn committed first)."""
+
+
+def is_transient(error: BaseException) -> bool:
+    """Did the storage fail (locked by another process, disk full, an I/O error, no file
+    descriptor left), rather than the write itself? Such a failure passes: try again later."""
+    if isinstance(error, OSError) and error.errno in _TRANSIENT_ERRNOS:
+        return True
+    if isinstance(error, peewee.OperationalError | peewee.InterfaceError):
+        message = str(error).lower()
+        return any(sign in message for sign in _TRANSIENT_SIGNS)
+    cause = error.__cause__ or error.__context__
+    return cause is not None and cause is not error and is_transient(cause)

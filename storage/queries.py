@@ -129,26 +129,15 @@ def listings(
     return list(query.order_by(Listing.created_at.desc()).limit(limit).dicts())
 
 
-def may_sell(tenant_id: int, identity: str) -> bool:
-    """Is this person a registered, active seller or admin of the tenant?"""
-    return (
-        Person.select(Person.id)
+def rights(tenant_id: int, identity: str) -> tuple[bool, bool]:
+    """(is an active admin, is an active seller or admin) of the tenant: read at every turn,
+    so a removal takes effect on the next message."""
+    role = (
+        Person.select(Person.role)
         .where((Person.tenant == tenant_id) & (Person.phone == identity) & Person.active)
-        .exists()
+        .scalar()
     )
-
-
-def is_admin(tenant_id: int, identity: str) -> bool:
-    return (
-        Person.select(Person.id)
-        .where(
-            (Person.tenant == tenant_id)
-            & (Person.phone == identity)
-            & Person.active
-            & (Person.role == "admin")
-        )
-        .exists()
-    )
+    return role == "admin", role is not None
 
 
 def people(tenant_id: int, role: str) -> list[dict]:

@@ -5,7 +5,7 @@ import random
 import pytest
 import trio
 
-from runtime import Actor, ActorStopped, KeyedRegistry
+from runtime import Actor, ActorStopped, KeyedRegistry, MailboxFull
 
 IDLE_S = 10.0
 
@@ -204,3 +204,33 @@ async def test_an_actor_that_cannot_start_gives_up_its_queue_instead_of_looping(
         assert "a" not in registry and registry.activations == 1
         assert reported == [("a", n, ValueError) for n in range(3)]
         registry.stop()
+
+
+async def test_a_flood_beyond_the_mailbox_keeps_its_order_and_is_drained_at_once(autojump_clock):
+    store = Store()
+    async with trio.open_nursery() as nursery:
+        registry = await run_registry(nursery, store, mailbox_size=8)
+        registry.tell("6281", ("sleep", 1.0, "slow first turn"), ordered=True)
+        for n in range(200):  # 25 mailboxes' worth, told while the first turn runs
+            registry.tell("6281", n, ordered=True)
+        with pytest.raises(MailboxFull):
+            registry.tell("6281", "an unordered tell is still refused")
+        started = trio.current_time()
+        while len(store.saved.get("6281", [])) < 201:  # noqa: ASYNC110 - virtual clock
+            await trio.sleep(0.01)
+        assert store.saved["6281"] == ["slow first turn", *range(200)]
+        assert trio.current_time() - started < 2  # no waiting for a rescan
+        registry.stop()
+
+
+def test_the_spill_behind_a_full_mailbox_is_bounded():
+    from runtime.mailbox import MAX_SPILL, Mailbox
+
+    mailbox = Mailbox("m", 2)
+    for n in range(2 + MAX_SPILL):
+        mailbox.put_ordered((n, None))
+    assert len(mailbox) == 2 + MAX_SPILL
+    with pytest.raises(MailboxFull):
+        mailbox.put_ordered(("one too many", None))
+    assert [mailbox.get_nowait()[0] for _ in range(5)] == [0, 1, 2, 3, 4]
+    assert mailbox.close_and_fail() == MAX_SPILL - 3  # every queued tell counted as dropped

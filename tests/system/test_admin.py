@@ -82,3 +82,31 @@ async def test_admins_run_the_showroom_from_their_chat(tmp_path):
     assert (SELLER, "seller add", 0) in audit and (STRANGER, "stats", 0) in audit
     assert (ADMIN, "seller add", 1) in audit and (ADMIN, "backup", 1) in audit
     assert len(audit) == 12  # ten by the admin, one by the seller, one by the stranger
+
+
+async def test_a_removed_admin_or_seller_loses_their_rights_at_their_next_message(tmp_path):
+    second_admin, seller_number = "6281322223333", "6281244445555"
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(
+        settings.tenants["demo"], open_to_all=False, admins=(ADMIN,), sellers=(SELLER,)
+    )
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        simulator, server = running.simulators["demo"]
+        admin = Chat(client, simulator, server.url, ADMIN)
+        other = Chat(client, simulator, server.url, second_admin)
+        seller = Chat(client, simulator, server.url, seller_number)
+        assert "sekarang admin" in await admin.say(f"/admin tambah {second_admin}")
+        assert "sekarang penjual" in await admin.say(f"/seller tambah {seller_number}")
+        assert "Perintah admin" in await other.say("/admin")  # their session is active now
+        assert "Sekarang kirim" in await seller.say("/upload Honda Jazz RS 2017 km 76rb 179jt")
+        await admin.say(f"/admin hapus {second_admin}")
+        await admin.say(f"/seller hapus {seller_number}")
+        # at once, while their sessions are still active: the rights are gone
+        assert "hanya untuk admin" in await other.say("/seller tambah 0899 1234 5678")
+        assert "Sekarang kirim" not in await seller.say("/upload Toyota Avanza G 2019 150jt")
+        nursery.cancel_scope.cancel()
+    audit = query(tmp_path, f"SELECT allowed FROM audit_entry WHERE actor = '{second_admin}'")
+    assert audit == [(1,), (0,)]
+    assert query(tmp_path, "SELECT COUNT(*) FROM person WHERE phone = '6289912345678'") == [(0,)]
