@@ -44,6 +44,7 @@ from domain.readings import (
     Context,
     Reading,
     assign,
+    engine_like,
     plausible_km,
     readings_of,
 )
@@ -401,8 +402,14 @@ class _Reader:
     def ends_variant(self, i: int) -> bool:
         token = self.tokens[i]
         if token.kind == NUMBER:
+            # an engine size, a code (Land Cruiser 200, LX 570): not a year or an amount
             other = self.assignment.others.get(i)
-            return token.km_after or (other is not None and other.role != ENGINE)
+            if other is not None:
+                return other.role != ENGINE
+            figure = token.figure
+            small = figure is not None and figure.plain and (figure.whole or 0) < 1000
+            engine = figure is not None and engine_like(figure)
+            return token.km_after or token.unit not in ("", "t", "l", "cc") or not (small or engine)
         word = token.low
         after = self.tokens[i + 1].low if i + 1 < len(self.tokens) else ""
         if word in COLOR_WORDS and after not in COLOR_IN_TRIM_NEXT:

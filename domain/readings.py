@@ -222,8 +222,8 @@ def money_value(token: Token, bare_multiplier: int = JUTA) -> int | None:
     assert figure is not None
     if token.unit in MONEY_UNITS:
         multiplier = MONEY_UNITS[token.unit]
-        if figure.whole is not None and figure.whole >= 100_000:
-            return figure.whole  # the unit repeats what the digits say
+        if figure.grouped and (figure.whole or 0) >= 1_000_000:
+            return figure.whole  # Rp.148.000.000jt: the unit repeats what the digits say
         return scaled(figure, multiplier)
     if token.unit in THOUSAND_UNITS:
         return scaled(figure, 1000)
@@ -350,7 +350,7 @@ def _price_readings(
     if label.kind is not None:
         return []
     if token.unit in MONEY_UNITS:
-        if i in context.name_zone and _engine_like(figure) and len(token.unit) == 1:
+        if i in context.name_zone and engine_like(figure) and len(token.unit) == 1:
             return []  # "Ayla 1.0 M MT": an engine size and a trim letter
         score = PRICE_UNIT if MONEY_UNITS[token.unit] == JUTA else PRICE_SHAPE
         return [_price(money_value(token), score, i)]
@@ -371,7 +371,7 @@ def _price(value: int | None, score: float, i: int) -> Reading:
     return Reading(PRICE, value, score, i, in_range=in_range)
 
 
-def _engine_like(figure: Figure) -> bool:
+def engine_like(figure: Figure) -> bool:
     """1.0, 1.5, 2.4: one decimal digit after a dot, under 10 (an engine in litres)."""
     return figure.decimals == 1 and "." in figure.text and (figure.decimal or 0) < 10
 
@@ -384,7 +384,7 @@ def _engine_readings(
     if label.kind is not None or token.km_after:
         return []
     engine_units = ("", "t", "l", "cc") if i not in context.name_zone else ("", "t", "l", "cc", "m")
-    if token.unit in engine_units and _engine_like(figure):
+    if token.unit in engine_units and engine_like(figure):
         return [Reading(ENGINE, None, ENGINE_SIZE, i)]
     return []
 

@@ -142,6 +142,8 @@ def _chunk(text: str) -> list[Token]:
         return [Token(COLON, text, low)]
     if low.startswith("#"):
         return []  # a hashtag or a car code (#H01) is no part of a listing
+    if low.endswith("%"):
+        return [Token(WORD, text, low)]  # "DP 20%": a share, no amount
     stripped = text.lstrip("-+*'\"&%.").rstrip("-*'\"&%.")  # keep the + of "Lux+"
     if low in _SLASH_WORDS:
         return [Token(WORD, text, _SLASH_WORDS[low])]
@@ -274,8 +276,13 @@ def _units(tokens: list[Token]) -> None:
             token.rough = True
             tokens[j].kind = UNIT
             j += 1
-        if j < len(tokens) and tokens[j].kind == WORD and tokens[j].low in ("km", "kms"):
+        after = tokens[j] if j < len(tokens) else None
+        if after and after.kind == WORD and after.low in ("km", "kms") and not _money(token):
             token.km_after = True
+
+
+def _money(token: Token) -> bool:
+    return token.unit in MONEY_UNITS
 
 
 def _month_dates(tokens: list[Token]) -> None:
