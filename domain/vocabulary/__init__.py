@@ -234,12 +234,12 @@ def mentions(words: Sequence[str | None]) -> list[Mention]:
 
 
 def _may_be_a_typo(span: Sequence[str | None], vocab: Vocabulary) -> bool:
-    """Words that may be a misspelt name: letters only, no trim word (`TS Extra` is not
-    `Exora`), and no short word (`avanza g` is Avanza and its trim, not a typo of Avanza)."""
-    return all(
-        w is not None and w.isalpha() and w not in vocab.trims and (len(span) == 1 or len(w) >= 3)
-        for w in span
-    )
+    """Words that may be a misspelt name: letters only, not a trim word alone (`Extra` is not
+    `Exora`), and no short word in a longer spelling (`avanza g` is Avanza and its trim, not
+    a typo of Avanza; `pajeri sport` is one of Pajero Sport)."""
+    if len(span) == 1:
+        return span[0] is not None and span[0].isalpha() and span[0] not in vocab.trims
+    return all(w is not None and w.isalpha() and len(w) >= 3 for w in span)
 
 
 def choose_car(found: Sequence[Mention]) -> tuple[Mention | None, Mention | None]:
