@@ -228,9 +228,18 @@ def mentions(words: Sequence[str | None]) -> list[Mention]:
                 name, exact = (vocab.names[typo], False) if typo else (None, True)
             if name is None or (name.model is not None) != models:
                 continue
+            if name.generic and _part_of_a_body_word(words, start, size):
+                continue  # "city car" is a body, not a Honda City
             found.append(Mention(name.make, name.model, start, start + size, exact, name.generic))
             used.update(range(start, start + size))
     return sorted(found, key=lambda m: m.start)
+
+
+def _part_of_a_body_word(words: Sequence[str | None], start: int, size: int) -> bool:
+    end = start + size
+    after = f"{words[end - 1]} {words[end]}" if end < len(words) else ""
+    before = f"{words[start - 1]} {words[start]}" if start else ""
+    return after in BODY_WORDS or before in BODY_WORDS
 
 
 def _may_be_a_typo(span: Sequence[str | None], vocab: Vocabulary) -> bool:
