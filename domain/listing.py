@@ -394,7 +394,7 @@ class _Reader:
                 continue  # "All New": not a trim; "Grand Touring" is one
             if self.ends_variant(i):
                 break
-            if after_year and not self.trim_after_year(i):
+            if after_year and not self.trim_after_year(i) and not _trim_letter(token):
                 break
             taken.append(i)
         return taken
@@ -552,6 +552,11 @@ def _out_of_bounds(name: str, reading: Reading) -> str:
     return "year_too_old" if value < MIN_YEAR else "year_in_future"
 
 
+def _trim_letter(token: Token) -> bool:
+    """`Brio 2016 S MT`: one capital letter after the year is a trim too."""
+    return token.kind == WORD and len(token.text) == 1 and token.text.isupper()
+
+
 def _name_word(token: Token) -> str | None:
     """The token as a word of a car's name: words, and plain numbers (`Tiggo 8`, `Mazda 3`)."""
     if token.kind == WORD:
@@ -563,9 +568,9 @@ def _name_word(token: Token) -> str | None:
         and figure.plain
         and not token.unit
         and not token.km_after
-        and (figure.whole or 0) < 1000
+        and (figure.whole or 0) < 10_000
     ):
-        return token.low
+        return token.low  # Tiggo 8, Mazda 3, Peugeot 2008 (a generic name: only with its make)
     return None
 
 

@@ -18,13 +18,17 @@ MILIAR = 1_000_000_000
 
 # Units as sellers write them, by what they multiply.
 MONEY_UNITS = {
-    "jt": JUTA, "juta": JUTA, "jtan": JUTA, "jutaan": JUTA, "jt-an": JUTA, "jta": JUTA,
+    "jt": JUTA, "juta": JUTA, "jtan": JUTA, "jutaan": JUTA, "jt-an": JUTA, "juta-an": JUTA,
+    "jta": JUTA,
     "m": MILIAR, "miliar": MILIAR, "milyar": MILIAR, "milliar": MILIAR, "myr": MILIAR,
 }  # fmt: skip
 THOUSAND_UNITS = {
-    "rb": 1000, "ribu": 1000, "rban": 1000, "ribuan": 1000, "rb-an": 1000, "k": 1000, "rbu": 1000,
+    "rb": 1000, "ribu": 1000, "rban": 1000, "ribuan": 1000, "rb-an": 1000, "ribu-an": 1000,
+    "k": 1000, "rbu": 1000,
 }  # fmt: skip
-ROUGH_UNITS = frozenset({"jtan", "jutaan", "jt-an", "rban", "ribuan", "rb-an"})  # "about"
+ROUGH_UNITS = frozenset(
+    {"jtan", "jutaan", "jt-an", "juta-an", "rban", "ribuan", "rb-an", "ribu-an"}
+)
 
 _SHAPE = re.compile(r"[0-9][0-9x]*(?:[.,][0-9x]+)*")
 

@@ -242,7 +242,9 @@ def _credit_reading(tokens: Sequence[Token], i: int, label: Label) -> Reading | 
         if months is not None and word_after(tokens, i) in ("thn", "tahun", "th"):
             months *= 12
         return Reading(TENOR, months, SURE, i)
-    if token.unit not in MONEY_UNITS and not (token.figure and token.figure.whole is not None):
+    figure = token.figure
+    readable = figure is not None and (figure.whole is not None or figure.decimal is not None)
+    if token.unit not in MONEY_UNITS and not readable:
         return None
     if label.kind == "dp":
         return Reading(DP, money_value(token), SURE, i)

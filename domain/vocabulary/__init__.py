@@ -128,6 +128,14 @@ def vocabulary() -> Vocabulary:
     aliases = json.loads(folder.joinpath("car_model_aliases.json").read_text(encoding="utf-8"))
     trim_data = json.loads(folder.joinpath("trims.json").read_text(encoding="utf-8"))
     generic = {compact(name) for name in aliases["generic_model_names"]}
+    # a number (Peugeot 2008, Toyota 86) or two letters (MG ZS, BMW X1) is a name only with
+    # its make: alone it is a year, a code, a word
+    generic |= {
+        compact(name)
+        for models in catalog.values()
+        for name in models
+        if compact(name).isdigit() or len(compact(name)) <= 2
+    }
     names: dict[str, _Name] = {}
     longest = 1
     for make, models in catalog.items():
@@ -268,7 +276,7 @@ def choose_car(found: Sequence[Mention]) -> tuple[Mention | None, Mention | None
             tier = 3
         elif not m.generic or m.make in stated:
             tier = 2
-        elif m.end - m.start > 1 or len(m.model or "") >= 4:
+        elif m.end - m.start > 1 or (len(m.model or "") >= 4 and (m.model or "").isalpha()):
             tier = 1  # a generic word alone: only when nothing else is named
         else:
             tier = 0  # `es`, `v`, `86` alone are not a car
