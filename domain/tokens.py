@@ -10,7 +10,7 @@ not its unit (`Harga 165.000.000` then `M/T`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from domain.numbers import MONEY_UNITS, ROUGH_UNITS, THOUSAND_UNITS, Figure, read_figure
@@ -86,7 +86,6 @@ class Token:
     km_after: bool = False  # "40.000 km", "145 ribu km", "67,000km"
     rough: bool = False  # "20rb an", "80 ribuan", "4jtan"
     value: Any = None  # PLATE: "B 1234 XYZ"; DATE: (year, month); SHORT_YEAR: 14
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def clean(text: str) -> str:

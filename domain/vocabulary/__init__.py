@@ -60,6 +60,8 @@ BODY_WORDS = {
     "minibus": "MPV", "crossover": "SUV", "double cabin": "pickup", "bak": "pickup",
 }  # fmt: skip
 
+MAX_TYPO_LENGTH = 24  # longer than any name: a word this long is no misspelt name
+
 # Generation prefixes: not a model, not a variant ("All New Jazz", "Grand New Xenia").
 GENERATION_WORDS = frozenset({"new", "all", "grand", "the", "facelift", "fl"})
 
@@ -190,7 +192,9 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 def _typo_of(spelling: str, vocab: Vocabulary) -> str | None:
     """The one name this spelling is a typo of, or None (unknown, or several are as close)."""
-    if len(spelling) < 5 or not spelling.isalpha() or spelling in _NOT_A_TYPO:
+    if not 5 <= len(spelling) <= MAX_TYPO_LENGTH or not spelling.isalpha():
+        return None
+    if spelling in _NOT_A_TYPO:
         return None
     found = set(vocab.deletions.get(spelling, ()))
     for variant in _one_letter_less(spelling):
