@@ -276,10 +276,15 @@ def _year_readings(
         if _second_of_a_pair(tokens, i):
             return [Reading(OTHER_YEAR, value, LABELLED, i)]  # 2013/2014: the first is read
         score = YEAR_BEFORE_KM if token.km_after else YEAR_UNLABELLED
-        return [_year(value, score - 0.01 * i, i, context)]
+        return [_year(value, score - _later(i), i, context)]
     if figure.digits <= 2 and label.kind == "year":
         return [_year(two_digit_year(value, context.latest_year), LABELLED, i, context)]
     return []
+
+
+def _later(i: int) -> float:
+    """A little less sure of a later number: of two unlabelled years, the first is the car's."""
+    return min(i, 1000) * 0.0001
 
 
 def _year(value: int, score: float, i: int, context: Context) -> Reading:
