@@ -65,7 +65,8 @@ MAX_TYPO_LENGTH = 24  # longer than any name: a word this long is no misspelt na
 # Generation prefixes: not a model, not a variant ("All New Jazz", "Grand New Xenia").
 GENERATION_WORDS = frozenset({"new", "all", "grand", "the", "facelift", "fl"})
 
-# Words sellers use all the time that sit one typo away from some car name: never read as one.
+# Words sellers use all the time, some one typo away from a car name (lancar: Lancer, makan:
+# Macan, front: Fronx, center: Canter, halal: Haval): never read as a misspelt name.
 _NOT_A_TYPO = word_set(
     "harga warna putih hitam merah mulus pajak tahun mesin kondisi siap pakai lokasi bekas "
     "tangan pertama kedua kredit cicilan angsuran dijual mobil istimewa original record servis "
@@ -78,8 +79,8 @@ _NOT_A_TYPO = word_set(
     "hidup sampai bulan minggu kilometer odometer sunroof airbag kamera audio racing putaran "
     "keatas dibawah budget kisaran sekitar lebih kurang masih ada yang untuk dengan tanpa "
     "sudah belum jarang langka bagus sekali banget mantap sport cross hatchback sedan pickup "
-    "center centre senter jakarta bandung surabaya bekasi bogor depok tangerang semarang medan "
-    "malang jogja yogyakarta solo cimanggis serpong tangsel alphabet monday"
+    "center jakarta bandung surabaya bekasi bogor depok tangerang semarang medan malang jogja "
+    "solo serpong tangsel lancar makan front tiger cherry halal ratio civil wagon raise"
 )
 
 
