@@ -479,10 +479,11 @@ class _Reader:
         extras, word = self.draft.extras, self.tokens[i].low
         following = [t.low for t in self.tokens[i + 1 : i + 4] if t.kind in (WORD, NUMBER)]
         nxt = following[0] if following else ""
-        if word in PLATE_WORDS:
-            if nxt in ("ganjil", "genap"):
-                extras.setdefault("plate_parity", nxt)
-            elif nxt in AREA_CODES:
+        if word in PLATE_WORDS:  # "plat B genap", "plat ganjil", "Plat : D (Bandung)"
+            parity = next((w for w in following[:2] if w in ("ganjil", "genap")), None)
+            if parity:
+                extras.setdefault("plate_parity", parity)
+            if nxt in AREA_CODES:
                 extras.setdefault("plate_area", nxt.upper())
         elif word in TAX_WORDS and nxt in ("hidup", "mati", "panjang", "on", "off", "aktif"):
             extras.setdefault("tax_status", nxt)

@@ -332,6 +332,38 @@ def test_a_plate_with_year_like_digits_leaves_the_year_empty():
     assert draft.year is None and draft.extras["plate_number"] == "B 2019 TKK"
 
 
+@pytest.mark.parametrize(
+    ("text", "extras"),
+    [
+        ("harga 150jt nego tipis", {"negotiable": True}),
+        ("harga 150jt no nego", {"negotiable": False}),
+        ("harga pas 150jt", {"negotiable": False}),
+        ("150jt nett", {"negotiable": False}),
+        ("150jt, BU", {"urgent_sale": True}),
+        ("150jt, butuh uang", {"urgent_sale": True}),
+        ("150jt bisa tukar tambah", {"trade_in": True}),
+        ("150jt TT welcome", {"trade_in": True}),
+        ("150jt tangan pertama", {"ownership": "tangan pertama"}),
+        ("150jt first hand", {"ownership": "tangan pertama"}),
+        ("150jt a/n pribadi", {"owner_type": "pribadi"}),
+        ("150jt plat B genap", {"plate_area": "B", "plate_parity": "genap"}),
+        ("150jt pajak 09/25", {"tax_until": "2025-09"}),
+        ("150jt Pajak : Hidup (10/2026)", {"tax_status": "hidup", "tax_until": "2026-10"}),
+        ("150jt pajak Mei 2026", {"tax_until": "2026-05"}),
+        ("150jt DP 30jt angsuran 4,5jt x 47", {"dp_idr": 30 * 10**6, "tenor_months": 47}),
+        (
+            "150jt angsuran 5,5jt/bln tenor 4 thn",
+            {"installment_idr": 5_500_000, "tenor_months": 48},
+        ),
+        ("km 20rb an 150jt", {"mileage_approx": True}),
+    ],
+)
+def test_extras(text, extras):
+    draft = parse_listing(f"/upload Toyota Avanza G 2019 AT {text}", today=TODAY)
+    assert {key: draft.extras.get(key) for key in extras} == extras
+    assert draft.price_idr == 150_000_000
+
+
 def test_nothing_is_invented():
     draft = parse_listing("/upload Honda Jazz 2015 150jt")
     assert (draft.transmission, draft.color, draft.fuel, draft.mileage_km, draft.variant) == (
