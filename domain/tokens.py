@@ -101,6 +101,8 @@ def tokenise(text: str) -> list[Token]:
     """The tokens of a seller's text (already cleaned or not)."""
     text = clean(text)
     low = text.lower()
+    if len(low) != len(text):  # "İ" lowers to two characters: keep positions aligned
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     found: list[tuple[int, list[Token]]] = []
     blank = list(low)
     for pattern, make in ((_PHONE, _phone), (_SPACED_NUMBER, _spaced_number)):
