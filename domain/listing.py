@@ -226,7 +226,7 @@ def parse_year(text: str, *, today: dt.date | None = None) -> int | None:
 # What a buyer's question has and a seller's post has not, and the other way round.
 _BUYER_CUES = word_set(
     "cari nyari mencari budget dibawah bawah under max maks maksimal kisaran keatas brp berapa "
-    "simulasi punya looking any minta"
+    "simulasi punya looking any minta dong tolong mohon apakah"
 )
 _SELLER_CUES = word_set(
     "jual dijual djual wts sale harga hrg nego bu mulus istimewa pajak odo odometer km "
@@ -235,23 +235,26 @@ _SELLER_CUES = word_set(
 
 
 def listing_score(text: str, *, today: dt.date | None = None) -> int:
-    """How much a text reads as a car for sale: seller cues minus buyer cues (`?`, `ada ...`,
-    `cari`, `budget`, `dibawah`), or 0 when it names no model with a year or a price."""
+    """How much a text reads as a car for sale: 0 when it names no model with a year or a
+    price; else 1 + seller cues (`jual`, `harga`, `nego`, an amount, a mileage, a credit
+    offer) - buyer cues (`?`, `ada ...`, `cari`, `budget`, `dibawah`), at least 0."""
     reader = _Reader(text, today or dt.date.today())
     draft = reader.read()
     if draft.model is None or (draft.year is None and draft.price_idr is None):
         return 0
     words = [t.low for t in reader.tokens if t.kind == WORD]
-    buyer = len(_BUYER_CUES.intersection(words)) + ("?" in text) + ("ada" in words[:3])
+    questions = min(text.count("?"), 2)
+    buyer = len(_BUYER_CUES.intersection(words)) + questions + ("ada" in words[:3])
     seller = len(_SELLER_CUES.intersection(words))
     seller += (draft.price_idr is not None) + (draft.mileage_km is not None)
-    return max(0, seller - buyer)
+    seller += any(key in draft.extras for key in ("dp_idr", "installment_idr"))
+    return max(0, 1 + seller - buyer)
 
 
 def looks_like_listing(text: str, *, today: dt.date | None = None) -> bool:
     """Does this text (a photo caption, `jual avanza 2019 matic 165jt`) offer a car? It must
-    name a model and a year or a price, and read more like a seller than a buyer: "halo",
-    "mau jual mobil" or "ada avanza matic?" do not."""
+    name a model and a year or a price, and not read more like a buyer's question than a
+    seller's post: "halo", "mau jual mobil", "ada avanza matic?", "xpander 2020 ready?" do not."""
     return listing_score(text, today=today) > 0
 
 

@@ -504,6 +504,16 @@ def test_listings_look_like_listings(text):
     assert looks_like_listing(text)
 
 
+def test_every_fixture_listing_with_a_year_or_price_looks_like_one():
+    cases = [case for name in FIXTURE_FILES for case in rows(name)]
+    stated = [
+        c
+        for c in cases
+        if c["expected"]["model"] and (c["expected"]["year"] or c["expected"]["price_idr"])
+    ]
+    assert [c["text"] for c in stated if not looks_like_listing(c["text"])] == []
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -518,6 +528,8 @@ def test_listings_look_like_listings(text):
         "cari city car matic budget 100jt",
         "simulasi kredit fortuner th 2018 dong dp 100jt",
         "ok makasih kak",
+        "assalamualaikum kak, xpander 2019 masih ada? bisa nego ga?",
+        "kak ada brio rs matic tahun 2019 keatas?",
     ],
 )
 def test_chat_and_buyer_questions_do_not(text):
