@@ -1,74 +1,140 @@
-"""The listing parser: a seller's free text -> a listing draft. Pure logic.
+"""The listing parser: a seller's free text -> a listing draft. Pure logic, never raises.
 
-It reads what Indonesian sellers really write (`145jt`, `1,2M`, `Rp. 175.000.000,-`, `km 67rb`,
-`28.xxx`, `'14`, `thn`, `AT/MT/CVT`, models without make, typos, fields in any order) and never
-invents a value the text does not state. It works in passes over the text: each pass finds its
-fields and blanks out what it used, so a later pass cannot read the same characters again (the
-DP is not the price, `Km.6` in an address is not the mileage, `Nik 2016` is not the year). What
-is left around the model name becomes the variant.
+It reads what Indonesian sellers really type on WhatsApp (`145jt`, `1,2M`, `Rp 570,000,000`,
+`165.000.000,-`, `km 67rb`, `odo 45ribu`, `28.xxx`, `'14`, `AT/MT/CVT`, trims before years, typos,
+emojis, several lines, any order) in four steps:
+
+1. tokens (`domain.tokens`): words, numbers with their units, and the shapes that are never a
+   car's number (phone numbers, plates, dates);
+2. the car's name from the vocabulary (`domain.vocabulary`), typos included;
+3. every number's possible readings and the one consistent assignment of year, mileage and
+   price (`domain.readings`): a DP, an instalment, a credit price, a warranty limit, a service
+   interval, a tax year, an address `Km.28` or a plate is never a field of the car;
+4. the words (transmission, fuel, colour), the variant (what follows the model name), the
+   extras (plate, tax, credit offer, ownership) and the doubts.
+
+A field the text does not state stays None: nothing is guessed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
-import re
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import Any
 
+from domain.readings import (
+    CREDIT_PRICE,
+    DP,
+    ENGINE,
+    FIELDS,
+    INSTALLMENT,
+    LABEL_OF,
+    MAX_MILEAGE_KM,
+    MILEAGE,
+    MIN_PRICE_IDR,
+    MIN_YEAR,
+    NIK_YEAR,
+    OTHER_YEAR,
+    PRICE,
+    REG_YEAR,
+    TAX_YEAR,
+    TENOR,
+    YEAR,
+    Assignment,
+    Context,
+    Reading,
+    assign,
+    engine_like,
+    plausible_km,
+    readings_of,
+)
+from domain.tokens import (
+    AREA_CODES,
+    BREAK,
+    COLON,
+    DATE,
+    NUMBER,
+    PLATE,
+    PLATE_WORDS,
+    SEP,
+    SHORT_YEAR,
+    TAX_WORDS,
+    UNIT,
+    WORD,
+    Token,
+    tokenise,
+)
+from domain.vocabulary import (
+    COLOR_IN_TRIM_NEXT,
+    COLOR_WORDS,
+    FUEL_WORDS,
+    GENERATION_WORDS,
+    TRANSMISSION_WORDS,
+    Mention,
+    choose_car,
+    is_trim_after_year,
+    mentions,
+    names_model,
+    trim_casing,
+    vocabulary,
+    word_set,
+)
+
 REQUIRED = ("model", "year", "price_idr")
-MIN_YEAR = 1970
-JUTA = 1_000_000
-MILIAR = 1_000_000_000
+MILLION_KM = 1_000_000
+LOW_KM = 1000  # under this, a car of three years or more has most likely lost its "rb"
+MAX_VARIANT_WORDS = 6
 
-# A number as sellers type it: 145, 145.515, 97,5, 1.195, 175.000.000,-
-_NUM = r"\d{1,3}(?:[.,]\d{3})+(?:,-)?|\d+(?:[.,]\d+)?"
-_PRICE_UNIT = r"jt|juta|jtan|miliar|milyar|m"
-
-MONTHS = {
-    "jan": 1, "januari": 1, "january": 1, "feb": 2, "februari": 2, "february": 2, "mar": 3,
-    "maret": 3, "march": 3, "apr": 4, "april": 4, "mei": 5, "may": 5, "jun": 6, "juni": 6,
-    "june": 6, "jul": 7, "juli": 7, "july": 7, "agu": 8, "agt": 8, "agustus": 8, "aug": 8,
-    "august": 8, "sep": 9, "september": 9, "okt": 10, "oktober": 10, "oct": 10, "october": 10,
-    "nov": 11, "november": 11, "des": 12, "desember": 12, "dec": 12, "december": 12,
-}  # fmt: skip
-
-COLORS = {
-    "hitam": "Hitam", "black": "Hitam", "putih": "Putih", "white": "Putih", "silver": "Silver",
-    "abu abu": "Abu-abu", "abu-abu": "Abu-abu", "abu2": "Abu-abu", "grey": "Abu-abu",
-    "gray": "Abu-abu", "merah": "Merah", "red": "Merah", "maroon": "Maroon", "biru": "Biru",
-    "blue": "Biru", "hijau": "Hijau", "green": "Hijau", "kuning": "Kuning", "yellow": "Kuning",
-    "coklat": "Coklat", "cokelat": "Coklat", "brown": "Coklat", "orange": "Oranye",
-    "oranye": "Oranye", "ungu": "Ungu", "emas": "Emas", "gold": "Emas", "champagne": "Champagne",
-    "bronze": "Bronze",
-}  # fmt: skip
-
-FUELS = {
-    "bensin": "Bensin",
-    "gasoline": "Bensin",
-    "diesel": "Diesel",
-    "solar": "Diesel",
-    "hybrid": "Hybrid",
-    "listrik": "Listrik",
-    "electric": "Listrik",
-    "ev": "Listrik",
+# Why a value is doubtful (Draft.doubtful[field].reason).
+DOUBT_REASONS = {
+    "price_too_low": "a price under Rp 5 jt",
+    "price_too_high": "a price over Rp 50 M",
+    "mileage_too_high": "a mileage over 1 500 000 km",
+    "mileage_over_a_million": "a mileage over 1 000 000 km",
+    "mileage_high_for_age": "more kilometres than a car of this age plausibly drives",
+    "mileage_low_for_age": "under 1 000 km on a car of three years or more",
+    "year_in_future": "a year after this one",
+    "year_too_old": "a year before 1970",
 }
 
-# Words that end a variant (they start another field) without being a field themselves.
-_VARIANT_STOPS = {
-    "tahun", "thn", "th", "warna", "nego", "nett", "net", "bu", "harga", "hrg", "km",
-    "kondisi", "mulus", "istimewa", "pajak", "plat", "atas", "tangan", "bisa", "siap",
-    "full", "original", "ori", "bebas", "unit", "dp", "angsuran", "cicilan", "kredit", "cash",
-}  # fmt: skip
-_VARIANT_FILLER = {"tipe", "type", "varian", "variant"}
-_MODEL_PREFIXES = {"all", "new", "grand", "the"}
+# Words that end a variant: they start another field or are plain talk.
+_VARIANT_STOPS = word_set(
+    "tahun thn th warna nego nett net bu harga hrg km kondisi mulus istimewa pajak plat nopol "
+    "atas tangan bisa siap full original ori bebas unit dp tdp angsuran cicilan kredit cash "
+    "masih low murah metalik ready stock lokasi hub wa call hp yang yg dan untuk buat cocok "
+    "jarang service servis record garansi asli kilometer odo odometer jual dijual a/n nik reg "
+    "surat lengkap interior mesin body ban velg kaki for sale price first hand "
+    "mileage di ke dari dengan with only promo cepat butuh kunci no tipis sehat bagus terawat "
+    "rawatan pemakaian pemakai pribadi perorangan sunroof tt tukar"
+)
+_VARIANT_SKIPS = frozenset({"tipe", "type", "varian", "variant", "atpm", "cbu", "ckd", "build"})
+_NEGATIONS = frozenset({"no", "tanpa", "tdk", "tidak", "ga", "gak", "nggak", "ngga", "bukan"})
+_NOT_NEGOTIABLE = frozenset({"nett", "net", "netto"})
+
+
+@dataclass(frozen=True, slots=True)
+class Doubt:
+    """A value that reads as a slip. `kept`: it is in its field (flagged only); otherwise it
+    stayed out of the field, which is then empty (and missing when required)."""
+
+    value: int | None
+    reason: str  # a key of DOUBT_REASONS
+    kept: bool
 
 
 @dataclass
 class Draft:
+    """What a seller's text states. `doubtful` names the fields whose value reads as a slip:
+
+    - a value outside its bounds never becomes the field: a price under Rp 5 jt or over
+      Rp 50 M, a mileage over 1 500 000 km, a year before 1970 or after next year. The field
+      stays empty and `doubtful[field]` holds the value read (`kept=False`), so the
+      conversation can ask "Harga Rp 165 triliun? Sepertinya salah ketik".
+    - a value within bounds but unlikely is kept and flagged (`kept=True`): a mileage over
+      1 000 000 km, more than 100 000 km per year of age, under 1 000 km on a car of three
+      years or more, a year after this one (next year's model).
+    """
+
     make: str | None = None
     model: str | None = None
     variant: str | None = None
@@ -79,12 +145,14 @@ class Draft:
     mileage_km: int | None = None
     price_idr: int | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    doubtful: dict[str, Doubt] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
         return [name for name in REQUIRED if getattr(self, name) is None]
 
     def to_dict(self) -> dict[str, Any]:
+        """The fields, the extras flattened in, "missing", and "doubtful" when there is any."""
         data = {
             "make": self.make, "model": self.model, "variant": self.variant,
             "year": self.year, "transmission": self.transmission, "fuel": self.fuel,
@@ -92,414 +160,454 @@ class Draft:
         }  # fmt: skip
         data.update(self.extras)
         data["missing"] = self.missing
+        if self.doubtful:
+            data["doubtful"] = {
+                name: {"value": d.value, "reason": d.reason, "kept": d.kept}
+                for name, d in self.doubtful.items()
+            }
         return data
 
 
 def parse_listing(text: str, *, today: dt.date | None = None) -> Draft:
     """The draft a seller's text states (the `/upload` command word may be included)."""
-    today = today or dt.date.today()
-    work = _Text(_clean(text))
-    draft = Draft()
-    _plates(work, draft)
-    _credit(work, draft)
-    _tax(work, draft)
-    _price(work, draft)
-    _mileage(work, draft)
-    _years(work, draft, today)
-    _transmission(work, draft)
-    _fuel(work, draft)
-    _color(work, draft)
-    _flags(work, draft)
-    _make_model_variant(work, draft)
-    return draft
-
-
-def parse_price(text: str) -> int | None:
-    """Just a price (`140jt`, `1,2M`, `Rp 175.000.000`, `harga 120`), for corrections."""
-    draft = Draft()
-    _price(_Text(_clean(text)), draft, bare_is_juta=True)
-    return draft.price_idr
-
-
-def parse_mileage(text: str) -> int | None:
-    """Just a mileage (`km 120rb`, `145.515 km`), for corrections."""
-    draft = Draft()
-    _mileage(_Text(_clean(text)), draft)
-    return draft.mileage_km
-
-
-# -- the text being read ------------------------------------------------------------------
-
-
-class _Text:
-    """The text with the parts already used blanked out (same length, so positions hold)."""
-
-    def __init__(self, text: str) -> None:
-        self.original = text
-        self.lower = text.lower()
-        self.stops: set[int] = set()  # where a field was found: variants end there
-
-    def find(self, pattern: str) -> list[re.Match[str]]:
-        return list(re.finditer(pattern, self.lower, re.IGNORECASE))
-
-    def use(self, match: re.Match[str], group: int = 0) -> None:
-        start, end = match.span(group)
-        self.lower = self.lower[:start] + " " * (end - start) + self.lower[end:]
-        self.stops.add(start)
-
-
-def _clean(text: str) -> str:
-    text = re.sub(r"^\s*/(upload|unggah)\b", "", text.strip(), flags=re.IGNORECASE)
-    # emojis and other symbols become spaces; letters, digits and punctuation stay
-    return "".join(c if c.isalnum() or c in " \n.,:;/'-+&()#" else " " for c in text)
-
-
-def _number(text: str, unit: str = "") -> float:
-    """`145.515` -> 145515, `97,5` -> 97.5, `1.195` with unit M -> 1.195, `175.000.000,-`."""
-    text = text.removesuffix(",-")
-    if "," in text:
-        return float(text.replace(".", "").replace(",", "."))
-    parts = text.split(".")
-    if (
-        len(parts) > 1
-        and unit not in ("m", "miliar", "milyar")
-        and all(len(p) == 3 for p in parts[1:])
-    ):
-        return float("".join(parts))
-    if len(parts) > 2:
-        return float("".join(parts))
-    return float(text)
-
-
-def _amount(value: str, unit: str) -> int:
-    number = _number(value, unit.lower())
-    unit = unit.lower()
-    if unit in ("m", "miliar", "milyar"):
-        return round(number * MILIAR)
-    if unit in ("jt", "juta", "jtan"):
-        return round(number * JUTA) if number < 100_000 else round(number)
-    return round(number)
-
-
-# -- the passes ---------------------------------------------------------------------------
-
-
-def _plates(work: _Text, draft: Draft) -> None:
-    for match in re.finditer(r"\b([A-Z]{1,2}) ?(\d{1,4}) ?([A-Z]{1,3})\b", work.original):
-        if match.group(1) in ("AT", "MT", "RS", "KM", "CVT"):
-            continue
-        draft.extras["plate_number"] = " ".join(match.groups())
-        draft.extras["plate_area"] = match.group(1)
-        work.use(match)
-        break
-    for match in work.find(r"\bplat(?:e)?\s+(ganjil|genap|[a-z]{1,2})\b"):
-        value = match.group(1).lower()
-        if value in ("ganjil", "genap"):
-            draft.extras["plate_parity"] = value
-        else:
-            draft.extras["plate_area"] = value.upper()
-        work.use(match)
-
-
-def _credit(work: _Text, draft: Draft) -> None:
-    """DP and installments: amounts that must never be taken for the price."""
-    for match in work.find(
-        rf"\b(?:dp|uang muka)\s*:?\s*(?:rp\.?\s*)?({_NUM})\s*({_PRICE_UNIT})?\b"
-    ):
-        draft.extras["dp_idr"] = _amount(match.group(1), match.group(2) or "jt")
-        work.use(match)
-    pattern = (
-        rf"\b(?:angsuran|cicilan|angs|cicil)\s*:?\s*(?:rp\.?\s*)?({_NUM})\s*"
-        rf"({_PRICE_UNIT})?(?:\s*(?:x|kali)\s*(\d{{1,3}}))?"
-    )
-    for match in work.find(pattern):
-        draft.extras["installment_idr"] = _amount(match.group(1), match.group(2) or "jt")
-        if match.group(3):
-            draft.extras["tenor_months"] = int(match.group(3))
-        work.use(match)
-
-
-def _tax(work: _Text, draft: Draft) -> None:
-    for match in work.find(r"\bpajak\s*:?\s*(\d{1,2})\s*[-/.]\s*(20\d\d)\b"):
-        draft.extras["tax_until"] = f"{match.group(2)}-{int(match.group(1)):02d}"
-        work.use(match)
-    for match in work.find(r"\bpajak\s*:?\s*([a-z]+)\s+(20\d\d)\b"):
-        month = MONTHS.get(match.group(1).lower())
-        if month:
-            draft.extras["tax_until"] = f"{match.group(2)}-{month:02d}"
-            work.use(match)
-    for match in work.find(r"\bpajak\s+(hidup|mati|on|off|panjang|baru)\b"):
-        draft.extras["tax_status"] = match.group(1).lower()
-        work.use(match)
-
-
-def _price(work: _Text, draft: Draft, *, bare_is_juta: bool = False) -> None:
-    labelled = (
-        rf"\b(?:harga|hrg|price|hg)\b\s*:?\s*(?:rp\.?\s*)?({_NUM})\s*"
-        rf"({_PRICE_UNIT})?\b"
-    )
-    rupiah = rf"\brp\.?\s*({_NUM})\s*({_PRICE_UNIT})?\b"
-    with_unit = rf"(?<![\w.,])({_NUM})\s*({_PRICE_UNIT})\b"
-    for pattern in (labelled, rupiah, with_unit):
-        matches = work.find(pattern)
-        if pattern is with_unit:
-            # "1.0 M" is as often a trim ("Ayla 1.0 M MT") as a price: a lone "m" counts only
-            # when no other amount in the text has a unit.
-            matches.sort(key=lambda m: (m.group(2) or "").lower() == "m")
-        for match in matches:
-            value, unit = match.group(1), match.group(2) or ""
-            number = _number(value, unit.lower())
-            if not unit and number < 10_000:
-                unit = "jt"  # "harga 120" means 120 juta
-            price = _amount(value, unit)
-            if price < 1_000_000:
-                continue
-            draft.price_idr = price
-            work.use(match)
-            _negotiable(work, draft)
-            return
-    if bare_is_juta:
-        for match in work.find(rf"(?<![\w.,])({_NUM})(?![\w.,])"):
-            number = _number(match.group(1))
-            price = round(number * JUTA) if number < 10_000 else round(number)
-            if price >= 1_000_000:
-                draft.price_idr = price
-                work.use(match)
-                return
-
-
-def _negotiable(work: _Text, draft: Draft) -> None:
-    for match in work.find(r"\b(nego|negotiable|bisa nego|nett|net|pas|fix)\b"):
-        draft.extras["negotiable"] = match.group(1).lower() in ("nego", "negotiable", "bisa nego")
-        work.use(match)
-        return
-
-
-def _mileage(work: _Text, draft: Draft) -> None:
-    value = r"(\d{1,3}(?:[.,]\d{3})+|\d{1,3}[.,]x{3}|\d+)"
-    unit = r"(rban|ribuan|rb|ribu|k)?"
-    patterns = (
-        rf"\b(?:km|kilometer|odometer|odo)\b\s*[:.]?\s*{value}\s*{unit}(?![\w])",
-        rf"(?<![\w.,]){value}\s*{unit}\s*km\b",
-    )
-    for pattern in patterns:
-        for match in work.find(pattern):
-            number, suffix = match.group(1).lower(), (match.group(2) or "").lower()
-            approx = "x" in number or suffix in ("rban", "ribuan")
-            number = re.sub(r"[.,]x{3}$", "000", number)
-            km = round(_number(number) * (1000 if suffix else 1))
-            if not suffix and km < 100:
-                continue  # "Km.6" in an address, not a mileage
-            draft.mileage_km = km
-            if approx:
-                draft.extras["mileage_approx"] = True
-            work.use(match)
-            return
-
-
-def _years(work: _Text, draft: Draft, today: dt.date) -> None:
-    latest = today.year + 1
-    for match in work.find(r"\bnik\s*:?\s*((?:19|20)\d\d)\b"):
-        draft.extras["nik_year"] = int(match.group(1))
-        work.use(match)
-    candidates = [
-        (r"\b(?:tahun|thn|th|tahun)\s*[:.]?\s*((?:19|20)\d\d)\b", 1, 0),
-        (r"(?<!\d[.,])(?<!\w)((?:19|20)\d\d)(?!\w|[.,]\d)", 1, 0),
-        (r"(?<![\w])'(\d\d)\b", 1, 2000),
-    ]
-    for pattern, group, base in candidates:
-        for match in work.find(pattern):
-            year = int(match.group(group)) + base
-            if base and year > latest:
-                year -= 100
-            if MIN_YEAR <= year <= latest:
-                draft.year = year
-                work.use(match)
-                return
-
-
-def _transmission(work: _Text, draft: Draft) -> None:
-    words = {
-        "matic": "Matic",
-        "automatic": "Matic",
-        "otomatis": "Matic",
-        "at": "Matic",
-        "a/t": "Matic",
-        "cvt": "Matic",
-        "triptonic": "Matic",
-        "tiptronic": "Matic",
-        "manual": "Manual",
-        "mt": "Manual",
-        "m/t": "Manual",
-    }
-    for match in work.find(
-        r"(?<![\w/])(matic|automatic|otomatis|a/t|at|cvt|triptonic|"
-        r"tiptronic|manual|m/t|mt)(?![\w/])"
-    ):
-        draft.transmission = words[match.group(1).lower()]
-        work.use(match)
-        return
-
-
-def _fuel(work: _Text, draft: Draft) -> None:
-    for match in work.find(r"\b(" + "|".join(FUELS) + r")\b"):
-        draft.fuel = FUELS[match.group(1).lower()]
-        work.use(match)
-        return
-
-
-def _color(work: _Text, draft: Draft) -> None:
-    names = sorted(COLORS, key=len, reverse=True)
-    pattern = (
-        r"(?<![\w-])(?:warna\s*:?\s*)?(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
-    )
-    for match in work.find(pattern):
-        draft.color = COLORS[match.group(1).lower()]
-        work.use(match)
-        return
-
-
-def _flags(work: _Text, draft: Draft) -> None:
-    facts = (
-        (r"\b(?:bisa\s+)?tukar\s+tambah\b|\btt\b", "trade_in", True),
-        (r"\btangan\s+(pertama|kedua|1|2)\b", "ownership", None),
-        (r"\batas\s+nama\s*:?\s*(perorangan|pribadi|perusahaan|pt)\b", "owner_type", None),
-        (r"\ba/n\s*:?\s*(perorangan|pribadi|perusahaan|pt)\b", "owner_type", None),
-        (r"\b(bu|butuh uang)\b", "urgent_sale", True),
-    )
-    for pattern, key, value in facts:
-        for match in work.find(pattern):
-            if value is not None:
-                draft.extras[key] = value
-            else:
-                found = match.group(1).lower()
-                if key == "ownership":
-                    found = {"1": "pertama", "2": "kedua"}.get(found, found)
-                    found = f"tangan {found}"
-                draft.extras[key] = found
-            work.use(match)
-            break
-    if "negotiable" not in draft.extras:
-        _negotiable(work, draft)
-
-
-# -- make, model and variant --------------------------------------------------------------
+    return _Reader(text, today or dt.date.today()).read()
 
 
 @dataclass(frozen=True, slots=True)
-class _Vocabulary:
-    makes: dict[str, str]  # spelling -> make
-    models: dict[str, tuple[str, str]]  # spelling -> (make, model)
-    generic: frozenset[str]
+class Answer:
+    """A short answer read for one field: the value, or None (with the doubt when a value
+    was read but is out of bounds: "150000jt" for a price)."""
+
+    value: int | None
+    doubt: Doubt | None = None
 
 
-@cache
-def _vocabulary() -> _Vocabulary:
-    folder = resources.files("domain.vocabulary")
-    catalog = json.loads(folder.joinpath("car_models.json").read_text(encoding="utf-8"))
-    aliases = json.loads(folder.joinpath("car_model_aliases.json").read_text(encoding="utf-8"))
-    models: dict[str, tuple[str, str]] = {}
-    for make, names in catalog.items():
-        for name in names:
-            models.setdefault(name.lower(), (make, name))
-            models.setdefault(name.lower().replace("-", ""), (make, name))
-    for spelling, (make, name) in aliases["model_aliases"].items():
-        models[spelling] = (make, name)
-    makes = {spelling: make for spelling, make in aliases["make_aliases"].items()}
-    makes.update({make.lower(): make for make in catalog})
-    generic = frozenset(name.lower() for name in aliases["generic_model_names"])
-    return _Vocabulary(makes, models, generic)
+def read_answer(text: str, field_name: str, *, today: dt.date | None = None) -> Answer:
+    """A short answer to a question about one field: `year` ("2019", "tahun 2019", "thn 19",
+    "'19"), `price_idr` ("150jt", "150", "Rp 150.000.000", "1,2M") or `mileage_km` ("km 55rb",
+    "kmnya 55rb", "55 ribu", "55000"). A bare number is read as the field asked ("150" is
+    Rp 150 jt for a price; a bare number under 1000 is no mileage, a bare two-digit number no
+    year). Never raises."""
+    today = today or dt.date.today()
+    tokens = tokenise(text)
+    context = Context(today.year + 1, answer=True)
+    best: Reading | None = None
+    for i in range(len(tokens)):
+        readings = readings_of(tokens, i, context)
+        other = max((r.score for r in readings if r.role not in FIELDS), default=0.0)
+        for reading in readings:
+            if reading.role != field_name or reading.score <= other:
+                continue
+            if best is None or reading.score > best.score:
+                best = reading
+    if best is None:
+        return Answer(None)
+    if not best.in_range:
+        return Answer(None, Doubt(best.value, _out_of_bounds(field_name, best), kept=False))
+    return Answer(best.value)
 
 
-_TOKEN = re.compile(r"[\w][\w.\-/]*")
+def parse_price(text: str) -> int | None:
+    """Just a price (`140jt`, `1,2M`, `Rp 175.000.000`, `160,000,000`, `harga 120`, `120`),
+    for corrections and `/harga`; None when there is none or it is out of bounds."""
+    return read_answer(text, PRICE).value
 
 
-def _make_model_variant(work: _Text, draft: Draft) -> None:
-    vocabulary = _vocabulary()
-    tokens = [(m.start(), m.end(), m.group(0)) for m in _TOKEN.finditer(work.lower)]
-    words = [t[2].lower().strip(".-/") for t in tokens]
-    make_at = _find_make(words, vocabulary)
-    model = _find_model(words, vocabulary, make_present=make_at is not None)
-    if make_at is not None:
-        draft.make = vocabulary.makes[" ".join(words[make_at[0] : make_at[1]])]
-    if model is None:
-        return
-    start, end, (make, name) = model
-    if draft.make is None or draft.make != make:
-        draft.make = make
-    draft.model = name
-    extra = [tokens[i] for i in range(start, end) if not _names_model(words[i], name)]
-    variant = extra + _variant_tail(work, tokens, words, end)
-    if variant:
-        draft.variant = " ".join(_variant_case(work.original[a:b]) for a, b, _ in variant)
+def parse_mileage(text: str) -> int | None:
+    """Just a mileage (`km 120rb`, `kmnya 55rb`, `145.515 km`, `55 ribu`), for corrections."""
+    return read_answer(text, MILEAGE).value
 
 
-def _names_model(word: str, model: str) -> bool:
-    """Is this word (as typed) part of the model's name? `crv` of CR-V, `inova` of Innova."""
-    compact = word.replace("-", "")
-    if compact and compact in model.lower().replace("-", "").replace(" ", ""):
-        return True
-    parts = re.split(r"[\s-]+", model.lower())
-    return bool(difflib.get_close_matches(word, parts, n=1, cutoff=0.8))
+def parse_year(text: str, *, today: dt.date | None = None) -> int | None:
+    """Just a year (`2019`, `tahun 2019`, `thn 19`, `'19`), for corrections and answers."""
+    return read_answer(text, YEAR, today=today).value
 
 
-def _find_make(words: list[str], vocabulary: _Vocabulary) -> tuple[int, int] | None:
-    for size in (2, 1):
-        for i in range(len(words) - size + 1):
-            if " ".join(words[i : i + size]) in vocabulary.makes:
-                return i, i + size
+# What a buyer's question has and a seller's post has not, and the other way round.
+_BUYER_CUES = word_set(
+    "cari nyari mencari budget dibawah bawah under max maks maksimal kisaran keatas brp berapa "
+    "simulasi punya looking any minta dong tolong mohon apakah"
+)
+_SELLER_CUES = word_set(
+    "jual dijual djual wts sale harga hrg nego bu mulus istimewa pajak odo odometer km "
+    "kilometer nett hub"
+)
+
+
+def listing_score(text: str, *, today: dt.date | None = None) -> int:
+    """How much a text reads as a car for sale: 0 when it names no model with a year or a
+    price; else 1 + seller cues (`jual`, `harga`, `nego`, an amount, a mileage, a credit
+    offer) - buyer cues (`?`, `ada ...`, `cari`, `budget`, `dibawah`), at least 0."""
+    reader = _Reader(text, today or dt.date.today())
+    draft = reader.read()
+    if draft.model is None or (draft.year is None and draft.price_idr is None):
+        return 0
+    words = [t.low for t in reader.tokens if t.kind == WORD]
+    questions = min(text.count("?"), 2)
+    buyer = len(_BUYER_CUES.intersection(words)) + questions + ("ada" in words[:3])
+    seller = len(_SELLER_CUES.intersection(words))
+    seller += (draft.price_idr is not None) + (draft.mileage_km is not None)
+    seller += any(key in draft.extras for key in ("dp_idr", "installment_idr"))
+    return max(0, 1 + seller - buyer)
+
+
+def looks_like_listing(text: str, *, today: dt.date | None = None) -> bool:
+    """Does this text (a photo caption, `jual avanza 2019 matic 165jt`) offer a car? It must
+    name a model and a year or a price, and not read more like a buyer's question than a
+    seller's post: "halo", "mau jual mobil", "ada avanza matic?", "xpander 2020 ready?" do not."""
+    return listing_score(text, today=today) > 0
+
+
+# -- the reader -------------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, text: str, today: dt.date) -> None:
+        self.today = today
+        self.tokens = tokenise(text)
+        self.draft = Draft()
+        self.name_tokens: set[int] = set()
+        self.model_span: tuple[int, int] | None = None
+        self.head: list[int] = []  # words inside the model's spelling that are variant
+        self.assignment = Assignment({}, {}, {})
+
+    def read(self) -> Draft:
+        self.car_name()
+        self.numbers()
+        self.words()
+        self.variant()
+        self.model_by_year()
+        self.extras()
+        self.doubts()
+        return self.draft
+
+    # -- make and model --------------------------------------------------------------------
+
+    def car_name(self) -> None:
+        found = mentions([_name_word(t) for t in self.tokens])
+        make, model = choose_car(found)
+        if model is not None:
+            model = _merge_neighbours(model, found)
+            self.draft.make, self.draft.model = model.make, model.model
+            self.model_span = (model.start, model.end)
+            self.name_tokens.update(range(model.start, model.end))
+            makes = {m.make for m in found if m.model is None}
+            self.head = [
+                i
+                for i in range(model.start, model.end)
+                if not names_model(self.tokens[i].low, model.model or "")
+                and self.tokens[i].low not in GENERATION_WORDS
+                and not _is_make_word(self.tokens[i].low, makes)
+            ]
+        if make is not None:
+            self.draft.make = self.draft.make or make.make
+            self.name_tokens.update(range(make.start, make.end))
+
+    # -- numbers ---------------------------------------------------------------------------
+
+    def numbers(self) -> None:
+        context = Context(self.today.year + 1, name_zone=frozenset(self.name_zone()))
+        per_token = [
+            [] if i in self.name_tokens else readings_of(self.tokens, i, context)
+            for i in range(len(self.tokens))
+        ]
+        self.assignment = assign(per_token, self.today.year)
+        for name, reading in self.assignment.fields.items():
+            setattr(self.draft, name, reading.value)
+        mileage = self.assignment.fields.get(MILEAGE)
+        if mileage is not None and mileage.value is not None and mileage.rough:
+            self.draft.extras["mileage_approx"] = True
+
+    def name_zone(self) -> list[int]:
+        """The tokens right after the model name, where trims and engine sizes are written
+        (`Ayla 1.0 M MT`): a number there is read as a price only when labelled."""
+        if self.model_span is None:
+            return []
+        zone = []
+        for i in range(self.model_span[1], min(len(self.tokens), self.model_span[1] + 5)):
+            token = self.tokens[i]
+            if token.kind in (BREAK, COLON) or token.low in LABEL_OF:
+                break
+            zone.append(i)
+        return zone
+
+    # -- words -----------------------------------------------------------------------------
+
+    def words(self) -> None:
+        for i, token in enumerate(self.tokens):
+            if token.kind != WORD:
+                continue
+            before = self.tokens[i - 1].low if i else ""
+            after = self.tokens[i + 1].low if i + 1 < len(self.tokens) else ""
+            if (
+                self.draft.transmission is None
+                and token.low in TRANSMISSION_WORDS
+                and before != "buku"  # "buku manual": the owner's manual
+            ):
+                self.draft.transmission = TRANSMISSION_WORDS[token.low]
+            if self.draft.fuel is None and token.low in FUEL_WORDS:
+                self.draft.fuel = FUEL_WORDS[token.low]
+            if (
+                self.draft.color is None
+                and token.low in COLOR_WORDS
+                and i not in self.name_tokens
+                and after not in COLOR_IN_TRIM_NEXT
+                and before not in PLATE_WORDS  # "plat kuning" is a commercial plate
+            ):
+                self.draft.color = COLOR_WORDS[token.low]
+
+    # -- variant ---------------------------------------------------------------------------
+
+    def variant(self) -> None:
+        if self.model_span is None:
+            return
+        chosen = self.head + self.variant_tail(self.model_span[1])
+        words: list[str] = []
+        for i in chosen:
+            token = self.tokens[i]
+            words.append(token.text)
+            if token.unit_text:
+                words.append(token.unit_text)  # "1.0 M": the trim letter after an engine size
+        self.draft.variant = _cased(words) or None
+
+    def variant_tail(self, start: int) -> list[int]:
+        """The words after the model that name its type: trims, engine size, drive, body;
+        past transmission and fuel words, up to the next field. After the year only known
+        trim words follow (`xpander 2020 ultimate`)."""
+        taken: list[int] = []
+        fields = {r.index: name for name, r in self.assignment.fields.items()}
+        after_year = False
+        for i in range(start, len(self.tokens)):
+            token = self.tokens[i]
+            if len(taken) >= MAX_VARIANT_WORDS or token.kind in (BREAK, COLON, SEP):
+                break
+            if token.kind == UNIT:
+                continue
+            if fields.get(i) == YEAR or token.kind == SHORT_YEAR:
+                after_year = True
+                continue
+            if i in fields or token.kind not in (WORD, NUMBER):
+                break
+            word = token.low
+            if word in TRANSMISSION_WORDS or word in FUEL_WORDS or word in _VARIANT_SKIPS:
+                continue
+            if word == "up" and self.tokens[i - 1].low == "build":
+                continue
+            if word in GENERATION_WORDS and not self.trim_pair_starts(i):
+                continue  # "All New": not a trim; "Grand Touring" is one
+            if self.ends_variant(i):
+                break
+            if after_year and not self.trim_after_year(i) and not _trim_letter(token):
+                break
+            taken.append(i)
+        return taken
+
+    def ends_variant(self, i: int) -> bool:
+        token = self.tokens[i]
+        if token.kind == NUMBER:
+            # an engine size, a code (Land Cruiser 200, LX 570): not a year or an amount
+            other = self.assignment.others.get(i)
+            if other is not None:
+                return other.role != ENGINE
+            figure = token.figure
+            small = figure is not None and figure.plain and (figure.whole or 0) < 1000
+            engine = figure is not None and engine_like(figure)
+            return token.km_after or token.unit not in ("", "t", "l", "cc") or not (small or engine)
+        word = token.low
+        after = self.tokens[i + 1].low if i + 1 < len(self.tokens) else ""
+        if word in COLOR_WORDS and after not in COLOR_IN_TRIM_NEXT:
+            return True
+        if word in vocabulary().trims or self.trim_pair_starts(i):
+            return False  # "EXP" is a Kia trim before it is "expired"
+        is_label = word in LABEL_OF and word != "x"  # "x" is a tenor only before a number
+        return word in _VARIANT_STOPS or is_label or i in self.name_tokens
+
+    def trim_pair_starts(self, i: int) -> bool:
+        if i + 1 >= len(self.tokens):
+            return False
+        return f"{self.tokens[i].low} {self.tokens[i + 1].low}" in vocabulary().trims
+
+    def trim_after_year(self, i: int) -> bool:
+        token = self.tokens[i]
+        if token.kind == NUMBER:
+            other = self.assignment.others.get(i)
+            return other is not None and other.role == ENGINE
+        pair = f"{token.low} {self.tokens[i + 1].low}" if i + 1 < len(self.tokens) else ""
+        return (
+            is_trim_after_year(token.low)
+            or is_trim_after_year(pair)
+            or (i > 0 and is_trim_after_year(f"{self.tokens[i - 1].low} {token.low}"))
+        )
+
+    def model_by_year(self) -> None:
+        """'Avanza Veloz' until 2021 is an Avanza with the Veloz trim; from 2022 the Veloz is
+        its own model. A 'Veloz' of 2021 or before is read as the Avanza it was."""
+        year = self.draft.year
+        if self.draft.model == "Veloz" and year is not None and year <= 2021:
+            self.draft.model = "Avanza"
+            self.draft.variant = " ".join(filter(None, ["Veloz", self.draft.variant]))
+
+    # -- extras ----------------------------------------------------------------------------
+
+    def extras(self) -> None:
+        extras = self.draft.extras
+        for reading in self.assignment.others.values():
+            if reading.value is None:
+                continue
+            if reading.role in (DP, INSTALLMENT, TENOR, CREDIT_PRICE, NIK_YEAR, REG_YEAR):
+                extras.setdefault(reading.role, reading.value)
+            elif reading.role in (TAX_YEAR, OTHER_YEAR) and self.near_tax(reading.index):
+                extras.setdefault("tax_until", str(reading.value))
+        for i, token in enumerate(self.tokens):
+            if token.kind == PLATE and "plate_number" not in extras:
+                extras["plate_number"] = token.value
+                extras.setdefault("plate_area", token.value.split()[0])
+            elif token.kind == DATE and self.near_tax(i):
+                year, month = token.value
+                extras["tax_until"] = f"{year}-{month:02d}"
+            elif token.kind == WORD:
+                self.word_extras(i)
+        self.negotiable()
+
+    def near_tax(self, i: int) -> bool:
+        """A tax word before this token on its line: `Pajak : Hidup (10/2025)`."""
+        for token in reversed(self.tokens[max(0, i - 6) : i]):
+            if token.low == "\n":
+                return False
+            if token.low in TAX_WORDS:
+                return True
+        return False
+
+    def word_extras(self, i: int) -> None:
+        extras, word = self.draft.extras, self.tokens[i].low
+        following = [t.low for t in self.tokens[i + 1 : i + 4] if t.kind in (WORD, NUMBER)]
+        nxt = following[0] if following else ""
+        if word in PLATE_WORDS:  # "plat B genap", "plat ganjil", "Plat : D (Bandung)"
+            parity = next((w for w in following[:2] if w in ("ganjil", "genap")), None)
+            if parity:
+                extras.setdefault("plate_parity", parity)
+            if nxt in AREA_CODES:
+                extras.setdefault("plate_area", nxt.upper())
+        elif word in TAX_WORDS and nxt in ("hidup", "mati", "panjang", "on", "off", "aktif"):
+            extras.setdefault("tax_status", nxt)
+        elif word == "tangan" and nxt in ("pertama", "kedua", "1", "2", "ke-1", "ke-2"):
+            order = "pertama" if nxt in ("pertama", "1", "ke-1") else "kedua"
+            extras.setdefault("ownership", f"tangan {order}")
+        elif word in ("first", "1st") and nxt == "hand":
+            extras.setdefault("ownership", "tangan pertama")
+        elif word in ("a/n", "nama") and nxt in ("perorangan", "pribadi", "perusahaan", "pt"):
+            extras.setdefault("owner_type", nxt)
+        elif (
+            (word == "tukar" and nxt == "tambah")
+            or word == "tt"
+            or (word == "trade" and nxt == "in")
+        ):
+            extras["trade_in"] = True
+        elif word == "bu" or (word == "butuh" and nxt in ("uang", "dana", "duit")):
+            extras["urgent_sale"] = True
+
+    def negotiable(self) -> None:
+        """`nego`, `bisa nego`, `nego tipis` -> True; `nett`, `no nego`, `harga pas` -> False."""
+        for i, token in enumerate(self.tokens):
+            before = self.tokens[i - 1] if i else None
+            if token.low in ("nego", "negotiable", "negoable"):
+                negated = before is not None and before.low in _NEGATIONS
+                self.draft.extras["negotiable"] = not negated
+                return
+            after_price = before is not None and (
+                before.low in ("harga", "hrg") or self.is_price_token(i - 1)
+            )
+            if token.low in _NOT_NEGOTIABLE or (
+                after_price and token.low in ("pas", "fix", "mati")
+            ):
+                self.draft.extras["negotiable"] = False
+                return
+
+    def is_price_token(self, i: int) -> bool:
+        price = self.assignment.fields.get(PRICE)
+        return price is not None and i in (price.index, price.index + 1)
+
+    # -- doubts ----------------------------------------------------------------------------
+
+    def doubts(self) -> None:
+        draft, doubtful = self.draft, self.draft.doubtful
+        for name, reading in self.assignment.doubts.items():
+            doubtful[name] = Doubt(reading.value, _out_of_bounds(name, reading), kept=False)
+        year, mileage = draft.year, draft.mileage_km
+        if year is not None and year > self.today.year:
+            doubtful["year"] = Doubt(year, "year_in_future", kept=True)
+        if mileage is None:
+            return
+        rough = bool(draft.extras.get("mileage_approx"))
+        if mileage > MILLION_KM:
+            doubtful["mileage_km"] = Doubt(mileage, "mileage_over_a_million", kept=True)
+        elif year is not None and mileage > plausible_km(year, self.today.year):
+            doubtful["mileage_km"] = Doubt(mileage, "mileage_high_for_age", kept=True)
+        elif year is not None and self.today.year - year >= 3 and mileage < LOW_KM and not rough:
+            doubtful["mileage_km"] = Doubt(mileage, "mileage_low_for_age", kept=True)
+
+
+def _out_of_bounds(name: str, reading: Reading) -> str:
+    value = reading.value or 0
+    if name == PRICE:
+        return "price_too_low" if value < MIN_PRICE_IDR else "price_too_high"
+    if name == MILEAGE:
+        return "mileage_too_high" if value > MAX_MILEAGE_KM else "mileage_low_for_age"
+    return "year_too_old" if value < MIN_YEAR else "year_in_future"
+
+
+def _trim_letter(token: Token) -> bool:
+    """`Brio 2016 S MT`: one capital letter after the year is a trim too."""
+    return token.kind == WORD and len(token.text) == 1 and token.text.isupper()
+
+
+def _name_word(token: Token) -> str | None:
+    """The token as a word of a car's name: words, and plain numbers (`Tiggo 8`, `Mazda 3`)."""
+    if token.kind == WORD:
+        return token.low
+    figure = token.figure
+    if (
+        token.kind == NUMBER
+        and figure is not None
+        and figure.plain
+        and not token.unit
+        and not token.km_after
+        and (figure.whole or 0) < 10_000
+    ):
+        return token.low  # Tiggo 8, Mazda 3, Peugeot 2008 (a generic name: only with its make)
     return None
 
 
-def _find_model(
-    words: list[str], vocabulary: _Vocabulary, *, make_present: bool
-) -> tuple[int, int, tuple[str, str]] | None:
-    generic_fallback = None
-    for size in (3, 2, 1):
-        for i in range(len(words) - size + 1):
-            spelling = " ".join(words[i : i + size])
-            found = vocabulary.models.get(spelling) or vocabulary.models.get(
-                spelling.replace("-", "")
-            )
-            if found is None and size > 1 and all(w.isalpha() for w in words[i : i + size]):
-                close = difflib.get_close_matches(spelling, vocabulary.models, n=1, cutoff=0.88)
-                found = vocabulary.models[close[0]] if close else None
-            if found is None:
-                continue
-            if spelling in vocabulary.generic and not make_present:
-                generic_fallback = generic_fallback or (i, i + size, found)
-                continue
-            return i, i + size, found
-    for i, word in enumerate(words):  # typos of one-word models: "xpnder", "inova"
-        if len(word) >= 5 and word.isalpha() and word not in vocabulary.makes:
-            close = difflib.get_close_matches(word, vocabulary.models, n=1, cutoff=0.85)
-            if close and close[0] not in vocabulary.generic:
-                return i, i + 1, vocabulary.models[close[0]]
-    return generic_fallback
+def _merge_neighbours(model: Mention, found: list[Mention]) -> Mention:
+    """`inova venturer`: two spellings of one model side by side are one name."""
+    start, end = model.start, model.end
+    for other in sorted(found, key=lambda m: m.start):
+        if (other.make, other.model) != (model.make, model.model):
+            continue
+        if other.end == start:
+            start = other.start
+        elif other.start == end:
+            end = other.end
+    return Mention(model.make, model.model, start, end, model.exact, model.generic)
 
 
-def _variant_tail(
-    work: _Text, tokens: list[tuple[int, int, str]], words: list[str], after: int
-) -> list[tuple[int, int, str]]:
-    tail = []
-    previous_end = tokens[after - 1][1] if after else 0
-    for (start, end, text), word in zip(tokens[after:], words[after:], strict=True):
-        between = work.original[previous_end:start]
-        if any(stop in range(previous_end, start) for stop in work.stops) or re.search(
-            r"[,;\n(]", between
-        ):
-            break
-        if word in _VARIANT_STOPS:
-            break
-        if word not in _VARIANT_FILLER:
-            tail.append((start, end, text))
-        previous_end = end
-        if len(tail) >= 5:
-            break
-    return tail
+def _is_make_word(word: str, makes: set[str]) -> bool:
+    name = vocabulary().names.get("".join(c for c in word if c.isalnum()))
+    return name is not None and name.model is None and name.make in makes
 
 
-def _variant_case(token: str) -> str:
-    if token.islower() and token.isalpha():
-        return token.upper() if len(token) <= 2 else token.capitalize()
-    return token
+def _cased(words: list[str]) -> str:
+    """The variant words in their maker's casing, two-word trims first (`pick up` -> `Pick
+    Up`, `gr sport` -> `GR Sport`)."""
+    trims = vocabulary().trims
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = f"{words[i]} {words[i + 1]}".lower() if i + 1 < len(words) else ""
+        if pair in trims:
+            out.append(trims[pair])
+            i += 2
+            continue
+        out.append(trim_casing(words[i]))
+        i += 1
+    return " ".join(out)
