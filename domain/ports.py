@@ -1,9 +1,12 @@
-"""What the actors need of a WhatsApp gateway, whichever it is (the gateways floor implements
-it): build a send and read its result, build a media fetch, and say which hosts may be asked."""
+"""What the actors and the web need of a WhatsApp gateway, whichever it is (the gateways floor
+implements it): build a send and read its result, build a media fetch and read its answer, say
+which hosts may be asked, and answer the webhook's handshake."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from domain.events import MediaRef
@@ -11,6 +14,10 @@ from domain.identity import Identity
 
 if TYPE_CHECKING:  # the domain does no I/O: httpx only names the request types
     import httpx
+
+
+class BadMediaAnswer(ValueError):
+    """The gateway's answer to a media request holds no photo (the message says why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,18 @@ class GatewayPort(Protocol):
         """A second request the first answer points at (Meta's short-lived URL), or None."""
 
     def may_fetch(self, url: httpx.URL) -> bool: ...
+
+    def media_bytes(self, answer: bytes) -> bytes:
+        """The photo in the answer to the media request (raises BadMediaAnswer)."""
+        ...
+
+    def local_file(self, folder: Path, media: MediaRef) -> Path | None:
+        """Where the gateway writes this photo in its own folder, or None."""
+        ...
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The text that answers a GET on the webhook, or None: not a valid handshake."""
+        ...
 
 
 def typing_delay_s(text: str) -> float:

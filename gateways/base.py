@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -72,6 +73,8 @@ class Adapter:
     max_body_bytes: ClassVar[int] = 1_000_000
     # The gateway shows "typing..." before a send by itself (so the outbox does not wait).
     shows_typing_itself: ClassVar[bool] = False
+    # A GET on the webhook is the gateway's subscription handshake (Meta); others only POST.
+    answers_handshake: ClassVar[bool] = False
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
@@ -96,6 +99,11 @@ class Adapter:
         """The events in a webhook body ([] for receipts, echoes, groups...). Raises BadPayload."""
         raise NotImplementedError
 
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The text that answers a GET on the webhook (Meta's `hub.challenge`), or None when the
+        request is not a valid handshake."""
+        return None
+
     # -- outbound ------------------------------------------------------------------------
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
@@ -116,6 +124,16 @@ class Adapter:
 
     def media_followup(self, answer: bytes) -> httpx.Request | None:
         """A second request the first answer points at; one step is enough for most."""
+        return None
+
+    def media_bytes(self, answer: bytes) -> bytes:
+        """The photo in the gateway's answer to the media request: by default the answer is
+        the file itself. Raises BadMediaAnswer when the answer holds no photo."""
+        return answer
+
+    def local_file(self, folder: Path, media: MediaRef) -> Path | None:
+        """Where the gateway writes this photo in its own folder (`watch_dir`, when it runs on
+        the same machine), or None: fetch it over HTTP."""
         return None
 
     def may_fetch(self, url: httpx.URL) -> bool:

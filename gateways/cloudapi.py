@@ -37,6 +37,7 @@ class CloudApi(Adapter):
     kind = "cloudapi"
     webhook_auth = "hmac"
     max_body_bytes = 3_500_000  # Meta: up to 3 MB per POST
+    answers_handshake = True
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)

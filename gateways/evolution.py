@@ -11,6 +11,9 @@ bot's own number, and own sends come back as `messages.upsert` with `fromMe`: bo
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
 
 import httpx
@@ -18,7 +21,7 @@ import jwt
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
-from domain.ports import typing_delay_s
+from domain.ports import BadMediaAnswer, typing_delay_s
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -135,6 +138,14 @@ class Evolution(Adapter):
             headers=self._headers(),
             json={"message": {"key": {"id": message_id}}, "convertToMp4": False},
         )
+
+    def media_bytes(self, answer: bytes) -> bytes:
+        """getBase64FromMediaMessage answers JSON with the file in `base64`."""
+        try:
+            encoded = json.loads(answer)["base64"]
+            return base64.b64decode(encoded, validate=False)
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise BadMediaAnswer("the gateway's answer has no base64 photo") from exc
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -33,6 +34,7 @@ from gateways.base import (
 )
 
 _IMAGE_URL = re.compile(r"^/images/([A-Za-z0-9_-]{1,128})\.jpg$")
+_IMAGE_FILE = re.compile(r"[A-Za-z0-9_-]{1,128}\.jpg")
 _SEPARATOR = "\x1f"
 UNSUPPORTED_TYPES = frozenset({"document", "audio", "video", "sticker", "contact", "location"})
 
@@ -126,6 +128,12 @@ class WhatsAppWebApi(Adapter):
 
     def media_request(self, media: MediaRef) -> httpx.Request | None:
         return httpx.Request("GET", self.url(media.locator))
+
+    def local_file(self, folder: Path, media: MediaRef) -> Path | None:
+        """`/images/<id>.jpg` is the file `<id>.jpg` in the gateway's `downloads` folder (only a
+        plain file name: nothing can lead out of the folder)."""
+        name = media.locator.rsplit("/", 1)[-1]
+        return folder / name if _IMAGE_FILE.fullmatch(name) else None
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/health"))

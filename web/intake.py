@@ -14,14 +14,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import peewee
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from actors.router import Deliver
 from gateways.base import Adapter, BadPayload
-from gateways.cloudapi import CloudApi
 from runtime import ActorRef, ActorStopped, MailboxFull
+from storage.errors import StorageError
 from storage.writes import AppendInbox
 
 log = logging.getLogger("showroom.webhook")
@@ -92,7 +91,7 @@ class Intake:
             )
             try:
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
-            except (TimeoutError, MailboxFull, ActorStopped, peewee.DatabaseError) as exc:
+            except (TimeoutError, MailboxFull, ActorStopped, StorageError) as exc:
                 log.error("webhook for %s not stored: %s", tenant.slug, exc)
                 return self._refuse(503, "could not store the event; try again", request)
             if stored.duplicate:
@@ -105,7 +104,7 @@ class Intake:
         return JSONResponse({"status": "accepted", "events": len(events), "duplicates": duplicates})
 
     def _handshake(self, tenant: IntakeTenant, request: Request) -> Response:
-        if not isinstance(tenant.adapter, CloudApi):
+        if not tenant.adapter.answers_handshake:
             return self._refuse(405, "webhooks are POSTed", request)
         challenge = tenant.adapter.handshake(request.query_params)
         if challenge is None:

@@ -10,6 +10,7 @@ import pytest
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
+from domain.ports import BadMediaAnswer
 from gateways.base import BadPayload, GatewayConfig, GatewayConfigError, hmac_hex
 from gateways.registry import make_adapter
 
@@ -416,6 +417,21 @@ def test_cloudapi_send_matches_the_sample_and_reads_errors():
 
 
 # -- every adapter -----------------------------------------------------------------------
+
+
+def test_gateway_specifics_of_media_and_handshake_live_in_the_adapters(tmp_path):
+    wwa, evolution = adapter("whatsapp-web-api"), adapter("evolution")
+    photo = MediaRef(locator="/images/AC5F7BEAF90508EF9F3F79160FFD634F.jpg")
+    assert wwa.local_file(tmp_path, photo) == tmp_path / "AC5F7BEAF90508EF9F3F79160FFD634F.jpg"
+    assert wwa.local_file(tmp_path, MediaRef(locator="/images/../../etc/passwd")) is None
+    assert adapter("gowa").local_file(tmp_path, photo) is None  # GoWA's folder is not watched
+    answer = json.dumps({"mimetype": "image/jpeg", "base64": "/9j/4AAQ"}).encode()
+    assert evolution.media_bytes(answer) == b"\xff\xd8\xff\xe0\x00\x10"
+    with pytest.raises(BadMediaAnswer):
+        evolution.media_bytes(b'{"message": "not found"}')
+    assert wwa.media_bytes(b"\xff\xd8 a file") == b"\xff\xd8 a file"
+    assert wwa.handshake({"hub.mode": "subscribe"}) is None and not wwa.answers_handshake
+    assert adapter("cloudapi").answers_handshake
 
 
 @pytest.mark.parametrize("kind", ["whatsapp-web-api", "gowa", "waha", "evolution", "cloudapi"])
