@@ -5,6 +5,10 @@ in order (a reply waits until the one before it is sent or given up), spaced per
 per minute across chats, after a typing pause, and retries transport errors, 5xx and "not
 connected" answers with growing pauses. A reply is marked sent only when the gateway confirms
 it; after a restart whatever was not confirmed is sent again.
+
+A chat known only by its hidden linked id is answered in that form where the gateway takes it;
+where it does not (WhatsApp Web API), the phone number the id was seen with is used, and
+without one the reply is given up as unreachable (logged once per chat, and counted).
 """
 
 from __future__ import annotations
@@ -21,10 +25,16 @@ import trio
 
 from domain.identity import Identity
 from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
-from domain.ports import GatewayPort, SendResult, typing_delay_s
+from domain.ports import GatewayPort, SendResult, Unreachable, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.models import utcnow
-from storage.queries import PendingReply, chats_with_due_replies, pending_replies
+from storage.queries import (
+    UNREACHABLE,
+    PendingReply,
+    chats_with_due_replies,
+    pending_replies,
+    phone_for,
+)
 from storage.reader import Reader
 from storage.writes import MarkOutbox
 
@@ -53,6 +63,7 @@ class OutboxStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    unreachable: int = 0  # given up: the gateway cannot address the chat (a hidden id)
 
 
 class Outbox:
@@ -82,6 +93,7 @@ class Outbox:
         self._recorded = trio.Event()
         self._sending = trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
+        self._unreachable_logged: set[str] = set()
 
     def wake(self, chat: str | None = None) -> None:
         """New replies were committed (to `chat`, when known): send them now instead of at the
@@ -149,9 +161,12 @@ class Outbox:
     async def _send(self, reply: PendingReply) -> bool:
         """Send and record the outcome; False when the reply is still pending (to be retried,
         or its outcome could not be recorded)."""
+        try:
+            request = await self._request(reply)
+        except Unreachable as exc:
+            return await self._give_up_unreachable(reply, str(exc))
         await self._pace(reply)
         try:
-            request = self.adapter.send_request(Identity.parse(reply.chat), reply.text)
             async with self._sending:
                 response = await self.client.send(request)
             result = self.adapter.send_result(response)
@@ -168,6 +183,34 @@ class Outbox:
                     "outcome of reply %d not recorded (%s): it may be sent again", reply.id, exc
                 )
                 return False
+
+    async def _request(self, reply: PendingReply) -> httpx.Request:
+        """The gateway's request for this reply. A chat the gateway cannot address (a hidden
+        id) goes to the phone number the id was seen with; raises Unreachable without one."""
+        to = Identity.parse(reply.chat)
+        try:
+            return self.adapter.send_request(to, reply.text)
+        except Unreachable:
+            phone = await self.reader.run(phone_for, self.tenant_id, reply.chat)
+            if phone is None:
+                raise
+            return self.adapter.send_request(Identity.parse(phone), reply.text)
+
+    async def _give_up_unreachable(self, reply: PendingReply, reason: str) -> bool:
+        if reply.chat not in self._unreachable_logged:  # once per chat: it repeats per reply
+            self._unreachable_logged.add(reply.chat)
+            log.error("replies to %s cannot be sent: %s", reply.chat, reason)
+        with trio.CancelScope(shield=True):
+            try:
+                write = MarkOutbox(reply.id, "failed", f"{UNREACHABLE}{reason}")
+                await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+            except (ActorStopped, MailboxFull, TimeoutError) as exc:
+                log.warning("outcome of reply %d not recorded (%s)", reply.id, exc)
+                return False
+        self.stats.unreachable += 1
+        self._recorded.set()
+        self._recorded = trio.Event()
+        return True
 
     async def _pace(self, reply: PendingReply) -> None:
         last = self._last_sent.get(reply.chat)

@@ -20,8 +20,15 @@ from typing import Any, ClassVar
 import httpx
 
 from domain.events import InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
-from domain.ports import SendResult
+from domain.identity import (
+    ChatKind,
+    Identity,
+    IdentityKind,
+    NotAnIdentity,
+    chat_kind,
+    parse_address,
+)
+from domain.ports import SendResult, Unreachable
 
 WEAK_SECRETS = frozenset(
     {
@@ -239,3 +246,27 @@ def direct_sender(address: str, where: str) -> Identity | None:
         return parse_address(address)
     except NotAnIdentity as exc:
         raise BadPayload(f"{where}: {exc}") from None
+
+
+def other_forms(*addresses: Any) -> tuple[Identity, ...]:
+    """The identities among addresses a payload gives next to the sender (a hidden id, the
+    phone it stands for); missing, empty and unreadable ones are left out."""
+    found = []
+    for address in addresses:
+        if isinstance(address, str) and address and chat_kind(address) is ChatKind.DIRECT:
+            try:
+                found.append(parse_address(address))
+            except NotAnIdentity:
+                continue
+    return tuple(found)
+
+
+def whatsapp_address(to: Identity, phone_server: str) -> str:
+    """How a gateway that takes JIDs addresses `to`: `<digits><phone_server>` for a phone
+    (bare digits when `phone_server` is empty), `<id>@lid` for a hidden linked id, which every
+    such gateway accepts as it is. A business-scoped id is Meta's alone: Unreachable."""
+    if to.kind is IdentityKind.PHONE:
+        return f"{to.value}{phone_server}"
+    if to.kind is IdentityKind.LID:
+        return f"{to.value}@lid"
+    raise Unreachable(f"{to} cannot be addressed through this gateway")

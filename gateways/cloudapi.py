@@ -16,6 +16,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
+from domain.ports import Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -118,7 +119,7 @@ class CloudApi(Adapter):
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to.value,
+            "to": _recipient(to),
             "type": "text",
             "text": {"preview_url": True, "body": text},
         }
@@ -164,6 +165,14 @@ class CloudApi(Adapter):
     def health_request(self) -> httpx.Request:
         path = f"/{self.config.api_version}/{self.config.session}"
         return httpx.Request("GET", self.url(path), headers=self._headers())
+
+
+def _recipient(to: Identity) -> str:
+    """Meta knows phone numbers (and its own business-scoped ids), never WhatsApp's hidden
+    linked ids, which only unofficial gateways see."""
+    if to.kind is IdentityKind.LID:
+        raise Unreachable(f"{to}: the Cloud API cannot send to a hidden linked id")
+    return to.value
 
 
 def _contact_names(contacts: Any) -> dict[str, str]:

@@ -20,7 +20,7 @@ import httpx
 import jwt
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from domain.identity import ChatKind, Identity, phone_first
 from domain.ports import BadMediaAnswer, typing_delay_s
 from gateways.base import (
     Adapter,
@@ -28,9 +28,11 @@ from gateways.base import (
     direct_sender,
     int_or_none,
     load_json,
+    other_forms,
     require,
     same_secret,
     text_or_empty,
+    whatsapp_address,
 )
 
 # Evolution mints one token per event and its retries reuse it past the 10 minutes, never
@@ -64,16 +66,9 @@ class Evolution(Adapter):
         sender = direct_sender(remote, "data.key.remoteJid")
         if sender is None:
             return []
-        alternates: tuple[Identity, ...] = ()
-        if isinstance(key.get("remoteJidAlt"), str):
-            try:
-                alternate = parse_address(key["remoteJidAlt"])
-            except NotAnIdentity:
-                alternate = None
-            if alternate is not None and alternate.is_phone and not sender.is_phone:
-                sender, alternates = alternate, (sender,)  # match sellers by phone first
-            elif alternate is not None:
-                alternates = (alternate,)
+        # Baileys gives the other form of a private chat in `remoteJidAlt` (the phone of a
+        # hidden id, or the reverse): the phone is the identity, sellers are matched by it.
+        sender, alternates = phone_first(sender, other_forms(key.get("remoteJidAlt")))
         message = item.get("message") if isinstance(item.get("message"), dict) else {}
         timestamp = int_or_none(item.get("messageTimestamp"))
         common = {
@@ -125,7 +120,12 @@ class Evolution(Adapter):
             self.url(f"/message/sendText/{self.config.session}"),
             headers=self._headers(),
             # Evolution shows "typing..." for `delay` ms before it sends, as a person would.
-            json={"number": to.value, "text": text, "delay": round(typing_delay_s(text) * 1000)},
+            # A hidden id as `<id>@lid`: bare digits would be taken for a phone number.
+            json={
+                "number": whatsapp_address(to, ""),
+                "text": text,
+                "delay": round(typing_delay_s(text) * 1000),
+            },
         )
 
     def media_request(self, media: MediaRef) -> httpx.Request | None:

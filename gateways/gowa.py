@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from domain.identity import ChatKind, Identity, phone_first
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -25,8 +25,10 @@ from gateways.base import (
     hub_signature_valid,
     iso_timestamp,
     load_json,
+    other_forms,
     require,
     text_or_empty,
+    whatsapp_address,
 )
 
 UNSUPPORTED_KEYS = ("video", "audio", "document", "sticker", "location", "contact")
@@ -47,16 +49,15 @@ class GoWA(Adapter):
         if payload.get("is_from_me") is True:
             return []
         message_id = require(payload, "id", str, "payload.")
-        sender = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
-        if sender is None:
+        chat = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
+        if chat is None:
             return []
-        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from") or sender
-        alternates = ()
-        if isinstance(payload.get("from_lid"), str):
-            try:
-                alternates = (parse_address(payload["from_lid"]),)
-            except NotAnIdentity:
-                alternates = ()
+        # `from` is the phone when GoWA could resolve the hidden id (then in `from_lid`);
+        # in a private chat the chat is the sender, its hidden id in `chat_lid`.
+        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from") or chat
+        sender, alternates = phone_first(
+            sender, (chat, *other_forms(payload.get("from_lid"), payload.get("chat_lid")))
+        )
         common = {
             "tenant": tenant,
             "dedupe_key": f"gowa:{message_id}",
@@ -92,16 +93,25 @@ class GoWA(Adapter):
             "POST",
             self.url("/send/message"),
             headers=headers,
-            json={"phone": f"{to.value}@s.whatsapp.net", "message": text},
+            # A hidden id goes as `<id>@lid` (GoWA resolves it to the phone when it can): as
+            # `<id>@s.whatsapp.net` it would be refused with INVALID_JID, and bare digits
+            # longer than 15 would even be taken for a group.
+            json={"phone": whatsapp_address(to, "@s.whatsapp.net"), "message": text},
         )
 
     def send_result(self, response: httpx.Response) -> SendResult:
-        if not response.is_success:
-            return failed_send(response)
         try:
             answer: Any = response.json()
         except ValueError:
             answer = None
+        if not response.is_success:
+            failed = failed_send(response)
+            # "not connected" / "not logged in" heal when the phone is back (a wrong password
+            # is fiber's plain-text 401, which no retry mends)
+            reconnect = isinstance(answer, dict) and answer.get("code") == "AUTHENTICATION_ERROR"
+            return SendResult(
+                ok=False, retryable=failed.retryable or reconnect, reason=failed.reason
+            )
         if isinstance(answer, dict) and answer.get("code") == "SUCCESS":
             results = answer.get("results") or {}
             return SendResult(ok=True, message_id=text_or_empty(results.get("message_id")))

@@ -297,8 +297,8 @@ class Simulator:
     # -- webhooks --------------------------------------------------------------------------
 
     async def post_message(self, sender: str, text: str) -> int:
-        """`sender` (a normalised number) writes `text`: the webhook is posted; returns
-        showroom's status (0 when the post failed)."""
+        """`sender` (a normalised number, or an address such as `<id>@lid`) writes `text`: the
+        webhook is posted; returns showroom's status (0 when the post failed)."""
         return await self._deliver(self._envelope(sender, text))
 
     async def post_image(
@@ -325,7 +325,8 @@ class Simulator:
         return image_id, await self._deliver(payload)
 
     def _envelope(self, sender: str, message: str) -> dict[str, Any]:
-        jid = f"{sender}@s.whatsapp.net"
+        # a number, or a whole address: `<id>@lid` writes as a hidden linked id
+        jid = sender if "@" in sender else f"{sender}@s.whatsapp.net"
         return {
             "event": "message",
             "message": message,

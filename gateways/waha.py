@@ -13,16 +13,18 @@ from urllib.parse import urlsplit
 import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity
+from domain.identity import ChatKind, Identity, phone_first
 from gateways.base import (
     Adapter,
     BadPayload,
     direct_sender,
     hmac_hex,
     load_json,
+    other_forms,
     require,
     same_secret,
     text_or_empty,
+    whatsapp_address,
 )
 
 
@@ -44,6 +46,7 @@ class Waha(Adapter):
         sender = direct_sender(require(payload, "from", str, "payload."), "payload.from")
         if sender is None:
             return []
+        sender, alternates = phone_first(sender, _other_forms(payload.get("_data")))
         # "<fromMe>_<chat>_<message id>": the same message can come once per chat spelling.
         parts = require(payload, "id", str, "payload.").split("_")
         if len(parts) < 3 or not parts[2]:
@@ -55,6 +58,7 @@ class Waha(Adapter):
             "sender": sender,
             "chat_kind": ChatKind.DIRECT,
             "sent_at": float(timestamp) if isinstance(timestamp, int | float) else None,
+            "alternates": alternates,
         }
         text = text_or_empty(payload.get("body"))
         if payload.get("hasMedia") is True:
@@ -75,7 +79,8 @@ class Waha(Adapter):
     def send_request(self, to: Identity, text: str) -> httpx.Request:
         body = {
             "session": self.config.session or "default",
-            "chatId": f"{to.value}@c.us",
+            # a hidden id as `<id>@lid` (as `<id>@c.us` it would go to a phone number)
+            "chatId": whatsapp_address(to, "@c.us"),
             "text": text,
         }
         return httpx.Request("POST", self.url("/api/sendText"), headers=self._headers(), json=body)
@@ -85,6 +90,16 @@ class Waha(Adapter):
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/api/server/version"), headers=self._headers())
+
+
+def _other_forms(engine_data: Any) -> tuple[Identity, ...]:
+    """The sender's other form from the engine's own message (`_data`): NOWEB (Baileys) puts it
+    in `key.remoteJidAlt`, GOWS (whatsmeow) in `Info.SenderAlt`; WEBJS gives none."""
+    if not isinstance(engine_data, dict):
+        return ()
+    key = engine_data.get("key") if isinstance(engine_data.get("key"), dict) else {}
+    info = engine_data.get("Info") if isinstance(engine_data.get("Info"), dict) else {}
+    return other_forms(key.get("remoteJidAlt"), info.get("SenderAlt"))
 
 
 def _media(media: dict[str, Any]) -> MediaRef:

@@ -18,7 +18,8 @@ from typing import Any
 import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity
+from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -57,17 +58,23 @@ class WhatsAppWebApi(Adapter):
         attachment = data.get("attachment")
         if attachment is not None and not isinstance(attachment, dict):
             raise BadPayload("attachment is not an object")
-        if direct_sender(chat, "chat") is None:
+        chat_identity = direct_sender(chat, "chat")
+        if chat_identity is None:
             return []
         sender = direct_sender(sender_address, "sender")
         if sender is None:
             return []
+        # whatsmeow prints the chat and the sender as they came: should one be the hidden id
+        # and the other the phone, the pair is worth remembering (the only mapping this
+        # gateway can give).
+        sender, alternates = phone_first(sender, (chat_identity,))
         sent_at = iso_timestamp(data.get("time"))
         common = {
             "tenant": tenant,
             "sender": sender,
             "chat_kind": ChatKind.DIRECT,
             "sent_at": sent_at,
+            "alternates": alternates,
         }
         if attachment:
             return self._attachment_event(attachment, common, data)
@@ -110,7 +117,9 @@ class WhatsAppWebApi(Adapter):
         return []  # reactions, edits, deletes, polls: nothing to do
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
-        return httpx.Request("POST", self.url("/send"), json={"number": to.value, "message": text})
+        return httpx.Request(
+            "POST", self.url("/send"), json={"number": _number(to), "message": text}
+        )
 
     def send_result(self, response: httpx.Response) -> SendResult:
         if not response.is_success:
@@ -149,6 +158,16 @@ class WhatsAppWebApi(Adapter):
             "paired": bool(data.get("paired")),
             "connected": bool(data.get("connected")),
         }
+
+
+def _number(to: Identity) -> str:
+    """`/send` appends `@s.whatsapp.net` to whatever `number` is: a hidden id's digits would
+    go to a stranger's phone (or nowhere). Only a phone number can be addressed."""
+    if not to.is_phone:
+        raise Unreachable(
+            f"{to}: WhatsApp Web API can only send to phone numbers, and none is known for it"
+        )
+    return to.value
 
 
 def _body_key(chat: str, sender: str, time: Any, message: str) -> str:

@@ -420,7 +420,7 @@ async def _metrics(
         "wait_sum_s": stats.wait_sum_s,
         "outbox": {
             key: sum(getattr(o.stats, key) for o in outboxes.values())
-            for key in ("sent", "retried", "failed")
+            for key in ("sent", "retried", "failed", "unreachable")
         },
         "batches": commits.batches,
         "writes": commits.writes,

@@ -232,6 +232,21 @@ class Lead(BaseModel):
         indexes = ((("tenant", "identity"), True),)
 
 
+class IdentityAlias(BaseModel):
+    """Another form of someone's identity and the phone number it stands for: a hidden linked
+    id (`lid:...`) or a business-scoped id (`bsuid:...`), learned from a webhook that carried
+    both. The phone is the canonical identity (sellers and admins are registered by phone);
+    a message that comes with the alias alone is taken as the phone's."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE", index=False)  # the unique index leads
+    alias = CharField(max_length=64)
+    identity = CharField(max_length=64)
+    learned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "alias"), True),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Tenant,
     Person,
@@ -242,4 +257,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     Photo,
     AuditEntry,
     Lead,
+    IdentityAlias,
 )

@@ -11,6 +11,7 @@ from peewee import SQL, fn
 from storage import sql
 from storage.models import (
     ConversationSession,
+    IdentityAlias,
     InboxEvent,
     Lead,
     Listing,
@@ -43,6 +44,10 @@ def referenced_media_files() -> set[tuple[str, str]]:
         for photo in photos:
             files.update((slug, name) for name in (photo.get("files") or {}).values())
     return files
+
+
+# The start of an outbox row's last_error when its chat cannot be addressed by the gateway.
+UNREACHABLE = "unreachable: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,17 @@ def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
         PendingReply(id_, chat_, text, attempts, as_datetime(due))
         for id_, chat_, text, attempts, due in sql.execute(PENDING_REPLIES, (tenant_id, chat))
     ]
+
+
+def phone_for(tenant_id: int, alias: str) -> str | None:
+    """The phone number a hidden id (stored form, `lid:...`) was last seen with, if any."""
+    row = (
+        IdentityAlias.select(IdentityAlias.identity)
+        .where((IdentityAlias.tenant == tenant_id) & (IdentityAlias.alias == alias))
+        .tuples()
+        .first()
+    )
+    return row[0] if row else None
 
 
 def unprocessed_inbox(
@@ -211,6 +227,13 @@ def stats(tenant_id: int, now: dt.datetime) -> dict:
         .count(),
         "outbox_failed": OutboxMessage.select()
         .where((OutboxMessage.tenant == tenant_id) & (OutboxMessage.status == "failed"))
+        .count(),
+        "outbox_unreachable": OutboxMessage.select()
+        .where(
+            (OutboxMessage.tenant == tenant_id)
+            & (OutboxMessage.status == "failed")
+            & OutboxMessage.last_error.startswith(UNREACHABLE)
+        )
         .count(),
         "leads": Lead.select().where(Lead.tenant == tenant_id).count(),
     }

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from domain.events import InboundEvent
+from domain.identity import Identity
 from storage import sql
 from storage.errors import StorageError
 from storage.models import AuditEntry, Lead, Listing, Person, Photo, Tenant, utcnow
@@ -58,20 +60,33 @@ class EnsureTenant(Write):
 class InboxAppended:
     id: int
     duplicate: bool
+    # The phone number the event's sender was taken as (its hidden id was known), else None.
+    resolved: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AppendInbox(Write):
-    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True."""
+    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True.
+
+    `aliases` are the other forms of the sender the webhook carried (a hidden linked id next to
+    the phone number): each pair is remembered, and a sender that comes as an alias alone is
+    stored as the phone number it stands for (reported in `resolved`)."""
 
     tenant_id: int
     dedupe_key: str
     sender: str
     raw: str
     event: str
+    aliases: tuple[str, ...] = ()
 
     def apply(self) -> InboxAppended:
-        params = (self.tenant_id, self.dedupe_key, self.sender, self.raw, self.event, utcnow())
+        sender, event, resolved = self.sender, self.event, None
+        if self.aliases or not Identity.parse(sender).is_phone:
+            canonical = canonical_identity(self.tenant_id, sender, self.aliases)
+            if canonical != sender:
+                sender, resolved = canonical, canonical
+                event = InboundEvent.from_json(event).sent_by(Identity.parse(canonical)).to_json()
+        params = (self.tenant_id, self.dedupe_key, sender, self.raw, event, utcnow())
         row = sql.fetch_one(
             'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
             '"status", "attempts", "received_at") VALUES (?, ?, ?, ?, ?, \'new\', 0, ?) '
@@ -79,12 +94,42 @@ class AppendInbox(Write):
             params,
         )
         if row is not None:
-            return InboxAppended(row[0], duplicate=False)
+            return InboxAppended(row[0], duplicate=False, resolved=resolved)
         existing = sql.fetch_one(
             'SELECT "id" FROM "inbox_event" WHERE "tenant_id" = ? AND "dedupe_key" = ?',
             params[:2],
         )
-        return InboxAppended(existing[0], duplicate=True)
+        return InboxAppended(existing[0], duplicate=True, resolved=resolved)
+
+
+REMEMBER_ALIAS = (
+    'INSERT INTO "identity_alias" ("tenant_id", "alias", "identity", "learned_at") '
+    "VALUES (?, ?, ?, ?) "
+    'ON CONFLICT ("tenant_id", "alias") DO UPDATE SET "identity" = excluded."identity", '
+    '"learned_at" = excluded."learned_at" WHERE "identity_alias"."identity" <> excluded."identity"'
+)
+
+
+def canonical_identity(tenant_id: int, sender: str, aliases: tuple[str, ...]) -> str:
+    """The phone number among the forms (stored form) one message gave for its sender, every
+    other form remembered as standing for it; without a phone, the phone a form was seen with
+    before; else the sender as it came. (Part of a write: runs in the batch's transaction.)"""
+    forms = list(dict.fromkeys((sender, *aliases)))
+    phone = next((form for form in forms if Identity.parse(form).is_phone), None)
+    if phone is not None:
+        now = utcnow()
+        for form in forms:
+            if form != phone:
+                sql.execute(REMEMBER_ALIAS, (tenant_id, form, phone, now))
+        return phone
+    for form in forms:
+        row = sql.fetch_one(
+            'SELECT "identity" FROM "identity_alias" WHERE "tenant_id" = ? AND "alias" = ?',
+            (tenant_id, form),
+        )
+        if row is not None:
+            return row[0]
+    return sender
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from actors.router import Deliver
+from domain.identity import Identity
 from gateways.base import Adapter, BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.errors import StorageError
@@ -87,7 +88,12 @@ class Intake:
         raw = body.decode("utf-8", errors="replace")
         for event in events:
             write = AppendInbox(
-                tenant.id, event.dedupe_key, str(event.sender), raw, event.to_json()
+                tenant.id,
+                event.dedupe_key,
+                str(event.sender),
+                raw,
+                event.to_json(),
+                tuple(str(alternate) for alternate in event.alternates),
             )
             try:
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
@@ -97,6 +103,8 @@ class Intake:
             if stored.duplicate:
                 duplicates += 1
                 continue
+            if stored.resolved is not None:  # a hidden id whose phone number is known
+                event = event.sent_by(Identity.parse(stored.resolved))
             with contextlib.suppress(MailboxFull, ActorStopped):  # else the rescan delivers it
                 self.router.tell(Deliver(stored.id, event))
         self.stats.duplicates += duplicates

@@ -73,7 +73,7 @@ class _Snapshot:
         sends = CounterMetricFamily(
             "showroom_outbox_sends", "Reply sends by outcome", labels=["outcome"]
         )
-        for outcome in ("sent", "retried", "failed"):
+        for outcome in ("sent", "retried", "failed", "unreachable"):
             sends.add_metric([outcome], n["outbox"][outcome])
         yield sends
         yield CounterMetricFamily(

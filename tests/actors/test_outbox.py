@@ -17,8 +17,10 @@ from gateways.registry import make_adapter
 from gateways.simulator import Simulator
 from runtime.actor import new_actor_ref, run_actor
 from storage.database import open_sqlite
+from storage.models import utcnow
+from storage.queries import stats
 from storage.reader import Reader
-from storage.writes import EnqueueReply
+from storage.writes import AppendInbox, EnqueueReply
 from web.server import WebServer
 
 QUICK_RETRY = RetrySchedule(first_s=0.02, factor=2, cap_s=0.1)
@@ -218,3 +220,35 @@ async def test_a_reply_committed_while_its_chat_is_sent_to_goes_out_at_once(harn
             sent = await harness.simulator.wait_sent(CHATS[0], 2)
         nursery.cancel_scope.cancel()
     assert [m.text for m in sent] == ["first", "second"]
+
+
+async def test_a_hidden_id_goes_to_its_known_phone_and_without_one_is_given_up_once(
+    harness, caplog
+):
+    """WhatsApp Web API sends to `<number>@s.whatsapp.net` only: a hidden id's digits would
+    reach a stranger. With the phone the id was seen with, the reply goes there; without
+    one it is marked failed as unreachable (counted, logged once for the chat), never sent."""
+    known, unknown = "lid:203551111000101", "lid:203551111000999"
+    learned = AppendInbox(harness.tenant.id, "m1", CHATS[2], "{}", "{}", (known,))
+    await harness.persistence.ask(learned, timeout=10)
+    await harness.enqueue(unknown, "one")
+    await harness.enqueue(unknown, "two")
+    await harness.enqueue(known, "to the phone")
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            [sent] = await harness.simulator.wait_sent(CHATS[2], 1)
+            await outbox.wait_until(lambda stats: stats.unreachable == 2 and stats.sent == 1)
+        nursery.cancel_scope.cancel()
+    assert sent.text == "to the phone"
+    assert [m.to for m in harness.simulator.sent] == [CHATS[2]]  # nothing to "203551111000999"
+    assert harness.statuses() == [
+        ("one", "failed", 1),
+        ("two", "failed", 1),
+        ("to the phone", "sent", 1),
+    ]
+    given_up = [r for r in caplog.records if "cannot be sent" in r.getMessage()]
+    assert len(given_up) == 1 and unknown in given_up[0].getMessage()
+    numbers = await harness.reader.run(stats, harness.tenant.id, utcnow())
+    assert (numbers["outbox_failed"], numbers["outbox_unreachable"]) == (2, 2)

@@ -10,7 +10,7 @@ import pytest
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
-from domain.ports import BadMediaAnswer
+from domain.ports import BadMediaAnswer, Unreachable
 from gateways.base import BadPayload, GatewayConfig, GatewayConfigError, hmac_hex
 from gateways.registry import make_adapter
 
@@ -417,6 +417,30 @@ def test_cloudapi_send_matches_the_sample_and_reads_errors():
 
 
 # -- every adapter -----------------------------------------------------------------------
+
+
+HIDDEN = Identity(IdentityKind.LID, "203551111000101")
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "address"),
+    [
+        ("gowa", "phone", "203551111000101@lid"),  # not @s.whatsapp.net: INVALID_JID
+        ("waha", "chatId", "203551111000101@lid"),  # not @c.us: a phone number
+        ("evolution", "number", "203551111000101@lid"),  # not bare digits: a phone number
+    ],
+)
+def test_a_hidden_id_is_answered_in_its_own_form(kind, field, address):
+    request = adapter(kind).send_request(HIDDEN, "halo")
+    assert json.loads(request.content)[field] == address
+    phone = json.loads(adapter(kind).send_request(BUDI, "halo").content)[field]
+    assert phone.startswith("6281234567890")
+
+
+@pytest.mark.parametrize("kind", ["whatsapp-web-api", "cloudapi"])
+def test_a_gateway_that_cannot_address_a_hidden_id_says_so(kind):
+    with pytest.raises(Unreachable):
+        adapter(kind).send_request(HIDDEN, "halo")
 
 
 def test_gateway_specifics_of_media_and_handshake_live_in_the_adapters(tmp_path):
