@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 import jwt
@@ -34,6 +35,23 @@ from gateways.base import (
     text_or_empty,
     whatsapp_address,
 )
+
+# MessageAssociation.AssociationType of an HD photo's second copy (numbers when Evolution
+# passes Baileys' objects on, names when it went through protobuf's JSON).
+HD_COPY = (10, "HD_IMAGE_DUAL_UPLOAD")
+DOWNLOAD_FIELDS = (
+    "url",
+    "directPath",
+    "mediaKey",
+    "mediaKeyTimestamp",
+    "mimetype",
+    "fileLength",
+    "fileSha256",
+    "fileEncSha256",
+    "width",
+    "height",
+)
+MESSAGE_LOCATOR = "msg:"
 
 # Evolution mints one token per event and its retries reuse it past the 10 minutes, never
 # retrying a 401: an expired token is accepted for an hour more (a replay is a duplicate
@@ -91,22 +109,12 @@ class Evolution(Adapter):
             if not isinstance(image, dict):
                 raise BadPayload("data.message.imageMessage is missing")
             inline = message.get("base64")
-            media = MediaRef(
-                locator="inline" if isinstance(inline, str) else f"key:{key['id']}",
-                mimetype=text_or_empty(image.get("mimetype")),
-                expected_bytes=int_or_none(image.get("fileLength")),
-                width=int_or_none(image.get("width")),
-                height=int_or_none(image.get("height")),
-                inline_b64=inline if isinstance(inline, str) else None,
-            )
-            return [
-                InboundEvent(
-                    kind=EventKind.IMAGE,
-                    text=text_or_empty(image.get("caption")),
-                    media=media,
-                    **common,
-                )
-            ]
+            locator = "inline" if isinstance(inline, str) else f"key:{key['id']}"
+            return [_image_event(image, locator, inline, common)]
+        if kind == "albumMessage":
+            return []  # announces the photos picked at once; each comes as its own message
+        if kind == "associatedChildMessage":
+            return _associated_child(message, key, common)
         if kind in ("reactionMessage", "protocolMessage", "editedMessage", "pollUpdateMessage"):
             return []
         return [InboundEvent(kind=EventKind.UNSUPPORTED, **common)]
@@ -131,12 +139,17 @@ class Evolution(Adapter):
     def media_request(self, media: MediaRef) -> httpx.Request | None:
         if media.inline_b64 is not None:
             return None
-        message_id = media.locator.removeprefix("key:")
+        if media.locator.startswith(MESSAGE_LOCATOR):
+            # the message itself: Evolution decodes it without looking it up (it cannot
+            # unwrap an associatedChildMessage it stored)
+            message = json.loads(media.locator.removeprefix(MESSAGE_LOCATOR))
+        else:
+            message = {"key": {"id": media.locator.removeprefix("key:")}}
         return httpx.Request(
             "POST",
             self.url(f"/chat/getBase64FromMediaMessage/{self.config.session}"),
             headers=self._headers(),
-            json={"message": {"key": {"id": message_id}}, "convertToMp4": False},
+            json={"message": message, "convertToMp4": False},
         )
 
     def media_bytes(self, answer: bytes) -> bytes:
@@ -149,6 +162,67 @@ class Evolution(Adapter):
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())
+
+
+def _image_event(
+    image: dict[str, Any], locator: str, inline: Any, common: dict[str, Any]
+) -> InboundEvent:
+    media = MediaRef(
+        locator=locator,
+        mimetype=text_or_empty(image.get("mimetype")),
+        expected_bytes=_long(image.get("fileLength")),
+        width=int_or_none(image.get("width")),
+        height=int_or_none(image.get("height")),
+        inline_b64=inline if isinstance(inline, str) else None,
+    )
+    caption = text_or_empty(image.get("caption"))
+    return InboundEvent(kind=EventKind.IMAGE, text=caption, media=media, **common)
+
+
+def _associated_child(
+    message: dict[str, Any], key: dict[str, Any], common: dict[str, Any]
+) -> list[InboundEvent]:
+    """A photo wrapped in `associatedChildMessage`. WhatsApp sends an HD photo twice: the
+    ordinary photo, then its HD copy wrapped so, pointing at the first (association
+    HD_IMAGE_DUAL_UPLOAD): the copy is the same photo and gets the first one's key, so
+    whichever comes first is the photo and the other a duplicate. Some clients wrap each photo
+    of an album too (MEDIA_ALBUM): those are photos of their own."""
+    wrapped = message.get("associatedChildMessage")
+    inner = wrapped.get("message") if isinstance(wrapped, dict) else None
+    image = inner.get("imageMessage") if isinstance(inner, dict) else None
+    if not isinstance(image, dict):
+        return []  # an HD video's copy, a sticker's annotation...: the parent said it all
+    association = _association(inner) or _association(message)
+    parent = association.get("parentMessageKey")
+    parent_id = parent.get("id") if isinstance(parent, dict) else None
+    kind = association.get("associationType")
+    if kind in HD_COPY and isinstance(parent_id, str) and parent_id:
+        common = {**common, "dedupe_key": f"evo:{parent_id}"}
+    # Evolution attaches no base64 to a wrapped photo: it is fetched with the message itself
+    # (only what the download needs; the thumbnail would be most of it).
+    needed = {name: image[name] for name in DOWNLOAD_FIELDS if name in image}
+    sent = {"key": {n: key[n] for n in ("id", "remoteJid", "fromMe") if n in key}}
+    locator = MESSAGE_LOCATOR + json.dumps(
+        {**sent, "message": {"imageMessage": needed}}, separators=(",", ":")
+    )
+    return [_image_event(image, locator, None, common)]
+
+
+def _association(message: dict[str, Any]) -> dict[str, Any]:
+    context = message.get("messageContextInfo")
+    found = context.get("messageAssociation") if isinstance(context, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _long(value: Any) -> int | None:
+    """Baileys' 64-bit numbers reach the webhook as `{low, high, unsigned}` (a Long, turned
+    into a plain object by Evolution), sometimes as a plain number."""
+    if isinstance(value, dict):
+        low, high = int_or_none(value.get("low")), int_or_none(value.get("high"))
+        if low is None or high is None:
+            return None
+        return (high << 32) + (low & 0xFFFFFFFF)
+    return int_or_none(value)
 
 
 def _valid_webhook_token(token: str, secret: str) -> bool:

@@ -81,7 +81,9 @@ class GoWA(Adapter):
         if any(key in payload for key in UNSUPPORTED_KEYS):
             return [InboundEvent(kind=EventKind.UNSUPPORTED, text=body_text, **common)]
         if not body_text:
-            return []  # an uncaptioned photo whose download failed on the gateway
+            # an uncaptioned photo whose download failed on the gateway, an album's parent,
+            # an HD photo's second copy (GoWA unwraps neither): nothing to answer
+            return []
         return [InboundEvent(kind=EventKind.TEXT, text=body_text, **common)]
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:

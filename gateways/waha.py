@@ -46,15 +46,21 @@ class Waha(Adapter):
         sender = direct_sender(require(payload, "from", str, "payload."), "payload.from")
         if sender is None:
             return []
-        sender, alternates = phone_first(sender, _other_forms(payload.get("_data")))
+        engine_data = payload.get("_data")
+        sender, alternates = phone_first(sender, _other_forms(engine_data))
         # "<fromMe>_<chat>_<message id>": the same message can come once per chat spelling.
         parts = require(payload, "id", str, "payload.").split("_")
         if len(parts) < 3 or not parts[2]:
             raise BadPayload("payload.id is not <fromMe>_<chat>_<message id>")
+        engine_message = _engine_message(engine_data)
+        if _is_album_parent(engine_data, engine_message):
+            return []  # announces the photos picked at once; each comes as its own message
+        # An HD photo's second copy is the same photo: it takes the first copy's key.
+        message_id = _hd_copy_of(engine_message) or parts[2]
         timestamp = payload.get("timestamp")
         common = {
             "tenant": tenant,
-            "dedupe_key": f"waha:{parts[2]}",
+            "dedupe_key": f"waha:{message_id}",
             "sender": sender,
             "chat_kind": ChatKind.DIRECT,
             "sent_at": float(timestamp) if isinstance(timestamp, int | float) else None,
@@ -63,8 +69,11 @@ class Waha(Adapter):
         text = text_or_empty(payload.get("body"))
         if payload.get("hasMedia") is True:
             media = payload.get("media")
+            if media is None:  # WAHA's download failed (or media download is switched off)
+                failed = MediaRef(locator="", failed="WAHA could not download the file")
+                return [InboundEvent(kind=EventKind.IMAGE, text=text, media=failed, **common)]
             if not isinstance(media, dict):
-                raise BadPayload("payload.media is missing for a media message")
+                raise BadPayload("payload.media is not an object")
             mimetype = text_or_empty(media.get("mimetype"))
             if not mimetype.startswith("image/"):
                 return [InboundEvent(kind=EventKind.UNSUPPORTED, text=text, **common)]
@@ -100,6 +109,40 @@ def _other_forms(engine_data: Any) -> tuple[Identity, ...]:
     key = engine_data.get("key") if isinstance(engine_data.get("key"), dict) else {}
     info = engine_data.get("Info") if isinstance(engine_data.get("Info"), dict) else {}
     return other_forms(key.get("remoteJidAlt"), info.get("SenderAlt"))
+
+
+def _engine_message(engine_data: Any) -> dict[str, Any]:
+    """The WhatsApp message inside the engine's own data: NOWEB `message`, GOWS `Message`."""
+    if not isinstance(engine_data, dict):
+        return {}
+    for name in ("message", "Message"):
+        if isinstance(engine_data.get(name), dict):
+            return engine_data[name]
+    return {}
+
+
+def _is_album_parent(engine_data: Any, message: dict[str, Any]) -> bool:
+    """WEBJS marks it with type `album`; NOWEB and GOWS carry an `albumMessage`."""
+    webjs_type = engine_data.get("type") if isinstance(engine_data, dict) else None
+    return webjs_type == "album" or isinstance(message.get("albumMessage"), dict)
+
+
+def _hd_copy_of(message: dict[str, Any]) -> str | None:
+    """The id of the photo whose HD copy this is (an `associatedChildMessage` with association
+    HD_IMAGE_DUAL_UPLOAD, 10), else None."""
+    wrapped = message.get("associatedChildMessage")
+    inner = wrapped.get("message") if isinstance(wrapped, dict) else None
+    context = inner.get("messageContextInfo") if isinstance(inner, dict) else None
+    association = context.get("messageAssociation") if isinstance(context, dict) else None
+    if not isinstance(association, dict):
+        return None
+    if association.get("associationType") not in (10, "HD_IMAGE_DUAL_UPLOAD"):
+        return None
+    parent = association.get("parentMessageKey")
+    if not isinstance(parent, dict):
+        return None
+    parent_id = parent.get("id") or parent.get("ID")  # Baileys' spelling, whatsmeow's
+    return parent_id if isinstance(parent_id, str) and parent_id else None
 
 
 def _media(media: dict[str, Any]) -> MediaRef:

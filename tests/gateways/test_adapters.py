@@ -491,3 +491,44 @@ def test_every_shared_sample_is_covered_by_a_test():
     names = {p.name for p in PAYLOADS.glob("*.json")}
     source = Path(__file__).read_text()
     assert {n for n in names if f'"{n}"' not in source} == set()
+
+
+# -- albums and HD copies ----------------------------------------------------------------
+
+
+def evolution_message(message_type: str, message: dict) -> bytes:
+    body = json.loads(sample("evolution-text.json"))
+    body["data"].update(messageType=message_type, message=message)
+    return json.dumps(body).encode()
+
+
+def test_evolution_album_parent_is_no_message_of_its_own():
+    album = {"albumMessage": {"expectedImageCount": 3}, "messageContextInfo": {}}
+    assert adapter("evolution").parse("d", evolution_message("albumMessage", album)) == []
+
+
+def test_evolution_hd_copy_is_the_same_photo_and_album_children_are_photos():
+    image = json.loads(sample("evolution-image.json"))["data"]["message"]["imageMessage"]
+    image.pop("jpegThumbnail", None)
+
+    def wrapped(association_type):
+        association = {"associationType": association_type, "parentMessageKey": {"id": "SD1"}}
+        inner = {"imageMessage": image, "messageContextInfo": {"messageAssociation": association}}
+        return {"associatedChildMessage": {"message": inner}}
+
+    evolution = adapter("evolution", session="showroom-01")
+    [hd] = evolution.parse("d", evolution_message("associatedChildMessage", wrapped(10)))
+    assert hd.kind is EventKind.IMAGE and hd.dedupe_key == "evo:SD1"  # the SD photo's key
+    [child] = evolution.parse("d", evolution_message("associatedChildMessage", wrapped(1)))
+    assert child.kind is EventKind.IMAGE and child.dedupe_key == "evo:3EB0C767D26A1D8D6A5E"
+    fetch = json.loads(evolution.media_request(child.media).content)
+    assert fetch["message"]["message"]["imageMessage"]["mediaKey"] == image["mediaKey"]
+    assert fetch["message"]["key"]["id"] == "3EB0C767D26A1D8D6A5E"
+
+
+def test_waha_album_parents_of_every_engine_are_skipped():
+    body = json.loads(sample("waha-text.json"))
+    body["payload"].update(body="", hasMedia=True, media=None)  # else a failed photo
+    for engine_data in ({"type": "album"}, {"message": {"albumMessage": {}}}):
+        body["payload"]["_data"] = engine_data
+        assert adapter("waha").parse("d", json.dumps(body).encode()) == []
