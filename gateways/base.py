@@ -47,6 +47,8 @@ WEAK_SECRETS = frozenset(
     }
 )
 MIN_SECRET_LENGTH = 16
+GATEWAY_AUTH = "gateway"  # webhook_auth: the gateway's own signature, header or path token
+PATH_AUTH = "path"  # webhook_auth: the secret in the webhook URL, for gateways that cannot sign
 
 
 class GatewayError(Exception):
@@ -70,13 +72,16 @@ class GatewayConfig:
     session: str = ""  # WAHA session, Evolution instance, Meta phone number id
     verify_token: str = ""  # Meta's subscription handshake
     webhook_header: str = "x-webhook-token"  # Evolution: the static header holding the secret
+    # "gateway": its own proof (signature, header, or the path token of WhatsApp Web API);
+    # "path": the secret in the webhook's URL, for a gateway that cannot sign.
+    webhook_auth: str = "gateway"
     api_version: str = "v21.0"  # Meta Graph API
 
 
 class Adapter:
     kind: ClassVar[str]
-    # How the webhook proves it comes from the gateway: "hmac", "path-token" or "header".
-    webhook_auth: ClassVar[str]
+    # How the gateway itself proves a webhook is its own: "hmac", "path-token" or "header".
+    signed_by: ClassVar[str]
     max_body_bytes: ClassVar[int] = 1_000_000
     # The gateway shows "typing..." before a send by itself (so the outbox does not wait).
     shows_typing_itself: ClassVar[bool] = False
@@ -89,6 +94,15 @@ class Adapter:
 
     def check_config(self) -> None:
         """Refuse settings that cannot be safe (raises GatewayConfigError)."""
+        if self.config.webhook_auth not in (GATEWAY_AUTH, PATH_AUTH):
+            raise GatewayConfigError(
+                f"{self.kind}: webhook_auth is {self.config.webhook_auth!r}; "
+                f"allowed: {GATEWAY_AUTH}, {PATH_AUTH}"
+            )
+        if self.config.webhook_auth == PATH_AUTH and self.answers_handshake:
+            raise GatewayConfigError(
+                f"{self.kind} signs its webhooks: webhook_auth must be gateway"
+            )
         secret = self.config.webhook_secret
         if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise GatewayConfigError(
@@ -99,7 +113,16 @@ class Adapter:
 
     # -- inbound -------------------------------------------------------------------------
 
+    def accepts(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        """Whether a webhook proves it comes from the gateway: by the gateway's own means, or,
+        with `webhook_auth = "path"` (a gateway that cannot sign, such as WAHA Core before
+        2026.6), by the secret in its URL (`/webhook/<tenant>/<secret>`)."""
+        if self.config.webhook_auth == PATH_AUTH:
+            return same_secret(path_token, self.config.webhook_secret)
+        return self.verify(headers, body, path_token)
+
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        """The gateway's own proof (a signature over the exact body, a header, a path token)."""
         raise NotImplementedError
 
     def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:

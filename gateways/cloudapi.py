@@ -36,7 +36,7 @@ RETRYABLE_ERRORS = frozenset({131056, 130429, 131000, 131016})  # rate limits, t
 
 class CloudApi(Adapter):
     kind = "cloudapi"
-    webhook_auth = "hmac"
+    signed_by = "hmac"
     max_body_bytes = 3_500_000  # Meta: up to 3 MB per POST
     answers_handshake = True
 

@@ -61,7 +61,7 @@ JWT_LEEWAY_S = 3600
 
 class Evolution(Adapter):
     kind = "evolution"
-    webhook_auth = "header"
+    signed_by = "header"
     max_body_bytes = 25_000_000  # photos come inline as base64
     shows_typing_itself = True  # the `delay` of each send
 

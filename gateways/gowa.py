@@ -36,7 +36,7 @@ UNSUPPORTED_KEYS = ("video", "audio", "document", "sticker", "location", "contac
 
 class GoWA(Adapter):
     kind = "gowa"
-    webhook_auth = "hmac"
+    signed_by = "hmac"
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return hub_signature_valid(headers, body, self.config.webhook_secret)

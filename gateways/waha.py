@@ -30,7 +30,7 @@ from gateways.base import (
 
 class Waha(Adapter):
     kind = "waha"
-    webhook_auth = "hmac"
+    signed_by = "hmac"
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         expected = hmac_hex("sha512", self.config.webhook_secret, body)

@@ -42,7 +42,7 @@ UNSUPPORTED_TYPES = frozenset({"document", "audio", "video", "sticker", "contact
 
 class WhatsAppWebApi(Adapter):
     kind = "whatsapp-web-api"
-    webhook_auth = "path-token"
+    signed_by = "path-token"
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return same_secret(path_token, self.config.webhook_secret)

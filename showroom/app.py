@@ -324,6 +324,7 @@ def _adapter(
         verify_token=gateway.verify_token,
         webhook_header=gateway.webhook_header,
         api_version=gateway.api_version,
+        webhook_auth=gateway.webhook_auth,
     )
     if simulated is not None:
         simulator, server = simulated

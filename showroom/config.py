@@ -105,6 +105,14 @@ class GatewaySettings:
         "secret), the token in the webhook URL (whatsapp-web-api) or the static header value "
         "(evolution); at least 16 characters; simulator: made up at each start when empty",
     )
+    webhook_auth: str = _rule(
+        "gateway",
+        help="how a webhook proves it comes from the gateway: gateway (its own signature or "
+        "header; whatsapp-web-api: the secret in the URL) or path (the secret in the webhook "
+        "URL, /webhook/<name>/<webhook_secret>, for a gateway that cannot sign, such as WAHA "
+        "Core before 2026.6; not for cloudapi, which always signs)",
+        choices=("gateway", "path"),
+    )
     api_key: str = _rule(
         "",
         help="the gateway's API credential: X-Api-Key (waha), apikey (evolution), bearer token "
@@ -245,7 +253,19 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = _build(Settings, document, str(path), "", environ)
+    _check_gateways(settings, str(path))
     return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
+
+
+def _check_gateways(settings: Settings, file: str) -> None:
+    """Rules that join two keys of a gateway section."""
+    for name, tenant in settings.tenants.items():
+        gateway = tenant.gateway
+        if gateway.webhook_auth == "path" and gateway.kind == "cloudapi":
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.webhook_auth' is 'path', but cloudapi always "
+                "signs its webhooks (and Meta's handshake needs the plain address): use gateway"
+            )
 
 
 def _build(

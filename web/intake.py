@@ -75,7 +75,7 @@ class Intake:
         except ClientDisconnect:
             return self._refuse(400, "client went away", request)
         token = request.path_params.get("token")
-        if not tenant.adapter.verify(request.headers, body, token):
+        if not tenant.adapter.accepts(request.headers, body, token):
             return self._refuse(401, "bad or missing signature", request)
         try:
             events = tenant.adapter.parse(tenant.slug, body)
