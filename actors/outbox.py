@@ -6,6 +6,10 @@ per minute across chats, after a typing pause, and retries transport errors, 5xx
 connected" answers with growing pauses. A reply is marked sent only when the gateway confirms
 it; after a restart whatever was not confirmed is sent again.
 
+A reply may carry one of the tenant's stored photos (its text is the caption): the gateway is
+sent the file itself, or, if it only takes a URL (WhatsApp Web API, the Cloud API), showroom's
+address of the photo, under the tenant's media URL.
+
 A chat known only by its hidden linked id is answered in that form where the gateway takes it;
 where it does not (WhatsApp Web API), the phone number the id was seen with is used, and
 without one the reply is given up as unreachable (logged once per chat, and counted).
@@ -25,8 +29,10 @@ import trio
 
 from domain.identity import Identity
 from domain.pacing import RateWindow, RetrySchedule, chat_gap_s
-from domain.ports import GatewayPort, SendResult, Unreachable, typing_delay_s
+from domain.ports import GatewayPort, PhotoToSend, SendResult, Unreachable, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
+from storage.errors import UnsafePath
+from storage.media import MediaStore
 from storage.models import utcnow
 from storage.queries import (
     UNREACHABLE,
@@ -58,6 +64,32 @@ class OutboxPolicy:
     retry: RetrySchedule = field(default_factory=RetrySchedule)
 
 
+MIMETYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhotos:
+    """The tenant's photos as the outbox sends them: the file, and the address a gateway that
+    fetches photos itself is given (the catalog serves them under `/media/<tenant>/`)."""
+
+    store: MediaStore
+    tenant: str
+    base_url: str  # showroom as the gateway reaches it, e.g. http://showroom:8000
+
+    def url(self, name: str) -> str:
+        return f"{self.base_url.rstrip('/')}/media/{self.tenant}/{name}"
+
+    async def read(self, name: str) -> bytes:
+        return await trio.Path(self.store.path(self.tenant, name)).read_bytes()
+
+    async def exists(self, name: str) -> bool:
+        return await trio.Path(self.store.path(self.tenant, name)).is_file()
+
+
+class PhotoGone(Exception):
+    """The reply's photo is not in the photo store (any more)."""
+
+
 @dataclass
 class OutboxStats:
     sent: int = 0
@@ -76,8 +108,11 @@ class Outbox:
         reader: Reader,
         policy: OutboxPolicy,
         rng: random.Random | None = None,
+        *,
+        photos: StoredPhotos | None = None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.photos = photos
         self.adapter = adapter
         self.client = client
         self.persistence = persistence
@@ -165,6 +200,9 @@ class Outbox:
             request = await self._request(reply)
         except Unreachable as exc:
             return await self._give_up_unreachable(reply, str(exc))
+        except PhotoGone as exc:
+            log.error("reply %d to %s not sent: %s", reply.id, reply.chat, exc)
+            return await self._give_up(reply, str(exc), "failed")
         await self._pace(reply)
         try:
             async with self._sending:
@@ -185,29 +223,66 @@ class Outbox:
                 return False
 
     async def _request(self, reply: PendingReply) -> httpx.Request:
-        """The gateway's request for this reply. A chat the gateway cannot address (a hidden
-        id) goes to the phone number the id was seen with; raises Unreachable without one."""
-        to = Identity.parse(reply.chat)
+        """The gateway's request for this reply (a text, or a photo with its caption). A chat
+        the gateway cannot address (a hidden id) goes to the phone number the id was seen
+        with; raises Unreachable without one, PhotoGone when the photo is not stored."""
+        if reply.image is None:
+            text = reply.text
+
+            def build(to: Identity) -> httpx.Request:
+                return self.adapter.send_request(to, text)
+        else:
+            photo, caption = await self._photo(reply.image), reply.text
+
+            def build(to: Identity) -> httpx.Request:
+                return self.adapter.image_request(to, photo, caption)
+
         try:
-            return self.adapter.send_request(to, reply.text)
+            return build(Identity.parse(reply.chat))
         except Unreachable:
             phone = await self.reader.run(phone_for, self.tenant_id, reply.chat)
             if phone is None:
                 raise
-            return self.adapter.send_request(Identity.parse(phone), reply.text)
+            return build(Identity.parse(phone))
+
+    async def _photo(self, name: str) -> PhotoToSend:
+        """The stored photo as the gateway takes it: its URL, and its bytes unless the gateway
+        fetches the URL itself (then only that the file is there is checked)."""
+        if self.photos is None:
+            raise PhotoGone(f"no photo store to send {name} from")
+        extension = name.rsplit(".", 1)[-1].lower()
+        try:
+            if self.adapter.takes_image_url:
+                if not await self.photos.exists(name):
+                    raise FileNotFoundError(name)
+                data = b""
+            else:
+                data = await self.photos.read(name)
+        except (OSError, UnsafePath) as exc:
+            raise PhotoGone(f"the photo {name} is not in the photo store") from exc
+        return PhotoToSend(
+            filename=name.rsplit("/", 1)[-1],
+            url=self.photos.url(name),
+            mimetype=MIMETYPES.get(extension, "image/jpeg"),
+            data=data,
+        )
 
     async def _give_up_unreachable(self, reply: PendingReply, reason: str) -> bool:
         if reply.chat not in self._unreachable_logged:  # once per chat: it repeats per reply
             self._unreachable_logged.add(reply.chat)
             log.error("replies to %s cannot be sent: %s", reply.chat, reason)
+        return await self._give_up(reply, f"{UNREACHABLE}{reason}", "unreachable")
+
+    async def _give_up(self, reply: PendingReply, reason: str, outcome: str) -> bool:
+        """Mark a reply failed without sending it (nothing a retry would mend)."""
         with trio.CancelScope(shield=True):
             try:
-                write = MarkOutbox(reply.id, "failed", f"{UNREACHABLE}{reason}")
+                write = MarkOutbox(reply.id, "failed", reason)
                 await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
             except (ActorStopped, MailboxFull, TimeoutError) as exc:
                 log.warning("outcome of reply %d not recorded (%s)", reply.id, exc)
                 return False
-        self.stats.unreachable += 1
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         self._recorded.set()
         self._recorded = trio.Event()
         return True

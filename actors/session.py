@@ -42,6 +42,7 @@ from domain.conversation import (
 )
 from domain.copywriter import describe
 from domain.events import InboundEvent
+from domain.replies import ReplyImage
 from runtime import Actor, ActorRef
 from storage.media import MediaStore
 from storage.queries import (
@@ -56,6 +57,7 @@ from storage.writes import (
     AddListingPhotos,
     ChangeListing,
     CommitTurn,
+    OutgoingImage,
     PublishListing,
     RecordLead,
     StaleSession,
@@ -242,7 +244,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             self.version,
             state.state,
             json.dumps(state.data, ensure_ascii=False),
-            tuple(e.text for e in effects if isinstance(e, Reply)),
+            tuple(_outgoing(e) for e in effects if isinstance(e, Reply | ReplyImage)),
             expires_at=dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None)
             if expires
             else None,
@@ -281,6 +283,13 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         unused = [name for name in files if (self.tenant.slug, name) not in in_use]
         for name in unused:
             await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)
+
+
+def _outgoing(effect: Reply | ReplyImage) -> str | OutgoingImage:
+    """A reply as the turn commits it: a text, or a stored photo with its caption."""
+    if isinstance(effect, ReplyImage):
+        return OutgoingImage(effect.file, effect.caption)
+    return effect.text
 
 
 def _activation_facts(tenant_id: int, user: str) -> tuple[bool, bool, tuple[str, str, int] | None]:

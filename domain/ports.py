@@ -32,12 +32,32 @@ class SendResult:
     message_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoToSend:
+    """A stored photo on its way to a chat: where the gateway can fetch it, and (for gateways
+    that take the file itself) its bytes."""
+
+    filename: str
+    url: str  # showroom's address of the photo (`<media url>/media/<tenant>/<name>`)
+    mimetype: str = "image/jpeg"
+    data: bytes = b""  # the file; empty when the gateway fetches `url` itself
+
+
 class GatewayPort(Protocol):
     kind: str
     # The gateway shows "typing..." before a send by itself (so the outbox does not wait).
     shows_typing_itself: bool
+    # The gateway sends a photo by fetching showroom's URL of it (else it is given the bytes).
+    takes_image_url: bool
 
-    def send_request(self, to: Identity, text: str) -> httpx.Request: ...
+    def send_request(self, to: Identity, text: str) -> httpx.Request:
+        """The request that sends `text` to `to` (raises Unreachable: the gateway cannot
+        address that identity)."""
+        ...
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """The request that sends the photo with its caption (raises Unreachable)."""
+        ...
 
     def send_result(self, response: httpx.Response) -> SendResult: ...
 

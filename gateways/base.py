@@ -28,7 +28,7 @@ from domain.identity import (
     chat_kind,
     parse_address,
 )
-from domain.ports import SendResult, Unreachable
+from domain.ports import PhotoToSend, SendResult, Unreachable
 
 WEAK_SECRETS = frozenset(
     {
@@ -87,6 +87,9 @@ class Adapter:
     shows_typing_itself: ClassVar[bool] = False
     # A GET on the webhook is the gateway's subscription handshake (Meta); others only POST.
     answers_handshake: ClassVar[bool] = False
+    # The gateway sends a photo by fetching showroom's URL of it; else it is sent the bytes
+    # (preferred: the gateway then need not reach showroom).
+    takes_image_url: ClassVar[bool] = False
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
@@ -137,6 +140,11 @@ class Adapter:
     # -- outbound ------------------------------------------------------------------------
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
+        """Raises Unreachable when the gateway cannot address `to` (a hidden id)."""
+        raise NotImplementedError
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """A stored photo with its caption, through the gateway's own media send."""
         raise NotImplementedError
 
     def send_result(self, response: httpx.Response) -> SendResult:

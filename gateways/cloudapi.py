@@ -16,7 +16,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
-from domain.ports import Unreachable
+from domain.ports import PhotoToSend, Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -39,6 +39,9 @@ class CloudApi(Adapter):
     signed_by = "hmac"
     max_body_bytes = 3_500_000  # Meta: up to 3 MB per POST
     answers_handshake = True
+    # Meta fetches the photo from showroom's public HTTPS address (its webhooks need one
+    # anyway); an upload would take a second request per photo.
+    takes_image_url = True
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
@@ -122,6 +125,17 @@ class CloudApi(Adapter):
             "to": _recipient(to),
             "type": "text",
             "text": {"preview_url": True, "body": text},
+        }
+        path = f"/{self.config.api_version}/{self.config.session}/messages"
+        return httpx.Request("POST", self.url(path), headers=self._headers(), json=body)
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": _recipient(to),
+            "type": "image",
+            "image": {"link": photo.url, "caption": caption},
         }
         path = f"/{self.config.api_version}/{self.config.session}/messages"
         return httpx.Request("POST", self.url(path), headers=self._headers(), json=body)

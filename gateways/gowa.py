@@ -16,6 +16,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import PhotoToSend
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -86,19 +87,31 @@ class GoWA(Adapter):
             return []
         return [InboundEvent(kind=EventKind.TEXT, text=body_text, **common)]
 
+    def _headers(self) -> dict[str, str]:
+        if not self.config.api_key:
+            return {}
+        token = base64.b64encode(self.config.api_key.encode()).decode()  # APP_BASIC_AUTH
+        return {"Authorization": f"Basic {token}"}
+
     def send_request(self, to: Identity, text: str) -> httpx.Request:
-        headers = {}
-        if self.config.api_key:  # APP_BASIC_AUTH, "user:password"
-            token = base64.b64encode(self.config.api_key.encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
         return httpx.Request(
             "POST",
             self.url("/send/message"),
-            headers=headers,
+            headers=self._headers(),
             # A hidden id goes as `<id>@lid` (GoWA resolves it to the phone when it can): as
             # `<id>@s.whatsapp.net` it would be refused with INVALID_JID, and bare digits
             # longer than 15 would even be taken for a group.
             json={"phone": whatsapp_address(to, "@s.whatsapp.net"), "message": text},
+        )
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`POST /send/image` as a form with the file itself (`image`, JPEG or PNG only)."""
+        return httpx.Request(
+            "POST",
+            self.url("/send/image"),
+            headers=self._headers(),
+            data={"phone": whatsapp_address(to, "@s.whatsapp.net"), "caption": caption},
+            files={"image": (photo.filename, photo.data, photo.mimetype)},
         )
 
     def send_result(self, response: httpx.Response) -> SendResult:

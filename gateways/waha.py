@@ -6,6 +6,7 @@ Media is deleted after 180 s by default: it must be fetched on receipt.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,6 +15,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import PhotoToSend
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -93,6 +95,20 @@ class Waha(Adapter):
             "text": text,
         }
         return httpx.Request("POST", self.url("/api/sendText"), headers=self._headers(), json=body)
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`POST /api/sendImage` with the file inside (base64), so WAHA need not reach us."""
+        body = {
+            "session": self.config.session or "default",
+            "chatId": whatsapp_address(to, "@c.us"),
+            "file": {
+                "mimetype": photo.mimetype,
+                "filename": photo.filename,
+                "data": base64.b64encode(photo.data).decode(),
+            },
+            "caption": caption,
+        }
+        return httpx.Request("POST", self.url("/api/sendImage"), headers=self._headers(), json=body)
 
     def media_request(self, media: MediaRef) -> httpx.Request | None:
         return httpx.Request("GET", self.url(media.locator), headers=self._headers())

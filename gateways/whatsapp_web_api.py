@@ -19,7 +19,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, phone_first
-from domain.ports import Unreachable
+from domain.ports import PhotoToSend, Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -43,6 +43,7 @@ UNSUPPORTED_TYPES = frozenset({"document", "audio", "video", "sticker", "contact
 class WhatsAppWebApi(Adapter):
     kind = "whatsapp-web-api"
     signed_by = "path-token"
+    takes_image_url = True  # `attachments` are public HTTP(S) URLs it downloads itself
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return same_secret(path_token, self.config.webhook_secret)
@@ -120,6 +121,13 @@ class WhatsAppWebApi(Adapter):
         return httpx.Request(
             "POST", self.url("/send"), json={"number": _number(to), "message": text}
         )
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`/send` with one image attachment: the gateway downloads `url` (it takes no bytes)
+        and sends it with `message` as its caption."""
+        attachment = {"type": "image", "url": photo.url, "filename": photo.filename}
+        body = {"number": _number(to), "message": caption, "attachments": [attachment]}
+        return httpx.Request("POST", self.url("/send"), json=body)
 
     def send_result(self, response: httpx.Response) -> SendResult:
         if not response.is_success:

@@ -128,6 +128,14 @@ class GatewaySettings:
         "signed with it (evolution's jwt_key)",
     )
     api_version: str = _rule("v21.0", help="cloudapi: Graph API version")
+    media_url: str = _rule(
+        "",
+        help="showroom's address as the gateway reaches it, for the photos the bot sends "
+        "through a gateway that fetches them itself (whatsapp-web-api: an http(s) URL it can "
+        "download; cloudapi: Meta's servers, so public HTTPS); the photo is "
+        "<media_url>/media/<name>/<file>. Empty: the tenant's public_url, else the server's "
+        "own address. gowa, waha and evolution are sent the file itself",
+    )
     watch_dir: str = _rule(
         "",
         help="whatsapp-web-api on the same machine: its images folder; photos are read there "

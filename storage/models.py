@@ -124,7 +124,8 @@ class OutboxMessage(BaseModel):
 
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
     chat = CharField(max_length=64)
-    text = TextField()
+    text = TextField()  # the message, or the caption of `image`
+    image = CharField(max_length=200, null=True)  # a stored photo of the tenant, to send
     dedupe_key = CharField(max_length=200, null=True)
     status = CharField(
         max_length=8, default="pending", constraints=[one_of("status", OUTBOX_STATUSES)]

@@ -54,9 +54,10 @@ UNREACHABLE = "unreachable: "
 class PendingReply:
     id: int
     chat: str
-    text: str
+    text: str  # the message, or the photo's caption
     attempts: int
     next_attempt_at: dt.datetime
+    image: str | None = None  # a stored photo of the tenant (its name in the photo store)
 
 
 def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
@@ -75,7 +76,7 @@ def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
 
 
 PENDING_REPLIES = (
-    "SELECT id, chat, text, attempts, next_attempt_at FROM outbox_message "
+    "SELECT id, chat, text, attempts, next_attempt_at, image FROM outbox_message "
     "WHERE tenant_id = ? AND chat = ? AND status = 'pending' ORDER BY id"
 )
 
@@ -85,8 +86,10 @@ def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
     the outbox asks this once for each chat it drains (storage/sql.py says why)."""
     as_datetime = OutboxMessage.next_attempt_at.python_value
     return [
-        PendingReply(id_, chat_, text, attempts, as_datetime(due))
-        for id_, chat_, text, attempts, due in sql.execute(PENDING_REPLIES, (tenant_id, chat))
+        PendingReply(id_, chat_, text, attempts, as_datetime(due), image)
+        for id_, chat_, text, attempts, due, image in sql.execute(
+            PENDING_REPLIES, (tenant_id, chat)
+        )
     ]
 
 

@@ -150,21 +150,24 @@ class MarkInbox(Write):
 
 @dataclass(frozen=True, slots=True)
 class EnqueueReply(Write):
-    """Queue a reply for the outbox. With a dedupe key, a second enqueue returns the first id."""
+    """Queue a reply for the outbox: a text, or with `image` (a stored photo's name in the
+    tenant's folder) that photo with the text as its caption. With a dedupe key, a second
+    enqueue returns the first id."""
 
     tenant_id: int
     chat: str
     text: str
     dedupe_key: str | None = None
+    image: str | None = None
 
     def apply(self) -> int:
         now = utcnow()
         row = sql.fetch_one(
-            'INSERT INTO "outbox_message" ("tenant_id", "chat", "text", "dedupe_key", "status", '
-            '"attempts", "next_attempt_at", "created_at") '
-            "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) "
+            'INSERT INTO "outbox_message" ("tenant_id", "chat", "text", "image", "dedupe_key", '
+            '"status", "attempts", "next_attempt_at", "created_at") '
+            "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
             'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
-            (self.tenant_id, self.chat, self.text, self.dedupe_key, now, now),
+            (self.tenant_id, self.chat, self.text, self.image, self.dedupe_key, now, now),
         )
         if row is not None:
             return row[0]
@@ -173,6 +176,14 @@ class EnqueueReply(Write):
             (self.tenant_id, self.dedupe_key),
         )
         return existing[0]
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingImage:
+    """A turn's reply that is a stored photo (its name in the tenant's folder) with a caption."""
+
+    file: str
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +325,7 @@ class CommitTurn(Write):
     expected_version: int
     state: str
     data: str
-    replies: tuple[str, ...] = ()
+    replies: tuple[str | OutgoingImage, ...] = ()  # in the order they are to arrive
     expires_at: dt.datetime | None = None
     publish: PublishListing | None = None
     lead: RecordLead | None = None
@@ -361,9 +372,12 @@ class CommitTurn(Write):
             code, slug = self.publish.create(self.tenant_id, self.user)
             link = f"{self.publish.link_base.rstrip('/')}/cars/{slug}"
             replies.append(self.publish.published_text.format(code=code, link=link))
-        for number, text in enumerate(replies):
+        for number, reply in enumerate(replies):
             key = f"inbox:{self.inbox_id}:{number}" if self.inbox_id is not None else None
-            EnqueueReply(self.tenant_id, self.user, text, key).apply()
+            if isinstance(reply, OutgoingImage):
+                EnqueueReply(self.tenant_id, self.user, reply.caption, key, reply.file).apply()
+            else:
+                EnqueueReply(self.tenant_id, self.user, reply, key).apply()
         if self.inbox_id is not None:
             MarkInbox(self.inbox_id, "done").apply()
         return TurnCommitted(current + 1, replayed=False, listing_code=code, listing_slug=slug)
