@@ -269,6 +269,17 @@ def _check_gateways(settings: Settings, file: str) -> None:
     """Rules that join two keys of a gateway section."""
     for name, tenant in settings.tenants.items():
         gateway = tenant.gateway
+        media_url = gateway.media_url
+        if media_url and not re.match(r"^https?://[^/\s]+", media_url):
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.media_url' is {media_url!r}: an http:// or "
+                "https:// address the gateway can download showroom's photos from"
+            )
+        if media_url.startswith("http://") and gateway.kind == "cloudapi":
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.media_url' must be https:// for cloudapi "
+                "(Meta's servers download the photos)"
+            )
         if gateway.webhook_auth == "path" and gateway.kind == "cloudapi":
             raise ConfigError(
                 f"{file}: 'tenants.{name}.gateway.webhook_auth' is 'path', but cloudapi always "

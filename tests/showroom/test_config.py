@@ -160,3 +160,17 @@ def test_path_auth_is_opt_in_per_tenant_and_refused_where_the_gateway_signs(tmp_
         assert expected in str(refused.value) and "tenants.demo.gateway.webhook_auth" in str(
             refused.value
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('media_url = "showroom:8000"\n', "an http:// or https:// address"),
+        ('kind = "cloudapi"\nmedia_url = "http://10.0.0.5:8000"\n', "must be https://"),
+    ],
+)
+def test_the_media_url_must_be_an_address_the_gateway_can_download_from(tmp_path, text, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, "[tenants.demo.gateway]\n" + text))
+    ok = write(tmp_path, '[tenants.demo.gateway]\nmedia_url = "http://showroom:8000"\n')
+    assert load_settings(ok).tenants["demo"].gateway.media_url == "http://showroom:8000"
