@@ -7,6 +7,9 @@ secret, claims `app: "evolution"` and `action: "webhook"`, valid 10 minutes.
 Set the webhook with `base64: true` so the photo arrives inside the payload; otherwise it is
 fetched with `POST /chat/getBase64FromMediaMessage/{instance}`. The top-level `sender` is the
 bot's own number, and own sends come back as `messages.upsert` with `fromMe`: both ignored.
+
+Replies go to `number`: bare digits for a phone, `<id>@lid` for a hidden linked id; photos
+through `sendMedia` as base64.
 """
 
 from __future__ import annotations

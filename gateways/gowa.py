@@ -4,6 +4,9 @@ Webhooks `{event, device_id, payload{...}}` signed with `X-Hub-Signature-256: sh
 (HMAC-SHA256 over the raw body; the gateway's default secret `secret` is refused). With
 auto-download on, the photo file exists before the webhook is posted, at
 `payload.image` (a path string, or `{path, caption}`), served under the gateway's base URL.
+
+Replies go to `phone`: `<n>@s.whatsapp.net`, or `<id>@lid` for a hidden linked id (GoWA turns
+it into the phone when it knows it). Photos go as a form to `/send/image`, with the file.
 """
 
 from __future__ import annotations

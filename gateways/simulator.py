@@ -4,8 +4,9 @@ It speaks the gateway's own endpoints (`POST /send`, `GET /health`, `GET /images
 way v1.6.0/v1.7.0 do, including their quirks: a webhook is posted as soon as a message
 "arrives", while its photo answers 404 until it is "saved" (`ready_after_s`), optionally served
 truncated once first, as a file still being written; `/send` failures are HTTP 200 with
-`success: false`. A control API drives it from tests and scripts, and a small page at `/` lets a
-person chat as a seller.
+`success: false`; an image in `attachments` is downloaded from its URL before it is "sent", and
+a text with one image is one captioned image. A control API drives it from tests and scripts,
+and a small page at `/` lets a person chat as a seller.
 """
 
 from __future__ import annotations

@@ -1,7 +1,11 @@
 """WAHA (devlikeapro/waha). Events `{id, event, session, payload{...}}`, optionally signed with
 `X-Webhook-Hmac` (hex HMAC-SHA512 over the raw body). The file is downloaded before the webhook;
 `payload.media.url`'s host is not trusted (only its path, joined to the configured gateway URL).
-Media is deleted after 180 s by default: it must be fetched on receipt.
+Media is deleted after 180 s by default: it must be fetched on receipt. WAHA Core before its
+2026.6 releases does not sign at all: `webhook_auth = "path"` then.
+
+Replies go to `chatId`: `<n>@c.us`, or `<id>@lid` for a hidden linked id; photos through
+`sendImage` with the file inside (base64).
 """
 
 from __future__ import annotations

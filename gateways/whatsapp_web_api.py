@@ -5,6 +5,10 @@ id and no signature: the webhook URL carries an unguessable token instead
 (`WA_WEBHOOK_URL=http://showroom:8000/webhook/<tenant>/<token>`). Images are served at
 `/images/<id>.jpg`, written *after* the webhook is posted. `/send` answers 200 with
 `success: false` when it failed.
+
+It sends to `<number>@s.whatsapp.net` only: a hidden linked id cannot be addressed (Unreachable),
+and the gateway never says which phone one stands for. Photos are sent as `attachments`: a URL
+it downloads itself.
 """
 
 from __future__ import annotations
