@@ -132,6 +132,12 @@ class Adapter:
         """The events in a webhook body ([] for receipts, echoes, groups...). Raises BadPayload."""
         raise NotImplementedError
 
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """For a webhook that made no event (a group message): the forms of each person it
+        shows anyway, such as a group member's hidden id next to their phone, worth
+        remembering. Each tuple is one person; () when there is nothing to learn."""
+        return ()
+
     def handshake(self, query: Mapping[str, str]) -> str | None:
         """The text that answers a GET on the webhook (Meta's `hub.challenge`), or None when the
         request is not a valid handshake."""
@@ -301,3 +307,9 @@ def whatsapp_address(to: Identity, phone_server: str) -> str:
     if to.kind is IdentityKind.LID:
         return f"{to.value}@lid"
     raise Unreachable(f"{to} cannot be addressed through this gateway")
+
+
+def one_person(*addresses: Any) -> tuple[tuple[Identity, ...], ...]:
+    """`((phone, hidden id),)` when the addresses give two forms of one person, else ()."""
+    forms = tuple(dict.fromkeys(other_forms(*addresses)))
+    return (forms,) if len(forms) > 1 else ()

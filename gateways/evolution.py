@@ -32,6 +32,7 @@ from gateways.base import (
     direct_sender,
     int_or_none,
     load_json,
+    one_person,
     other_forms,
     require,
     same_secret,
@@ -121,6 +122,14 @@ class Evolution(Adapter):
         if kind in ("reactionMessage", "protocolMessage", "editedMessage", "pollUpdateMessage"):
             return []
         return [InboundEvent(kind=EventKind.UNSUPPORTED, **common)]
+
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """A group message's sender: `participant` and `participantAlt` (Baileys)."""
+        item = load_json(body).get("data")
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, dict):
+            return ()
+        return one_person(key.get("participant"), key.get("participantAlt"))
 
     def _headers(self) -> dict[str, str]:
         return {"apikey": self.config.api_key} if self.config.api_key else {}

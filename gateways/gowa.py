@@ -29,6 +29,7 @@ from gateways.base import (
     hub_signature_valid,
     iso_timestamp,
     load_json,
+    one_person,
     other_forms,
     require,
     text_or_empty,
@@ -95,6 +96,13 @@ class GoWA(Adapter):
             return {}
         token = base64.b64encode(self.config.api_key.encode()).decode()  # APP_BASIC_AUTH
         return {"Authorization": f"Basic {token}"}
+
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """A group message's sender: `from` (the phone) and `from_lid`."""
+        payload = load_json(body).get("payload")
+        if not isinstance(payload, dict):
+            return ()
+        return one_person(payload.get("from"), payload.get("from_lid"))
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
         return httpx.Request(

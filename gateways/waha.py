@@ -26,6 +26,7 @@ from gateways.base import (
     direct_sender,
     hmac_hex,
     load_json,
+    one_person,
     other_forms,
     require,
     same_secret,
@@ -87,6 +88,19 @@ class Waha(Adapter):
         if not text:
             return []
         return [InboundEvent(kind=EventKind.TEXT, text=text, **common)]
+
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """A group message's sender, from the engine's data: NOWEB `key.participant` and
+        `participantAlt`, GOWS `Info.Sender` and `Info.SenderAlt`."""
+        payload = load_json(body).get("payload")
+        data = payload.get("_data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            return ()
+        key = data.get("key") if isinstance(data.get("key"), dict) else {}
+        info = data.get("Info") if isinstance(data.get("Info"), dict) else {}
+        return one_person(key.get("participant"), key.get("participantAlt")) or one_person(
+            info.get("Sender"), info.get("SenderAlt")
+        )
 
     def _headers(self) -> dict[str, str]:
         return {"X-Api-Key": self.config.api_key} if self.config.api_key else {}

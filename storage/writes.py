@@ -102,6 +102,20 @@ class AppendInbox(Write):
         return InboxAppended(existing[0], duplicate=True, resolved=resolved)
 
 
+@dataclass(frozen=True, slots=True)
+class RememberAliases(Write):
+    """Forms of people a webhook showed without a message for the bot (a group member's hidden
+    id next to their phone): each person's pair is remembered, as with a message's sender."""
+
+    tenant_id: int
+    people: tuple[tuple[str, ...], ...]
+
+    def apply(self) -> None:
+        for forms in self.people:
+            if len(forms) > 1:
+                canonical_identity(self.tenant_id, forms[0], forms[1:])
+
+
 REMEMBER_ALIAS = (
     'INSERT INTO "identity_alias" ("tenant_id", "alias", "identity", "learned_at") '
     "VALUES (?, ?, ?, ?) "

@@ -22,7 +22,7 @@ from domain.identity import Identity
 from gateways.base import Adapter, BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.errors import StorageError
-from storage.writes import AppendInbox
+from storage.writes import AppendInbox, RememberAliases
 
 log = logging.getLogger("showroom.webhook")
 
@@ -82,6 +82,7 @@ class Intake:
         except BadPayload as exc:
             return self._refuse(400, str(exc), request)
         if not events:
+            await self._remember_people(tenant, body)
             self.stats.ignored += 1
             return JSONResponse({"status": "ignored"})
         duplicates = 0
@@ -110,6 +111,22 @@ class Intake:
         self.stats.duplicates += duplicates
         self.stats.accepted += len(events) - duplicates
         return JSONResponse({"status": "accepted", "events": len(events), "duplicates": duplicates})
+
+    async def _remember_people(self, tenant: IntakeTenant, body: bytes) -> None:
+        """A message not for the bot (a group's) may still show someone's hidden id next to
+        their phone: remembered, so their own chat with the bot is one identity. Best effort:
+        the webhook is answered 200 either way."""
+        try:
+            people = tenant.adapter.people_in_passing(body)
+        except BadPayload:
+            return
+        if not people:
+            return
+        write = RememberAliases(tenant.id, tuple(tuple(str(f) for f in p) for p in people))
+        try:
+            await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
+        except (TimeoutError, MailboxFull, ActorStopped, StorageError) as exc:
+            log.warning("identities seen in a webhook for %s not kept: %s", tenant.slug, exc)
 
     def _handshake(self, tenant: IntakeTenant, request: Request) -> Response:
         if not tenant.adapter.answers_handshake:

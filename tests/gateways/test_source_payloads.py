@@ -193,3 +193,12 @@ def test_waha_core_before_2026_6_posts_unsigned_and_is_accepted_by_its_path_secr
     )
     assert not adapter("waha").accepts({}, body, SECRET)  # without the opt-in: refused
     assert unsigned.accepts({}, body, SECRET) and not unsigned.accepts({}, body, None)
+
+
+@pytest.mark.parametrize("gateway", ["gowa", "waha", "evolution"])
+def test_a_group_message_is_skipped_but_its_members_hidden_id_is_worth_keeping(gateway):
+    body, _, _ = on_the_wire(gateway, "group")
+    gw = adapter(gateway)
+    assert gw.parse("dealer", body) == []
+    [person] = gw.people_in_passing(body)
+    assert set(person) == {BUDI, HIDDEN}

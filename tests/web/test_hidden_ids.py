@@ -4,6 +4,7 @@ the admin's /stats, and never sent to the id's digits as if they were a phone nu
 
 import dataclasses
 import sqlite3
+from contextlib import asynccontextmanager
 
 import httpx
 import trio
@@ -61,13 +62,11 @@ def gowa_webhook(message_id: str, text: str, **senders: str) -> bytes:
     )
 
 
-async def test_one_person_is_one_identity_whichever_form_their_next_message_uses(tmp_path):
-    """GoWA tells the pair once (from + from_lid); the next message comes with the hidden id
-    alone: it is the same conversation, and the replies go to the phone. A hidden id never
-    seen with a phone is answered as `<id>@lid`, which GoWA takes."""
+@asynccontextmanager
+async def gowa_showroom(tmp_path):
+    """showroom with GoWA as its gateway (a fake of GoWA's API on a loopback port); yields
+    the running showroom, a function that posts a signed webhook, and the fake."""
     gateway = FakeGoWA(credential="admin:s3cret-pass", on_whatsapp={"6281234567890"})
-    phone_jid, lid_jid = "6281234567890@s.whatsapp.net", "203551111000101@lid"
-    stranger = "203551111000999@lid"
     async with serving(gateway.app()) as gowa_url:
         settings = make_settings(tmp_path, kind="gowa", api_key="admin:s3cret-pass")
         demo = settings.tenants["demo"]
@@ -77,7 +76,6 @@ async def test_one_person_is_one_identity_whichever_form_their_next_message_uses
         )
         async with trio.open_nursery() as nursery, httpx.AsyncClient() as client:
             running = await nursery.start(serve, settings)
-            outbox = running.outboxes["demo"]
 
             async def post(body: bytes) -> int:
                 signature = "sha256=" + hmac_hex("sha256", SECRET, body)
@@ -88,40 +86,78 @@ async def test_one_person_is_one_identity_whichever_form_their_next_message_uses
                 )
                 return answer.status_code
 
-            both = gowa_webhook(
-                "3EB0A1",
-                "halo",
-                chat_id=phone_jid,
-                chat_lid=lid_jid,
-                **{"from": phone_jid},
-                from_lid=lid_jid,
-            )
-            assert await post(both) == 200
-            with trio.fail_after(20):
-                await outbox.wait_until(lambda stats: stats.sent >= 1)
+            yield running, post, gateway
+            nursery.cancel_scope.cancel()
+
+
+def sessions(tmp_path) -> list[str]:
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        rows = db.execute("SELECT user FROM conversation_session ORDER BY user").fetchall()
+    return [user for (user,) in rows]
+
+
+async def test_one_person_is_one_identity_whichever_form_their_next_message_uses(tmp_path):
+    """GoWA tells the pair once (from + from_lid); the next message comes with the hidden id
+    alone: it is the same conversation, and the replies go to the phone. A hidden id never
+    seen with a phone is answered as `<id>@lid`, which GoWA takes."""
+    phone_jid, lid_jid = "6281234567890@s.whatsapp.net", "203551111000101@lid"
+    stranger = "203551111000999@lid"
+    async with gowa_showroom(tmp_path) as (running, post, gateway):
+        outbox = running.outboxes["demo"]
+        both = gowa_webhook(
+            "3EB0A1",
+            "halo",
+            chat_id=phone_jid,
+            chat_lid=lid_jid,
+            from_lid=lid_jid,
+            **{"from": phone_jid},
+        )
+        assert await post(both) == 200
+        with trio.fail_after(20):
+            await outbox.wait_until(lambda stats: stats.sent >= 1)
+        for key, sender in (("3EB0A2", lid_jid), ("3EB0A3", stranger)):
             alone = gowa_webhook(
-                "3EB0A2",
+                key,
                 "halo lagi",
-                chat_id=lid_jid,
-                chat_lid=lid_jid,
-                **{"from": lid_jid},
-                from_lid=lid_jid,
+                chat_id=sender,
+                chat_lid=sender,
+                from_lid=sender,
+                **{"from": sender},
             )
             assert await post(alone) == 200
-            unknown = gowa_webhook(
-                "3EB0A3",
-                "halo",
-                chat_id=stranger,
-                chat_lid=stranger,
-                **{"from": stranger},
-                from_lid=stranger,
-            )
-            assert await post(unknown) == 200
-            with trio.fail_after(20):
-                await outbox.wait_until(lambda stats: stats.sent >= 3)
-            nursery.cancel_scope.cancel()
-    sessions = sqlite3.connect(tmp_path / "data" / "showroom.db").execute(
-        "SELECT user FROM conversation_session ORDER BY user"
-    )
-    assert [user for (user,) in sessions] == ["6281234567890", "lid:203551111000999"]
+        with trio.fail_after(20):
+            await outbox.wait_until(lambda stats: stats.sent >= 3)
+    assert sessions(tmp_path) == ["6281234567890", "lid:203551111000999"]
     assert [d.to for d in gateway.delivered] == [phone_jid, phone_jid, stranger]
+
+
+async def test_a_group_message_teaches_a_members_hidden_id(tmp_path):
+    """A group message is not for the bot, but it can show a member's hidden id next to their
+    phone: their own chat with the bot, by the hidden id alone, is then their phone's."""
+    group, phone_jid, lid_jid = (
+        "120363025246125888@g.us",
+        "6281234567890@s.whatsapp.net",
+        ("203551111000101@lid"),
+    )
+    async with gowa_showroom(tmp_path) as (running, post, gateway):
+        in_group = gowa_webhook(
+            "3EB0B1",
+            "ada yang jual Avanza?",
+            chat_id=group,
+            from_lid=lid_jid,
+            **{"from": phone_jid},
+        )
+        assert await post(in_group) == 200
+        alone = gowa_webhook(
+            "3EB0B2",
+            "halo",
+            chat_id=lid_jid,
+            chat_lid=lid_jid,
+            from_lid=lid_jid,
+            **{"from": lid_jid},
+        )
+        assert await post(alone) == 200
+        with trio.fail_after(20):
+            await running.outboxes["demo"].wait_until(lambda stats: stats.sent >= 1)
+    assert sessions(tmp_path) == ["6281234567890"]
+    assert [d.to for d in gateway.delivered] == [phone_jid]
