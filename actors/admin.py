@@ -149,6 +149,7 @@ class AdminService:
                     photo_wait=seconds(self.photo_wait_s(), language),
                     backlog=numbers["outbox_backlog"],
                     failed=numbers["outbox_failed"],
+                    unreachable=numbers["outbox_unreachable"],
                     sessions=self.sessions_active(),
                     leads=numbers["leads"],
                 )

@@ -18,7 +18,6 @@ import base64
 import logging
 import os
 import random
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from actors.errors import FetchFailed, GatewayTrouble, NotReady
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
-from domain.ports import GatewayPort
+from domain.ports import BadMediaAnswer, GatewayPort
 from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
 from storage.errors import NotAPhoto
@@ -176,7 +175,7 @@ class Downloads:
     ) -> bytes:
         if media.inline_b64 is not None:
             return _b64(media.inline_b64)
-        local = _local_file(tenant_watch_dir, media) if tenant_watch_dir else None
+        local = adapter.local_file(tenant_watch_dir, media) if tenant_watch_dir else None
         if local is not None and await trio.Path(local.parent).is_dir():
             return await self._watch(local, media)
         started = trio.current_time()
@@ -214,10 +213,12 @@ class Downloads:
                     data = await self._send(adapter, followup, limit=MAX_PHOTO_BYTES)
         except (httpx.TransportError, trio.TooSlowError) as exc:
             raise GatewayTrouble(type(exc).__name__) from exc
+        try:
+            data = adapter.media_bytes(data)  # Evolution: the file inside a JSON answer
+        except BadMediaAnswer as exc:
+            raise FetchFailed(str(exc)) from exc
         if media.expected_bytes and len(data) < media.expected_bytes:
             raise NotReady  # a file still being written
-        if data[:1] == b"{":  # Evolution's getBase64 answer
-            return _b64(_json_field(data, "base64"))
         return data
 
     async def _send(self, adapter: GatewayPort, request: httpx.Request, *, limit: int) -> bytes:
@@ -262,28 +263,8 @@ async def _read_short_body(response: httpx.Response) -> None:
         await response.aread()
 
 
-def _local_file(folder: Path, media: MediaRef) -> Path | None:
-    """`/images/<id>.jpg` in the watched folder (only a plain file name: no way out of it)."""
-    name = media.locator.rsplit("/", 1)[-1]
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,128}\.jpg", name):
-        return None
-    return folder / name
-
-
 def _b64(text: str) -> bytes:
     try:
         return base64.b64decode(text, validate=False)
     except ValueError as exc:
         raise FetchFailed("the photo in the payload is not valid base64") from exc
-
-
-def _json_field(data: bytes, name: str) -> str:
-    import json
-
-    try:
-        value = json.loads(data)[name]
-    except (ValueError, KeyError, TypeError) as exc:
-        raise FetchFailed(f"the gateway's answer has no {name}") from exc
-    if not isinstance(value, str):
-        raise FetchFailed(f"the gateway's answer has no {name}")
-    return value

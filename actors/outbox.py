@@ -5,6 +5,14 @@ in order (a reply waits until the one before it is sent or given up), spaced per
 per minute across chats, after a typing pause, and retries transport errors, 5xx and "not
 connected" answers with growing pauses. A reply is marked sent only when the gateway confirms
 it; after a restart whatever was not confirmed is sent again.
+
+A reply may carry one of the tenant's stored photos (its text is the caption): the gateway is
+sent the file itself, or, if it only takes a URL (WhatsApp Web API, the Cloud API), showroom's
+address of the photo, under the tenant's media URL.
+
+A chat known only by its hidden linked id is answered in that form where the gateway takes it;
+where it does not (WhatsApp Web API), the phone number the id was seen with is used, and
+without one the reply is given up as unreachable (logged once per chat, and counted).
 """
 
 from __future__ import annotations
@@ -22,10 +30,18 @@ import trio
 from domain.backoff import Backoff
 from domain.identity import Identity
 from domain.pacing import RateWindow, chat_gap_s
-from domain.ports import GatewayPort, SendResult, typing_delay_s
+from domain.ports import GatewayPort, PhotoToSend, SendResult, Unreachable, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
+from storage.errors import UnsafePath
+from storage.media import MediaStore
 from storage.models import utcnow
-from storage.queries import PendingReply, chats_with_due_replies, pending_replies
+from storage.queries import (
+    UNREACHABLE,
+    PendingReply,
+    chats_with_due_replies,
+    pending_replies,
+    phone_for,
+)
 from storage.reader import Reader
 from storage.writes import MarkOutbox
 
@@ -48,17 +64,45 @@ class OutboxPolicy:
     retry: Backoff = field(default_factory=Backoff)
 
 
+MIMETYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPhotos:
+    """The tenant's photos as the outbox sends them: the file, and the address a gateway that
+    fetches photos itself is given (the catalog serves them under `/media/<tenant>/`)."""
+
+    store: MediaStore
+    tenant: str
+    base_url: str  # showroom as the gateway reaches it, e.g. http://showroom:8000
+
+    def url(self, name: str) -> str:
+        return f"{self.base_url.rstrip('/')}/media/{self.tenant}/{name}"
+
+    async def read(self, name: str) -> bytes:
+        return await trio.Path(self.store.path(self.tenant, name)).read_bytes()
+
+    async def exists(self, name: str) -> bool:
+        return await trio.Path(self.store.path(self.tenant, name)).is_file()
+
+
+class PhotoGone(Exception):
+    """The reply's photo is not in the photo store (any more)."""
+
+
 @dataclass
 class OutboxStats:
     sent: int = 0
     retried: int = 0
     failed: int = 0
+    unreachable: int = 0  # given up: the gateway cannot address the chat (a hidden id)
 
     def add(self, other: OutboxStats) -> None:
         """Add another tenant's counts to these (for totals)."""
         self.sent += other.sent
         self.retried += other.retried
         self.failed += other.failed
+        self.unreachable += other.unreachable
 
 
 class Outbox:
@@ -71,8 +115,11 @@ class Outbox:
         reader: Reader,
         policy: OutboxPolicy,
         rng: random.Random | None = None,
+        *,
+        photos: StoredPhotos | None = None,
     ) -> None:
         self.tenant_id = tenant_id
+        self.photos = photos
         self.adapter = adapter
         self.client = client
         self.persistence = persistence
@@ -88,6 +135,7 @@ class Outbox:
         self._recorded = trio.Event()
         self._sending = trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
+        self._unreachable_logged: set[str] = set()
 
     def wake(self, chat: str | None = None) -> None:
         """New replies were committed (to `chat`, when known): send them now instead of at the
@@ -155,9 +203,15 @@ class Outbox:
     async def _send(self, reply: PendingReply) -> bool:
         """Send and record the outcome; False when the reply is still pending (to be retried,
         or its outcome could not be recorded)."""
+        try:
+            request = await self._request(reply)
+        except Unreachable as exc:
+            return await self._give_up_unreachable(reply, str(exc))
+        except PhotoGone as exc:
+            log.error("reply %d to %s not sent: %s", reply.id, reply.chat, exc)
+            return await self._give_up(reply, str(exc), "failed")
         await self._pace(reply)
         try:
-            request = self.adapter.send_request(Identity.parse(reply.chat), reply.text)
             async with self._sending:
                 response = await self.client.send(request)
             result = self.adapter.send_result(response)
@@ -174,6 +228,71 @@ class Outbox:
                     "outcome of reply %d not recorded (%s): it may be sent again", reply.id, exc
                 )
                 return False
+
+    async def _request(self, reply: PendingReply) -> httpx.Request:
+        """The gateway's request for this reply (a text, or a photo with its caption). A chat
+        the gateway cannot address (a hidden id) goes to the phone number the id was seen
+        with; raises Unreachable without one, PhotoGone when the photo is not stored."""
+        if reply.image is None:
+            text = reply.text
+
+            def build(to: Identity) -> httpx.Request:
+                return self.adapter.send_request(to, text)
+        else:
+            photo, caption = await self._photo(reply.image), reply.text
+
+            def build(to: Identity) -> httpx.Request:
+                return self.adapter.image_request(to, photo, caption)
+
+        try:
+            return build(Identity.parse(reply.chat))
+        except Unreachable:
+            phone = await self.reader.run(phone_for, self.tenant_id, reply.chat)
+            if phone is None:
+                raise
+            return build(Identity.parse(phone))
+
+    async def _photo(self, name: str) -> PhotoToSend:
+        """The stored photo as the gateway takes it: its URL, and its bytes unless the gateway
+        fetches the URL itself (then only that the file is there is checked)."""
+        if self.photos is None:
+            raise PhotoGone(f"no photo store to send {name} from")
+        extension = name.rsplit(".", 1)[-1].lower()
+        try:
+            if self.adapter.takes_image_url:
+                if not await self.photos.exists(name):
+                    raise FileNotFoundError(name)
+                data = b""
+            else:
+                data = await self.photos.read(name)
+        except (OSError, UnsafePath) as exc:
+            raise PhotoGone(f"the photo {name} is not in the photo store") from exc
+        return PhotoToSend(
+            filename=name.rsplit("/", 1)[-1],
+            url=self.photos.url(name),
+            mimetype=MIMETYPES.get(extension, "image/jpeg"),
+            data=data,
+        )
+
+    async def _give_up_unreachable(self, reply: PendingReply, reason: str) -> bool:
+        if reply.chat not in self._unreachable_logged:  # once per chat: it repeats per reply
+            self._unreachable_logged.add(reply.chat)
+            log.error("replies to %s cannot be sent: %s", reply.chat, reason)
+        return await self._give_up(reply, f"{UNREACHABLE}{reason}", "unreachable")
+
+    async def _give_up(self, reply: PendingReply, reason: str, outcome: str) -> bool:
+        """Mark a reply failed without sending it (nothing a retry would mend)."""
+        with trio.CancelScope(shield=True):
+            try:
+                write = MarkOutbox(reply.id, "failed", reason)
+                await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+            except (ActorStopped, MailboxFull, TimeoutError) as exc:
+                log.warning("outcome of reply %d not recorded (%s)", reply.id, exc)
+                return False
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        self._recorded.set()
+        self._recorded = trio.Event()
+        return True
 
     async def _pace(self, reply: PendingReply) -> None:
         last = self._last_sent.get(reply.chat)

@@ -19,6 +19,7 @@ import outcome
 import peewee
 
 from runtime import Actor, DedicatedThread
+from storage.errors import StorageError
 from storage.writes import Write
 
 log = logging.getLogger("showroom.storage")
@@ -84,17 +85,27 @@ class PersistenceActor(Actor[Write]):
                 log.warning(
                     "write %s failed: %s", type(writes[failed.index]).__name__, failed.error
                 )
-                results[failed.index] = outcome.Error(failed.error)
+                results[failed.index] = outcome.Error(_as_storage_error(failed.error))
                 pending.remove(failed.index)
                 continue
             except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is written
                 self.stats.failed_commits += 1
                 log.error("commit of %d write(s) failed: %s", len(pending), exc)
                 for index in pending:
-                    results[index] = outcome.Error(exc)
+                    results[index] = outcome.Error(_as_storage_error(exc))
             else:
                 self.stats.record(len(pending))
             return [results[index] for index in range(len(writes))]
+
+
+def _as_storage_error(error: Exception) -> Exception:
+    """The database's own errors reach the askers as the storage floor's error (so the floors
+    above need not know peewee); anything else (a bug) goes as it is."""
+    if isinstance(error, peewee.PeeweeException) and not isinstance(error, StorageError):
+        translated = StorageError(f"database error: {error}")
+        translated.__cause__ = error
+        return translated
+    return error
 
 
 class _WriteFailed(Exception):

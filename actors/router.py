@@ -63,11 +63,14 @@ class RouterActor(Actor[Deliver | Rescan]):
         out: what is queued for them is on its way, in order (delivering it again would only
         queue a copy behind it); what is left over is delivered once the session rests."""
         rows = await self.reader.run(unprocessed_inbox, older_than)
+        replaying: set[tuple[str, str]] = set()  # users this replay is delivering to
         replayed = 0
         for inbox_id, event_json in rows:
             event = InboundEvent.from_json(event_json)
-            if (event.tenant, str(event.sender)) in self.sessions:
+            key = (event.tenant, str(event.sender))
+            if key in self.sessions and key not in replaying:
                 continue
+            replaying.add(key)
             self._deliver(inbox_id, event)
             replayed += 1
         if replayed:

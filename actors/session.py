@@ -44,6 +44,7 @@ from domain.conversation import (
 )
 from domain.copywriter import describe
 from domain.events import InboundEvent, MediaRef
+from domain.replies import ReplyImage
 from domain.session_state import SessionState
 from runtime import Actor, ActorRef
 from storage.errors import StaleSession, is_transient
@@ -59,6 +60,7 @@ from storage.writes import (
     AddListingPhotos,
     ChangeListing,
     CommitTurn,
+    OutgoingImage,
     PublishListing,
     RecordLead,
 )
@@ -266,7 +268,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             inbox_id,
             self.version,
             *state.to_row(),
-            tuple(e.text for e in effects if isinstance(e, Reply)),
+            tuple(_outgoing(e) for e in effects if isinstance(e, Reply | ReplyImage)),
             expires_at=dt.datetime.fromtimestamp(expires, dt.UTC).replace(tzinfo=None)
             if expires
             else None,
@@ -305,3 +307,10 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         unused = [name for name in files if (self.tenant.slug, name) not in in_use]
         for name in unused:
             await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)
+
+
+def _outgoing(effect: Reply | ReplyImage) -> str | OutgoingImage:
+    """A reply as the turn commits it: a text, or a stored photo with its caption."""
+    if isinstance(effect, ReplyImage):
+        return OutgoingImage(effect.file, effect.caption)
+    return effect.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import json
 from dataclasses import dataclass, field
@@ -50,6 +51,14 @@ class InboundEvent:
     sender_name: str = ""
     sent_at: float | None = None  # seconds since the epoch, as the gateway says
     alternates: tuple[Identity, ...] = field(default=())  # other forms of the same sender
+
+    def sent_by(self, sender: Identity) -> InboundEvent:
+        """The same event with `sender` as its identity (the one it came with becomes an
+        alternate): a hidden id resolved to the phone number it stands for."""
+        if sender == self.sender:
+            return self
+        others = tuple(a for a in (self.sender, *self.alternates) if a != sender)
+        return dataclasses.replace(self, sender=sender, alternates=tuple(dict.fromkeys(others)))
 
     def to_json(self) -> str:
         data: dict[str, Any] = {

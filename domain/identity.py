@@ -1,5 +1,9 @@
 """Who sent a message: WhatsApp addresses and typed phone numbers, normalised. Pure logic.
 
+One person can come as a phone number, as a hidden linked id, or (Meta) as a business-scoped
+id. The phone number is the canonical identity whenever it is known: sellers and admins are
+registered by phone, and every gateway can address a phone.
+
 `6281234567890@s.whatsapp.net`, `6281234567890:12@s.whatsapp.net`, `6281234567890@c.us`,
 `+62 812-3456-7890` and `0812 3456 7890` are all the phone `6281234567890`. A `@lid` address is a
 hidden "linked id" whose digits are not a phone number: it stays a separate kind. Groups, status
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.errors import NotAnIdentity
@@ -90,3 +95,13 @@ def parse_address(address: str) -> Identity:
             raise NotAnIdentity(f"{address!r} is not a phone address")
         return Identity(IdentityKind.PHONE, normalise_phone(user))
     raise NotAnIdentity(f"{address!r} is not a private chat address")
+
+
+def phone_first(
+    sender: Identity, others: Iterable[Identity] = ()
+) -> tuple[Identity, tuple[Identity, ...]]:
+    """The canonical identity among the forms one message gave for its sender (the phone number
+    when there is one) and the other forms, without repeats."""
+    forms = list(dict.fromkeys((sender, *others)))
+    canonical = next((form for form in forms if form.is_phone), sender)
+    return canonical, tuple(form for form in forms if form != canonical)

@@ -106,7 +106,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Statistik*\nTersedia {available}, booking {booking}, terjual {sold}, "
             "disembunyikan {hidden}\nUpload hari ini {today}, 7 hari {week}\nFoto {photos}, "
             "gagal diambil {photo_failures}, rata-rata siap setelah {photo_wait}\n"
-            "Balasan menunggu {backlog}, gagal {failed}\n"
+            "Balasan menunggu {backlog}, gagal {failed} "
+            "(tak terkirim ke ID tersembunyi {unreachable})\n"
             "Sesi aktif {sessions}, calon pembeli {leads}"
         ),
         "health": (
@@ -218,7 +219,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Statistics*\nAvailable {available}, booked {booking}, sold {sold}, "
             "hidden {hidden}\nUploads today {today}, 7 days {week}\nPhotos {photos}, "
             "failed downloads {photo_failures}, ready after {photo_wait} on average\n"
-            "Replies waiting {backlog}, failed {failed}\n"
+            "Replies waiting {backlog}, failed {failed} "
+            "(not sendable to a hidden id {unreachable})\n"
             "Active sessions {sessions}, leads {leads}"
         ),
         "health": (

@@ -14,13 +14,21 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
 
 from domain.events import InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
-from domain.ports import SendResult
+from domain.identity import (
+    ChatKind,
+    Identity,
+    IdentityKind,
+    NotAnIdentity,
+    chat_kind,
+    parse_address,
+)
+from domain.ports import PhotoToSend, SendResult, Unreachable
 from gateways.errors import BadPayload, GatewayConfigError
 
 WEAK_SECRETS = frozenset(
@@ -40,6 +48,8 @@ WEAK_SECRETS = frozenset(
     }
 )
 MIN_SECRET_LENGTH = 16
+GATEWAY_AUTH = "gateway"  # webhook_auth: the gateway's own signature, header or path token
+PATH_AUTH = "path"  # webhook_auth: the secret in the webhook URL, for gateways that cannot sign
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,16 +61,24 @@ class GatewayConfig:
     session: str = ""  # WAHA session, Evolution instance, Meta phone number id
     verify_token: str = ""  # Meta's subscription handshake
     webhook_header: str = "x-webhook-token"  # Evolution: the static header holding the secret
+    # "gateway": its own proof (signature, header, or the path token of WhatsApp Web API);
+    # "path": the secret in the webhook's URL, for a gateway that cannot sign.
+    webhook_auth: str = "gateway"
     api_version: str = "v21.0"  # Meta Graph API
 
 
 class Adapter:
     kind: ClassVar[str]
-    # How the webhook proves it comes from the gateway: "hmac", "path-token" or "header".
-    webhook_auth: ClassVar[str]
+    # How the gateway itself proves a webhook is its own: "hmac", "path-token" or "header".
+    signed_by: ClassVar[str]
     max_body_bytes: ClassVar[int] = 1_000_000
     # The gateway shows "typing..." before a send by itself (so the outbox does not wait).
     shows_typing_itself: ClassVar[bool] = False
+    # A GET on the webhook is the gateway's subscription handshake (Meta); others only POST.
+    answers_handshake: ClassVar[bool] = False
+    # The gateway sends a photo by fetching showroom's URL of it; else it is sent the bytes
+    # (preferred: the gateway then need not reach showroom).
+    takes_image_url: ClassVar[bool] = False
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
@@ -68,6 +86,15 @@ class Adapter:
 
     def check_config(self) -> None:
         """Refuse settings that cannot be safe (raises GatewayConfigError)."""
+        if self.config.webhook_auth not in (GATEWAY_AUTH, PATH_AUTH):
+            raise GatewayConfigError(
+                f"{self.kind}: webhook_auth is {self.config.webhook_auth!r}; "
+                f"allowed: {GATEWAY_AUTH}, {PATH_AUTH}"
+            )
+        if self.config.webhook_auth == PATH_AUTH and self.answers_handshake:
+            raise GatewayConfigError(
+                f"{self.kind} signs its webhooks: webhook_auth must be gateway"
+            )
         secret = self.config.webhook_secret
         if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
             raise GatewayConfigError(
@@ -78,16 +105,41 @@ class Adapter:
 
     # -- inbound -------------------------------------------------------------------------
 
+    def accepts(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        """Whether a webhook proves it comes from the gateway: by the gateway's own means, or,
+        with `webhook_auth = "path"` (a gateway that cannot sign, such as WAHA Core before
+        2026.6), by the secret in its URL (`/webhook/<tenant>/<secret>`)."""
+        if self.config.webhook_auth == PATH_AUTH:
+            return same_secret(path_token, self.config.webhook_secret)
+        return self.verify(headers, body, path_token)
+
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
+        """The gateway's own proof (a signature over the exact body, a header, a path token)."""
         raise NotImplementedError
 
     def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
         """The events in a webhook body ([] for receipts, echoes, groups...). Raises BadPayload."""
         raise NotImplementedError
 
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """For a webhook that made no event (a group message): the forms of each person it
+        shows anyway, such as a group member's hidden id next to their phone, worth
+        remembering. Each tuple is one person; () when there is nothing to learn."""
+        return ()
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The text that answers a GET on the webhook (Meta's `hub.challenge`), or None when the
+        request is not a valid handshake."""
+        return None
+
     # -- outbound ------------------------------------------------------------------------
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
+        """Raises Unreachable when the gateway cannot address `to` (a hidden id)."""
+        raise NotImplementedError
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """A stored photo with its caption, through the gateway's own media send."""
         raise NotImplementedError
 
     def send_result(self, response: httpx.Response) -> SendResult:
@@ -105,6 +157,16 @@ class Adapter:
 
     def media_followup(self, answer: bytes) -> httpx.Request | None:
         """A second request the first answer points at; one step is enough for most."""
+        return None
+
+    def media_bytes(self, answer: bytes) -> bytes:
+        """The photo in the gateway's answer to the media request: by default the answer is
+        the file itself. Raises BadMediaAnswer when the answer holds no photo."""
+        return answer
+
+    def local_file(self, folder: Path, media: MediaRef) -> Path | None:
+        """Where the gateway writes this photo in its own folder (`watch_dir`, when it runs on
+        the same machine), or None: fetch it over HTTP."""
         return None
 
     def may_fetch(self, url: httpx.URL) -> bool:
@@ -210,3 +272,33 @@ def direct_sender(address: str, where: str) -> Identity | None:
         return parse_address(address)
     except NotAnIdentity as exc:
         raise BadPayload(f"{where}: {exc}") from None
+
+
+def other_forms(*addresses: Any) -> tuple[Identity, ...]:
+    """The identities among addresses a payload gives next to the sender (a hidden id, the
+    phone it stands for); missing, empty and unreadable ones are left out."""
+    found = []
+    for address in addresses:
+        if isinstance(address, str) and address and chat_kind(address) is ChatKind.DIRECT:
+            try:
+                found.append(parse_address(address))
+            except NotAnIdentity:
+                continue
+    return tuple(found)
+
+
+def whatsapp_address(to: Identity, phone_server: str) -> str:
+    """How a gateway that takes JIDs addresses `to`: `<digits><phone_server>` for a phone
+    (bare digits when `phone_server` is empty), `<id>@lid` for a hidden linked id, which every
+    such gateway accepts as it is. A business-scoped id is Meta's alone: Unreachable."""
+    if to.kind is IdentityKind.PHONE:
+        return f"{to.value}{phone_server}"
+    if to.kind is IdentityKind.LID:
+        return f"{to.value}@lid"
+    raise Unreachable(f"{to} cannot be addressed through this gateway")
+
+
+def one_person(*addresses: Any) -> tuple[tuple[Identity, ...], ...]:
+    """`((phone, hidden id),)` when the addresses give two forms of one person, else ()."""
+    forms = tuple(dict.fromkeys(other_forms(*addresses)))
+    return (forms,) if len(forms) > 1 else ()

@@ -16,6 +16,7 @@ import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
+from domain.ports import PhotoToSend, Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -35,8 +36,12 @@ RETRYABLE_ERRORS = frozenset({131056, 130429, 131000, 131016})  # rate limits, t
 
 class CloudApi(Adapter):
     kind = "cloudapi"
-    webhook_auth = "hmac"
+    signed_by = "hmac"
     max_body_bytes = 3_500_000  # Meta: up to 3 MB per POST
+    answers_handshake = True
+    # Meta fetches the photo from showroom's public HTTPS address (its webhooks need one
+    # anyway); an upload would take a second request per photo.
+    takes_image_url = True
 
     def __init__(self, config: Any) -> None:
         super().__init__(config)
@@ -117,9 +122,20 @@ class CloudApi(Adapter):
         body = {
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to.value,
+            "to": _recipient(to),
             "type": "text",
             "text": {"preview_url": True, "body": text},
+        }
+        path = f"/{self.config.api_version}/{self.config.session}/messages"
+        return httpx.Request("POST", self.url(path), headers=self._headers(), json=body)
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        body = {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": _recipient(to),
+            "type": "image",
+            "image": {"link": photo.url, "caption": caption},
         }
         path = f"/{self.config.api_version}/{self.config.session}/messages"
         return httpx.Request("POST", self.url(path), headers=self._headers(), json=body)
@@ -163,6 +179,14 @@ class CloudApi(Adapter):
     def health_request(self) -> httpx.Request:
         path = f"/{self.config.api_version}/{self.config.session}"
         return httpx.Request("GET", self.url(path), headers=self._headers())
+
+
+def _recipient(to: Identity) -> str:
+    """Meta knows phone numbers (and its own business-scoped ids), never WhatsApp's hidden
+    linked ids, which only unofficial gateways see."""
+    if to.kind is IdentityKind.LID:
+        raise Unreachable(f"{to}: the Cloud API cannot send to a hidden linked id")
+    return to.value
 
 
 def _contact_names(contacts: Any) -> dict[str, str]:

@@ -7,28 +7,55 @@ secret, claims `app: "evolution"` and `action: "webhook"`, valid 10 minutes.
 Set the webhook with `base64: true` so the photo arrives inside the payload; otherwise it is
 fetched with `POST /chat/getBase64FromMediaMessage/{instance}`. The top-level `sender` is the
 bot's own number, and own sends come back as `messages.upsert` with `fromMe`: both ignored.
+
+Replies go to `number`: bare digits for a phone, `<id>@lid` for a hidden linked id; photos
+through `sendMedia` as base64.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Mapping
+from typing import Any
 
 import httpx
 import jwt
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
-from domain.ports import typing_delay_s
+from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import BadMediaAnswer, PhotoToSend, typing_delay_s
 from gateways.base import (
     Adapter,
     BadPayload,
     direct_sender,
     int_or_none,
     load_json,
+    one_person,
+    other_forms,
     require,
     same_secret,
     text_or_empty,
+    whatsapp_address,
 )
+
+# MessageAssociation.AssociationType of an HD photo's second copy (numbers when Evolution
+# passes Baileys' objects on, names when it went through protobuf's JSON).
+HD_COPY = (10, "HD_IMAGE_DUAL_UPLOAD")
+DOWNLOAD_FIELDS = (
+    "url",
+    "directPath",
+    "mediaKey",
+    "mediaKeyTimestamp",
+    "mimetype",
+    "fileLength",
+    "fileSha256",
+    "fileEncSha256",
+    "width",
+    "height",
+)
+MESSAGE_LOCATOR = "msg:"
 
 # Evolution mints one token per event and its retries reuse it past the 10 minutes, never
 # retrying a 401: an expired token is accepted for an hour more (a replay is a duplicate
@@ -38,7 +65,7 @@ JWT_LEEWAY_S = 3600
 
 class Evolution(Adapter):
     kind = "evolution"
-    webhook_auth = "header"
+    signed_by = "header"
     max_body_bytes = 25_000_000  # photos come inline as base64
     shows_typing_itself = True  # the `delay` of each send
 
@@ -61,16 +88,9 @@ class Evolution(Adapter):
         sender = direct_sender(remote, "data.key.remoteJid")
         if sender is None:
             return []
-        alternates: tuple[Identity, ...] = ()
-        if isinstance(key.get("remoteJidAlt"), str):
-            try:
-                alternate = parse_address(key["remoteJidAlt"])
-            except NotAnIdentity:
-                alternate = None
-            if alternate is not None and alternate.is_phone and not sender.is_phone:
-                sender, alternates = alternate, (sender,)  # match sellers by phone first
-            elif alternate is not None:
-                alternates = (alternate,)
+        # Baileys gives the other form of a private chat in `remoteJidAlt` (the phone of a
+        # hidden id, or the reverse): the phone is the identity, sellers are matched by it.
+        sender, alternates = phone_first(sender, other_forms(key.get("remoteJidAlt")))
         message = item.get("message") if isinstance(item.get("message"), dict) else {}
         timestamp = int_or_none(item.get("messageTimestamp"))
         common = {
@@ -93,25 +113,23 @@ class Evolution(Adapter):
             if not isinstance(image, dict):
                 raise BadPayload("data.message.imageMessage is missing")
             inline = message.get("base64")
-            media = MediaRef(
-                locator="inline" if isinstance(inline, str) else f"key:{key['id']}",
-                mimetype=text_or_empty(image.get("mimetype")),
-                expected_bytes=int_or_none(image.get("fileLength")),
-                width=int_or_none(image.get("width")),
-                height=int_or_none(image.get("height")),
-                inline_b64=inline if isinstance(inline, str) else None,
-            )
-            return [
-                InboundEvent(
-                    kind=EventKind.IMAGE,
-                    text=text_or_empty(image.get("caption")),
-                    media=media,
-                    **common,
-                )
-            ]
+            locator = "inline" if isinstance(inline, str) else f"key:{key['id']}"
+            return [_image_event(image, locator, inline, common)]
+        if kind == "albumMessage":
+            return []  # announces the photos picked at once; each comes as its own message
+        if kind == "associatedChildMessage":
+            return _associated_child(message, key, common)
         if kind in ("reactionMessage", "protocolMessage", "editedMessage", "pollUpdateMessage"):
             return []
         return [InboundEvent(kind=EventKind.UNSUPPORTED, **common)]
+
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """A group message's sender: `participant` and `participantAlt` (Baileys)."""
+        item = load_json(body).get("data")
+        key = item.get("key") if isinstance(item, dict) else None
+        if not isinstance(key, dict):
+            return ()
+        return one_person(key.get("participant"), key.get("participantAlt"))
 
     def _headers(self) -> dict[str, str]:
         return {"apikey": self.config.api_key} if self.config.api_key else {}
@@ -122,22 +140,120 @@ class Evolution(Adapter):
             self.url(f"/message/sendText/{self.config.session}"),
             headers=self._headers(),
             # Evolution shows "typing..." for `delay` ms before it sends, as a person would.
-            json={"number": to.value, "text": text, "delay": round(typing_delay_s(text) * 1000)},
+            # A hidden id as `<id>@lid`: bare digits would be taken for a phone number.
+            json={
+                "number": whatsapp_address(to, ""),
+                "text": text,
+                "delay": round(typing_delay_s(text) * 1000),
+            },
+        )
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`POST /message/sendMedia/{instance}` with the file as base64 (Evolution takes a URL
+        or base64; the bytes spare it reaching us)."""
+        body = {
+            "number": whatsapp_address(to, ""),
+            "mediatype": "image",
+            "mimetype": photo.mimetype,
+            "caption": caption,
+            "media": base64.b64encode(photo.data).decode(),
+            "fileName": photo.filename,
+            "delay": round(typing_delay_s(caption) * 1000),
+        }
+        return httpx.Request(
+            "POST",
+            self.url(f"/message/sendMedia/{self.config.session}"),
+            headers=self._headers(),
+            json=body,
         )
 
     def media_request(self, media: MediaRef) -> httpx.Request | None:
         if media.inline_b64 is not None:
             return None
-        message_id = media.locator.removeprefix("key:")
+        if media.locator.startswith(MESSAGE_LOCATOR):
+            # the message itself: Evolution decodes it without looking it up (it cannot
+            # unwrap an associatedChildMessage it stored)
+            message = json.loads(media.locator.removeprefix(MESSAGE_LOCATOR))
+        else:
+            message = {"key": {"id": media.locator.removeprefix("key:")}}
         return httpx.Request(
             "POST",
             self.url(f"/chat/getBase64FromMediaMessage/{self.config.session}"),
             headers=self._headers(),
-            json={"message": {"key": {"id": message_id}}, "convertToMp4": False},
+            json={"message": message, "convertToMp4": False},
         )
+
+    def media_bytes(self, answer: bytes) -> bytes:
+        """getBase64FromMediaMessage answers JSON with the file in `base64`."""
+        try:
+            encoded = json.loads(answer)["base64"]
+            return base64.b64decode(encoded, validate=False)
+        except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+            raise BadMediaAnswer("the gateway's answer has no base64 photo") from exc
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())
+
+
+def _image_event(
+    image: dict[str, Any], locator: str, inline: Any, common: dict[str, Any]
+) -> InboundEvent:
+    media = MediaRef(
+        locator=locator,
+        mimetype=text_or_empty(image.get("mimetype")),
+        expected_bytes=_long(image.get("fileLength")),
+        width=int_or_none(image.get("width")),
+        height=int_or_none(image.get("height")),
+        inline_b64=inline if isinstance(inline, str) else None,
+    )
+    caption = text_or_empty(image.get("caption"))
+    return InboundEvent(kind=EventKind.IMAGE, text=caption, media=media, **common)
+
+
+def _associated_child(
+    message: dict[str, Any], key: dict[str, Any], common: dict[str, Any]
+) -> list[InboundEvent]:
+    """A photo wrapped in `associatedChildMessage`. WhatsApp sends an HD photo twice: the
+    ordinary photo, then its HD copy wrapped so, pointing at the first (association
+    HD_IMAGE_DUAL_UPLOAD): the copy is the same photo and gets the first one's key, so
+    whichever comes first is the photo and the other a duplicate. Some clients wrap each photo
+    of an album too (MEDIA_ALBUM): those are photos of their own."""
+    wrapped = message.get("associatedChildMessage")
+    inner = wrapped.get("message") if isinstance(wrapped, dict) else None
+    image = inner.get("imageMessage") if isinstance(inner, dict) else None
+    if not isinstance(image, dict):
+        return []  # an HD video's copy, a sticker's annotation...: the parent said it all
+    association = _association(inner) or _association(message)
+    parent = association.get("parentMessageKey")
+    parent_id = parent.get("id") if isinstance(parent, dict) else None
+    kind = association.get("associationType")
+    if kind in HD_COPY and isinstance(parent_id, str) and parent_id:
+        common = {**common, "dedupe_key": f"evo:{parent_id}"}
+    # Evolution attaches no base64 to a wrapped photo: it is fetched with the message itself
+    # (only what the download needs; the thumbnail would be most of it).
+    needed = {name: image[name] for name in DOWNLOAD_FIELDS if name in image}
+    sent = {"key": {n: key[n] for n in ("id", "remoteJid", "fromMe") if n in key}}
+    locator = MESSAGE_LOCATOR + json.dumps(
+        {**sent, "message": {"imageMessage": needed}}, separators=(",", ":")
+    )
+    return [_image_event(image, locator, None, common)]
+
+
+def _association(message: dict[str, Any]) -> dict[str, Any]:
+    context = message.get("messageContextInfo")
+    found = context.get("messageAssociation") if isinstance(context, dict) else None
+    return found if isinstance(found, dict) else {}
+
+
+def _long(value: Any) -> int | None:
+    """Baileys' 64-bit numbers reach the webhook as `{low, high, unsigned}` (a Long, turned
+    into a plain object by Evolution), sometimes as a plain number."""
+    if isinstance(value, dict):
+        low, high = int_or_none(value.get("low")), int_or_none(value.get("high"))
+        if low is None or high is None:
+            return None
+        return (high << 32) + (low & 0xFFFFFFFF)
+    return int_or_none(value)
 
 
 def _valid_webhook_token(token: str, secret: str) -> bool:

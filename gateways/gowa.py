@@ -4,6 +4,9 @@ Webhooks `{event, device_id, payload{...}}` signed with `X-Hub-Signature-256: sh
 (HMAC-SHA256 over the raw body; the gateway's default secret `secret` is refused). With
 auto-download on, the photo file exists before the webhook is posted, at
 `payload.image` (a path string, or `{path, caption}`), served under the gateway's base URL.
+
+Replies go to `phone`: `<n>@s.whatsapp.net`, or `<id>@lid` for a hidden linked id (GoWA turns
+it into the phone when it knows it). Photos go as a form to `/send/image`, with the file.
 """
 
 from __future__ import annotations
@@ -15,7 +18,8 @@ from typing import Any
 import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity, NotAnIdentity, parse_address
+from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import PhotoToSend
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -25,8 +29,11 @@ from gateways.base import (
     hub_signature_valid,
     iso_timestamp,
     load_json,
+    one_person,
+    other_forms,
     require,
     text_or_empty,
+    whatsapp_address,
 )
 
 UNSUPPORTED_KEYS = ("video", "audio", "document", "sticker", "location", "contact")
@@ -34,7 +41,7 @@ UNSUPPORTED_KEYS = ("video", "audio", "document", "sticker", "location", "contac
 
 class GoWA(Adapter):
     kind = "gowa"
-    webhook_auth = "hmac"
+    signed_by = "hmac"
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return hub_signature_valid(headers, body, self.config.webhook_secret)
@@ -47,16 +54,15 @@ class GoWA(Adapter):
         if payload.get("is_from_me") is True:
             return []
         message_id = require(payload, "id", str, "payload.")
-        sender = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
-        if sender is None:
+        chat = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
+        if chat is None:
             return []
-        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from") or sender
-        alternates = ()
-        if isinstance(payload.get("from_lid"), str):
-            try:
-                alternates = (parse_address(payload["from_lid"]),)
-            except NotAnIdentity:
-                alternates = ()
+        # `from` is the phone when GoWA could resolve the hidden id (then in `from_lid`);
+        # in a private chat the chat is the sender, its hidden id in `chat_lid`.
+        sender = direct_sender(require(payload, "from", str, "payload."), "payload.from") or chat
+        sender, alternates = phone_first(
+            sender, (chat, *other_forms(payload.get("from_lid"), payload.get("chat_lid")))
+        )
         common = {
             "tenant": tenant,
             "dedupe_key": f"gowa:{message_id}",
@@ -80,28 +86,58 @@ class GoWA(Adapter):
         if any(key in payload for key in UNSUPPORTED_KEYS):
             return [InboundEvent(kind=EventKind.UNSUPPORTED, text=body_text, **common)]
         if not body_text:
-            return []  # an uncaptioned photo whose download failed on the gateway
+            # an uncaptioned photo whose download failed on the gateway, an album's parent,
+            # an HD photo's second copy (GoWA unwraps neither): nothing to answer
+            return []
         return [InboundEvent(kind=EventKind.TEXT, text=body_text, **common)]
 
+    def _headers(self) -> dict[str, str]:
+        if not self.config.api_key:
+            return {}
+        token = base64.b64encode(self.config.api_key.encode()).decode()  # APP_BASIC_AUTH
+        return {"Authorization": f"Basic {token}"}
+
+    def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
+        """A group message's sender: `from` (the phone) and `from_lid`."""
+        payload = load_json(body).get("payload")
+        if not isinstance(payload, dict):
+            return ()
+        return one_person(payload.get("from"), payload.get("from_lid"))
+
     def send_request(self, to: Identity, text: str) -> httpx.Request:
-        headers = {}
-        if self.config.api_key:  # APP_BASIC_AUTH, "user:password"
-            token = base64.b64encode(self.config.api_key.encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
         return httpx.Request(
             "POST",
             self.url("/send/message"),
-            headers=headers,
-            json={"phone": f"{to.value}@s.whatsapp.net", "message": text},
+            headers=self._headers(),
+            # A hidden id goes as `<id>@lid` (GoWA resolves it to the phone when it can): as
+            # `<id>@s.whatsapp.net` it would be refused with INVALID_JID, and bare digits
+            # longer than 15 would even be taken for a group.
+            json={"phone": whatsapp_address(to, "@s.whatsapp.net"), "message": text},
+        )
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`POST /send/image` as a form with the file itself (`image`, JPEG or PNG only)."""
+        return httpx.Request(
+            "POST",
+            self.url("/send/image"),
+            headers=self._headers(),
+            data={"phone": whatsapp_address(to, "@s.whatsapp.net"), "caption": caption},
+            files={"image": (photo.filename, photo.data, photo.mimetype)},
         )
 
     def send_result(self, response: httpx.Response) -> SendResult:
-        if not response.is_success:
-            return failed_send(response)
         try:
             answer: Any = response.json()
         except ValueError:
             answer = None
+        if not response.is_success:
+            failed = failed_send(response)
+            # "not connected" / "not logged in" heal when the phone is back (a wrong password
+            # is fiber's plain-text 401, which no retry mends)
+            reconnect = isinstance(answer, dict) and answer.get("code") == "AUTHENTICATION_ERROR"
+            return SendResult(
+                ok=False, retryable=failed.retryable or reconnect, reason=failed.reason
+            )
         if isinstance(answer, dict) and answer.get("code") == "SUCCESS":
             results = answer.get("results") or {}
             return SendResult(ok=True, message_id=text_or_empty(results.get("message_id")))

@@ -4,8 +4,9 @@ It speaks the gateway's own endpoints (`POST /send`, `GET /health`, `GET /images
 way v1.6.0/v1.7.0 do, including their quirks: a webhook is posted as soon as a message
 "arrives", while its photo answers 404 until it is "saved" (`ready_after_s`), optionally served
 truncated once first, as a file still being written; `/send` failures are HTTP 200 with
-`success: false`. A control API drives it from tests and scripts, and a small page at `/` lets a
-person chat as a seller.
+`success: false`; an image in `attachments` is downloaded from its URL before it is "sent", and
+a text with one image is one captioned image. A control API drives it from tests and scripts,
+and a small page at `/` lets a person chat as a seller.
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ class _Image:
 @dataclass
 class SentMessage:
     to: str
-    text: str
+    text: str  # the message, or the photo's caption
     at: float
+    image: str = ""  # a photo: where the simulator serves the copy it downloaded
 
 
 @dataclass
@@ -88,6 +90,7 @@ class Simulator:
     _rng: random.Random = field(default_factory=random.Random)
     _clients: list[httpx.AsyncClient] = field(default_factory=list)
     _sent_to: dict[str, list[SentMessage]] = field(default_factory=dict)
+    _sent_images: dict[str, bytes] = field(default_factory=dict)
     _sent_changed: dict[str, trio.Event] = field(default_factory=dict)
     _nursery: trio.Nursery | None = None
 
@@ -97,6 +100,7 @@ class Simulator:
                 Route("/send", self.send, methods=["POST"]),
                 Route("/health", self.health, methods=["GET"]),
                 Route("/images/{name}", self.image, methods=["GET"]),
+                Route("/sent-images/{name}", self.sent_image, methods=["GET"]),
                 Route("/simulate/message", self.simulate_message, methods=["POST"]),
                 Route("/simulate/image", self.simulate_image, methods=["POST"]),
                 Route("/simulate/sent", self.simulate_sent, methods=["GET"]),
@@ -138,22 +142,26 @@ class Simulator:
     async def send(self, request: Request) -> Response:
         try:
             body = await request.json()
-            number, message = str(body["number"]), str(body["message"])
-        except (ValueError, KeyError, TypeError):
-            return JSONResponse(
-                {"success": False, "message": "number and message are required"}, status_code=400
-            )
+            number = str(body.get("number") or "")
+            message = str(body.get("message") or "")
+            attachments = list(body.get("attachments") or [])
+        except (ValueError, TypeError, AttributeError):
+            return _failure("Invalid request body", 400)
+        if not number:
+            return _failure("Number is required", 400)
+        if not message and not attachments:
+            return _failure("Either message or attachments are required", 400)
         self._in_flight[number] = self._in_flight.get(number, 0) + 1
         self.most_sends_at_once_per_chat = max(
             self.most_sends_at_once_per_chat, self._in_flight[number]
         )
         self.most_sends_at_once = max(self.most_sends_at_once, sum(self._in_flight.values()))
         try:
-            return await self._answer_send(number, message)
+            return await self._answer_send(number, message, attachments)
         finally:
             self._in_flight[number] -= 1
 
-    async def _answer_send(self, number: str, message: str) -> Response:
+    async def _answer_send(self, number: str, message: str, attachments: list[Any]) -> Response:
         faults = self.faults
         if faults.send_slow_s:
             await trio.sleep(faults.send_slow_s)
@@ -167,14 +175,69 @@ class Simulator:
             return JSONResponse(
                 {"success": False, "message": "WhatsApp client not connected", "data": None}
             )
-        sent = SentMessage(number, message, time.time())
-        self.sent.append(sent)
-        self._sent_to.setdefault(number, []).append(sent)
-        if (changed := self._sent_changed.pop(number, None)) is not None:
-            changed.set()
+        # Like the gateway: a text with one image is one captioned image; otherwise the text
+        # goes first, then each attachment, every image downloaded from its URL beforehand.
+        captioned = bool(message) and len(attachments) == 1
+        outgoing: list[tuple[str, str]] = [] if captioned or not message else [(message, "")]
+        for attachment in attachments:
+            caption = message if captioned else str(attachment.get("caption") or "")
+            try:
+                outgoing.append((caption, await self._download_attachment(attachment)))
+            except _AttachmentFailed as failed:
+                return _failure(f"Failed to prepare attachment: {failed}")
+        for text, image in outgoing:
+            self._record_sent(SentMessage(number, text, time.time(), image))
         return JSONResponse(
-            {"success": True, "message": "Message sent successfully", "data": {"number": number}}
+            {
+                "success": True,
+                "message": f"Successfully sent {len(outgoing)} message(s)",
+                "data": {"number": number, "message": message, "attachments": attachments},
+            }
         )
+
+    async def _download_attachment(self, attachment: Any) -> str:
+        """Fetch an attachment as the gateway does (a public http(s) URL, answered 200) and
+        keep a copy to show; returns where the simulator serves it."""
+        if not isinstance(attachment, dict):
+            raise _AttachmentFailed("attachment is not an object")
+        url = str(attachment.get("url") or "")
+        if attachment.get("type") != "image":
+            raise _AttachmentFailed(f"unsupported attachment type: {attachment.get('type')}")
+        if not url.startswith("http"):
+            raise _AttachmentFailed(
+                "attachment URL must be a publicly accessible HTTP/HTTPS link, not base64 data"
+            )
+        try:
+            if self._clients:
+                response = await self._clients[0].get(url)
+            else:
+                async with httpx.AsyncClient(timeout=WEBHOOK_TIMEOUT_S) as client:
+                    response = await client.get(url)
+        except httpx.HTTPError as exc:
+            raise _AttachmentFailed(f"failed to load attachment: {exc}") from exc
+        if response.status_code != 200:
+            raise _AttachmentFailed(
+                f"failed to load attachment: HTTP error: {response.status_code}"
+            )
+        image_id = secrets.token_hex(8)
+        self._sent_images[image_id] = response.content
+        return f"/sent-images/{image_id}.jpg"
+
+    def _record_sent(self, sent: SentMessage) -> None:
+        self.sent.append(sent)
+        self._sent_to.setdefault(sent.to, []).append(sent)
+        if (changed := self._sent_changed.pop(sent.to, None)) is not None:
+            changed.set()
+
+    async def sent_image(self, request: Request) -> Response:
+        data = self._sent_images.get(request.path_params["name"].removesuffix(".jpg"))
+        if data is None:
+            return Response("Image not found", status_code=404, media_type="text/plain")
+        return Response(data, media_type="image/jpeg")
+
+    def sent_image_bytes(self, sent: SentMessage) -> bytes:
+        """The photo the simulator downloaded for a sent image (for tests)."""
+        return self._sent_images[sent.image.rsplit("/", 1)[-1].removesuffix(".jpg")]
 
     async def health(self, _: Request) -> Response:
         return JSONResponse(
@@ -297,8 +360,8 @@ class Simulator:
     # -- webhooks --------------------------------------------------------------------------
 
     async def post_message(self, sender: str, text: str) -> int:
-        """`sender` (a normalised number) writes `text`: the webhook is posted; returns
-        showroom's status (0 when the post failed)."""
+        """`sender` (a normalised number, or an address such as `<id>@lid`) writes `text`: the
+        webhook is posted; returns showroom's status (0 when the post failed)."""
         return await self._deliver(self._envelope(sender, text))
 
     async def post_image(
@@ -325,7 +388,8 @@ class Simulator:
         return image_id, await self._deliver(payload)
 
     def _envelope(self, sender: str, message: str) -> dict[str, Any]:
-        jid = f"{sender}@s.whatsapp.net"
+        # a number, or a whole address: `<id>@lid` writes as a hidden linked id
+        jid = sender if "@" in sender else f"{sender}@s.whatsapp.net"
         return {
             "event": "message",
             "message": message,
@@ -359,6 +423,15 @@ class Simulator:
             log.warning("webhook post failed: %s", exc)
             return 0
         return response.status_code
+
+
+class _AttachmentFailed(Exception):
+    pass
+
+
+def _failure(message: str, status: int = 200) -> JSONResponse:
+    """The gateway's failure answer: HTTP 200 with `success: false`, 400 for a bad body."""
+    return JSONResponse({"success": False, "message": message}, status_code=status)
 
 
 class _BrokenResponse(Response):

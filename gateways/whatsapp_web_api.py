@@ -5,6 +5,10 @@ id and no signature: the webhook URL carries an unguessable token instead
 (`WA_WEBHOOK_URL=http://showroom:8000/webhook/<tenant>/<token>`). Images are served at
 `/images/<id>.jpg`, written *after* the webhook is posted. `/send` answers 200 with
 `success: false` when it failed.
+
+It sends to `<number>@s.whatsapp.net` only: a hidden linked id cannot be addressed (Unreachable),
+and the gateway never says which phone one stands for. Photos are sent as `attachments`: a URL
+it downloads itself.
 """
 
 from __future__ import annotations
@@ -12,12 +16,14 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from domain.events import EventKind, InboundEvent, MediaRef
-from domain.identity import ChatKind, Identity
+from domain.identity import ChatKind, Identity, phone_first
+from domain.ports import PhotoToSend, Unreachable
 from gateways.base import (
     Adapter,
     BadPayload,
@@ -33,13 +39,15 @@ from gateways.base import (
 )
 
 _IMAGE_URL = re.compile(r"^/images/([A-Za-z0-9_-]{1,128})\.jpg$")
+_IMAGE_FILE = re.compile(r"[A-Za-z0-9_-]{1,128}\.jpg")
 _SEPARATOR = "\x1f"
 UNSUPPORTED_TYPES = frozenset({"document", "audio", "video", "sticker", "contact", "location"})
 
 
 class WhatsAppWebApi(Adapter):
     kind = "whatsapp-web-api"
-    webhook_auth = "path-token"
+    signed_by = "path-token"
+    takes_image_url = True  # `attachments` are public HTTP(S) URLs it downloads itself
 
     def verify(self, headers: Mapping[str, str], body: bytes, path_token: str | None) -> bool:
         return same_secret(path_token, self.config.webhook_secret)
@@ -55,17 +63,23 @@ class WhatsAppWebApi(Adapter):
         attachment = data.get("attachment")
         if attachment is not None and not isinstance(attachment, dict):
             raise BadPayload("attachment is not an object")
-        if direct_sender(chat, "chat") is None:
+        chat_identity = direct_sender(chat, "chat")
+        if chat_identity is None:
             return []
         sender = direct_sender(sender_address, "sender")
         if sender is None:
             return []
+        # whatsmeow prints the chat and the sender as they came: should one be the hidden id
+        # and the other the phone, the pair is worth remembering (the only mapping this
+        # gateway can give).
+        sender, alternates = phone_first(sender, (chat_identity,))
         sent_at = iso_timestamp(data.get("time"))
         common = {
             "tenant": tenant,
             "sender": sender,
             "chat_kind": ChatKind.DIRECT,
             "sent_at": sent_at,
+            "alternates": alternates,
         }
         if attachment:
             return self._attachment_event(attachment, common, data)
@@ -108,7 +122,16 @@ class WhatsAppWebApi(Adapter):
         return []  # reactions, edits, deletes, polls: nothing to do
 
     def send_request(self, to: Identity, text: str) -> httpx.Request:
-        return httpx.Request("POST", self.url("/send"), json={"number": to.value, "message": text})
+        return httpx.Request(
+            "POST", self.url("/send"), json={"number": _number(to), "message": text}
+        )
+
+    def image_request(self, to: Identity, photo: PhotoToSend, caption: str) -> httpx.Request:
+        """`/send` with one image attachment: the gateway downloads `url` (it takes no bytes)
+        and sends it with `message` as its caption."""
+        attachment = {"type": "image", "url": photo.url, "filename": photo.filename}
+        body = {"number": _number(to), "message": caption, "attachments": [attachment]}
+        return httpx.Request("POST", self.url("/send"), json=body)
 
     def send_result(self, response: httpx.Response) -> SendResult:
         if not response.is_success:
@@ -127,6 +150,12 @@ class WhatsAppWebApi(Adapter):
     def media_request(self, media: MediaRef) -> httpx.Request | None:
         return httpx.Request("GET", self.url(media.locator))
 
+    def local_file(self, folder: Path, media: MediaRef) -> Path | None:
+        """`/images/<id>.jpg` is the file `<id>.jpg` in the gateway's `downloads` folder (only a
+        plain file name: nothing can lead out of the folder)."""
+        name = media.locator.rsplit("/", 1)[-1]
+        return folder / name if _IMAGE_FILE.fullmatch(name) else None
+
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/health"))
 
@@ -141,6 +170,16 @@ class WhatsAppWebApi(Adapter):
             "paired": bool(data.get("paired")),
             "connected": bool(data.get("connected")),
         }
+
+
+def _number(to: Identity) -> str:
+    """`/send` appends `@s.whatsapp.net` to whatever `number` is: a hidden id's digits would
+    go to a stranger's phone (or nowhere). Only a phone number can be addressed."""
+    if not to.is_phone:
+        raise Unreachable(
+            f"{to}: WhatsApp Web API can only send to phone numbers, and none is known for it"
+        )
+    return to.value
 
 
 def _body_key(chat: str, sender: str, time: Any, message: str) -> str:

@@ -28,7 +28,7 @@ from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
 from actors.media_sweeper import sweep_media_forever
-from actors.outbox import Outbox, OutboxPolicy, OutboxStats
+from actors.outbox import Outbox, OutboxPolicy, OutboxStats, StoredPhotos
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
 from actors.persistence import PersistenceActor, PersistenceStats
 from actors.router import RESCAN_INTERVAL_S, Rescan, RouterActor
@@ -212,9 +212,15 @@ def build_actors(
     )
     outboxes = {
         slug: Outbox(
-            storage.tenant_ids[slug], adapters[slug], client, persistence, reader, _policy(settings)
+            storage.tenant_ids[slug],
+            adapters[slug],
+            client,
+            persistence,
+            reader,
+            _policy(settings),
+            photos=StoredPhotos(storage.media, slug, _media_url(tenant, web)),
         )
-        for slug in settings.tenants
+        for slug, tenant in settings.tenants.items()
     }
     pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
     sessions: KeyedRegistry  # the reports below reach sessions once the registry exists
@@ -412,6 +418,7 @@ def _adapter(
         verify_token=gateway.verify_token,
         webhook_header=gateway.webhook_header,
         api_version=gateway.api_version,
+        webhook_auth=gateway.webhook_auth,
     )
     if simulated is not None:
         simulator, server = simulated
@@ -420,6 +427,12 @@ def _adapter(
         server.app = simulator.app()
         simulator.webhook_url = f"{_local_url(web)}/webhook/{slug}/{secret}"
     return make_adapter(config)
+
+
+def _media_url(tenant: TenantSettings, web: WebServer) -> str:
+    """Where a gateway that downloads the photos it sends finds showroom: the configured
+    address, else the catalog's public one, else this server's own."""
+    return tenant.gateway.media_url or tenant.public_url or _local_url(web)
 
 
 def _local_url(server: WebServer) -> str:

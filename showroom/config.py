@@ -105,6 +105,14 @@ class GatewaySettings:
         "secret), the token in the webhook URL (whatsapp-web-api) or the static header value "
         "(evolution); at least 16 characters; simulator: made up at each start when empty",
     )
+    webhook_auth: str = _rule(
+        "gateway",
+        help="how a webhook proves it comes from the gateway: gateway (its own signature or "
+        "header; whatsapp-web-api: the secret in the URL) or path (the secret in the webhook "
+        "URL, /webhook/<name>/<webhook_secret>, for a gateway that cannot sign, such as WAHA "
+        "Core before 2026.6; not for cloudapi, which always signs)",
+        choices=("gateway", "path"),
+    )
     api_key: str = _rule(
         "",
         help="the gateway's API credential: X-Api-Key (waha), apikey (evolution), bearer token "
@@ -120,6 +128,14 @@ class GatewaySettings:
         "signed with it (evolution's jwt_key)",
     )
     api_version: str = _rule("v21.0", help="cloudapi: Graph API version")
+    media_url: str = _rule(
+        "",
+        help="showroom's address as the gateway reaches it, for the photos the bot sends "
+        "through a gateway that fetches them itself (whatsapp-web-api: an http(s) URL it can "
+        "download; cloudapi: Meta's servers, so public HTTPS); the photo is "
+        "<media_url>/media/<name>/<file>. Empty: the tenant's public_url, else the server's "
+        "own address. gowa, waha and evolution are sent the file itself",
+    )
     watch_dir: str = _rule(
         "",
         help="whatsapp-web-api on the same machine: its images folder; photos are read there "
@@ -245,7 +261,30 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = _build(Settings, document, str(path), "", environ)
+    _check_gateways(settings, str(path))
     return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
+
+
+def _check_gateways(settings: Settings, file: str) -> None:
+    """Rules that join two keys of a gateway section."""
+    for name, tenant in settings.tenants.items():
+        gateway = tenant.gateway
+        media_url = gateway.media_url
+        if media_url and not re.match(r"^https?://[^/\s]+", media_url):
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.media_url' is {media_url!r}: an http:// or "
+                "https:// address the gateway can download showroom's photos from"
+            )
+        if media_url.startswith("http://") and gateway.kind == "cloudapi":
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.media_url' must be https:// for cloudapi "
+                "(Meta's servers download the photos)"
+            )
+        if gateway.webhook_auth == "path" and gateway.kind == "cloudapi":
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.gateway.webhook_auth' is 'path', but cloudapi always "
+                "signs its webhooks (and Meta's handshake needs the plain address): use gateway"
+            )
 
 
 def _build(

@@ -124,7 +124,8 @@ class OutboxMessage(BaseModel):
 
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
     chat = CharField(max_length=64)
-    text = TextField()
+    text = TextField()  # the message, or the caption of `image`
+    image = CharField(max_length=200, null=True)  # a stored photo of the tenant, to send
     dedupe_key = CharField(max_length=200, null=True)
     status = CharField(
         max_length=8, default="pending", constraints=[one_of("status", OUTBOX_STATUSES)]
@@ -232,6 +233,21 @@ class Lead(BaseModel):
         indexes = ((("tenant", "identity"), True),)
 
 
+class IdentityAlias(BaseModel):
+    """Another form of someone's identity and the phone number it stands for: a hidden linked
+    id (`lid:...`) or a business-scoped id (`bsuid:...`), learned from a webhook that carried
+    both. The phone is the canonical identity (sellers and admins are registered by phone);
+    a message that comes with the alias alone is taken as the phone's."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE", index=False)  # the unique index leads
+    alias = CharField(max_length=64)
+    identity = CharField(max_length=64)
+    learned_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "alias"), True),)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Tenant,
     Person,
@@ -242,4 +258,5 @@ MODELS: tuple[type[BaseModel], ...] = (
     Photo,
     AuditEntry,
     Lead,
+    IdentityAlias,
 )

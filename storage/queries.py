@@ -11,6 +11,7 @@ from domain.session_state import SessionState, Stage
 from storage import sql
 from storage.models import (
     ConversationSession,
+    IdentityAlias,
     InboxEvent,
     Lead,
     Listing,
@@ -44,13 +45,18 @@ def referenced_media_files() -> set[tuple[str, str]]:
     return files
 
 
+# The start of an outbox row's last_error when its chat cannot be addressed by the gateway.
+UNREACHABLE = "unreachable: "
+
+
 @dataclass(frozen=True, slots=True)
 class PendingReply:
     id: int
     chat: str
-    text: str
+    text: str  # the message, or the photo's caption
     attempts: int
     next_attempt_at: dt.datetime
+    image: str | None = None  # a stored photo of the tenant (its name in the photo store)
 
 
 def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
@@ -69,7 +75,7 @@ def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
 
 
 PENDING_REPLIES = (
-    "SELECT id, chat, text, attempts, next_attempt_at FROM outbox_message "
+    "SELECT id, chat, text, attempts, next_attempt_at, image FROM outbox_message "
     "WHERE tenant_id = ? AND chat = ? AND status = 'pending' ORDER BY id"
 )
 
@@ -79,9 +85,22 @@ def pending_replies(tenant_id: int, chat: str) -> list[PendingReply]:
     the outbox asks this once for each chat it drains (storage/sql.py says why)."""
     as_datetime = OutboxMessage.next_attempt_at.python_value
     return [
-        PendingReply(id_, chat_, text, attempts, as_datetime(due))
-        for id_, chat_, text, attempts, due in sql.execute(PENDING_REPLIES, (tenant_id, chat))
+        PendingReply(id_, chat_, text, attempts, as_datetime(due), image)
+        for id_, chat_, text, attempts, due, image in sql.execute(
+            PENDING_REPLIES, (tenant_id, chat)
+        )
     ]
+
+
+def phone_for(tenant_id: int, alias: str) -> str | None:
+    """The phone number a hidden id (stored form, `lid:...`) was last seen with, if any."""
+    row = (
+        IdentityAlias.select(IdentityAlias.identity)
+        .where((IdentityAlias.tenant == tenant_id) & (IdentityAlias.alias == alias))
+        .tuples()
+        .first()
+    )
+    return row[0] if row else None
 
 
 def unprocessed_inbox(
@@ -186,6 +205,13 @@ def stats(tenant_id: int, now: dt.datetime) -> dict:
         .count(),
         "outbox_failed": OutboxMessage.select()
         .where((OutboxMessage.tenant == tenant_id) & (OutboxMessage.status == "failed"))
+        .count(),
+        "outbox_unreachable": OutboxMessage.select()
+        .where(
+            (OutboxMessage.tenant == tenant_id)
+            & (OutboxMessage.status == "failed")
+            & OutboxMessage.last_error.startswith(UNREACHABLE)
+        )
         .count(),
         "leads": Lead.select().where(Lead.tenant == tenant_id).count(),
     }

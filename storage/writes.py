@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from domain.events import InboundEvent
+from domain.identity import Identity
 from domain.photos import StoredPhoto
 from storage import sql
 from storage.errors import StaleSession, StorageError
@@ -56,20 +58,33 @@ class EnsureTenant(Write):
 class InboxAppended:
     id: int
     duplicate: bool
+    # The phone number the event's sender was taken as (its hidden id was known), else None.
+    resolved: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class AppendInbox(Write):
-    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True."""
+    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True.
+
+    `aliases` are the other forms of the sender the webhook carried (a hidden linked id next to
+    the phone number): each pair is remembered, and a sender that comes as an alias alone is
+    stored as the phone number it stands for (reported in `resolved`)."""
 
     tenant_id: int
     dedupe_key: str
     sender: str
     raw: str
     event: str
+    aliases: tuple[str, ...] = ()
 
     def apply(self) -> InboxAppended:
-        params = (self.tenant_id, self.dedupe_key, self.sender, self.raw, self.event, utcnow())
+        sender, event, resolved = self.sender, self.event, None
+        if self.aliases or not Identity.parse(sender).is_phone:
+            canonical = canonical_identity(self.tenant_id, sender, self.aliases)
+            if canonical != sender:
+                sender, resolved = canonical, canonical
+                event = InboundEvent.from_json(event).sent_by(Identity.parse(canonical)).to_json()
+        params = (self.tenant_id, self.dedupe_key, sender, self.raw, event, utcnow())
         row = sql.fetch_one(
             'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
             '"status", "attempts", "received_at") VALUES (?, ?, ?, ?, ?, \'new\', 0, ?) '
@@ -77,12 +92,56 @@ class AppendInbox(Write):
             params,
         )
         if row is not None:
-            return InboxAppended(row[0], duplicate=False)
+            return InboxAppended(row[0], duplicate=False, resolved=resolved)
         existing = sql.fetch_one(
             'SELECT "id" FROM "inbox_event" WHERE "tenant_id" = ? AND "dedupe_key" = ?',
             params[:2],
         )
-        return InboxAppended(existing[0], duplicate=True)
+        return InboxAppended(existing[0], duplicate=True, resolved=resolved)
+
+
+@dataclass(frozen=True, slots=True)
+class RememberAliases(Write):
+    """Forms of people a webhook showed without a message for the bot (a group member's hidden
+    id next to their phone): each person's pair is remembered, as with a message's sender."""
+
+    tenant_id: int
+    people: tuple[tuple[str, ...], ...]
+
+    def apply(self) -> None:
+        for forms in self.people:
+            if len(forms) > 1:
+                canonical_identity(self.tenant_id, forms[0], forms[1:])
+
+
+REMEMBER_ALIAS = (
+    'INSERT INTO "identity_alias" ("tenant_id", "alias", "identity", "learned_at") '
+    "VALUES (?, ?, ?, ?) "
+    'ON CONFLICT ("tenant_id", "alias") DO UPDATE SET "identity" = excluded."identity", '
+    '"learned_at" = excluded."learned_at" WHERE "identity_alias"."identity" <> excluded."identity"'
+)
+
+
+def canonical_identity(tenant_id: int, sender: str, aliases: tuple[str, ...]) -> str:
+    """The phone number among the forms (stored form) one message gave for its sender, every
+    other form remembered as standing for it; without a phone, the phone a form was seen with
+    before; else the sender as it came. (Part of a write: runs in the batch's transaction.)"""
+    forms = list(dict.fromkeys((sender, *aliases)))
+    phone = next((form for form in forms if Identity.parse(form).is_phone), None)
+    if phone is not None:
+        now = utcnow()
+        for form in forms:
+            if form != phone:
+                sql.execute(REMEMBER_ALIAS, (tenant_id, form, phone, now))
+        return phone
+    for form in forms:
+        row = sql.fetch_one(
+            'SELECT "identity" FROM "identity_alias" WHERE "tenant_id" = ? AND "alias" = ?',
+            (tenant_id, form),
+        )
+        if row is not None:
+            return row[0]
+    return sender
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,21 +162,24 @@ class MarkInbox(Write):
 
 @dataclass(frozen=True, slots=True)
 class EnqueueReply(Write):
-    """Queue a reply for the outbox. With a dedupe key, a second enqueue returns the first id."""
+    """Queue a reply for the outbox: a text, or with `image` (a stored photo's name in the
+    tenant's folder) that photo with the text as its caption. With a dedupe key, a second
+    enqueue returns the first id."""
 
     tenant_id: int
     chat: str
     text: str
     dedupe_key: str | None = None
+    image: str | None = None
 
     def apply(self) -> int:
         now = utcnow()
         row = sql.fetch_one(
-            'INSERT INTO "outbox_message" ("tenant_id", "chat", "text", "dedupe_key", "status", '
-            '"attempts", "next_attempt_at", "created_at") '
-            "VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) "
+            'INSERT INTO "outbox_message" ("tenant_id", "chat", "text", "image", "dedupe_key", '
+            '"status", "attempts", "next_attempt_at", "created_at") '
+            "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) "
             'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
-            (self.tenant_id, self.chat, self.text, self.dedupe_key, now, now),
+            (self.tenant_id, self.chat, self.text, self.image, self.dedupe_key, now, now),
         )
         if row is not None:
             return row[0]
@@ -126,6 +188,14 @@ class EnqueueReply(Write):
             (self.tenant_id, self.dedupe_key),
         )
         return existing[0]
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingImage:
+    """A turn's reply that is a stored photo (its name in the tenant's folder) with a caption."""
+
+    file: str
+    caption: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +336,7 @@ class CommitTurn(Write):
     expected_version: int
     state: str
     data: str
-    replies: tuple[str, ...] = ()
+    replies: tuple[str | OutgoingImage, ...] = ()  # in the order they are to arrive
     expires_at: dt.datetime | None = None
     publish: PublishListing | None = None
     lead: RecordLead | None = None
@@ -313,9 +383,12 @@ class CommitTurn(Write):
             code, slug = self.publish.create(self.tenant_id, self.user)
             link = f"{self.publish.link_base.rstrip('/')}/cars/{slug}"
             replies.append(self.publish.published_text.format(code=code, link=link))
-        for number, text in enumerate(replies):
+        for number, reply in enumerate(replies):
             key = f"inbox:{self.inbox_id}:{number}" if self.inbox_id is not None else None
-            EnqueueReply(self.tenant_id, self.user, text, key).apply()
+            if isinstance(reply, OutgoingImage):
+                EnqueueReply(self.tenant_id, self.user, reply.caption, key, reply.file).apply()
+            else:
+                EnqueueReply(self.tenant_id, self.user, reply, key).apply()
         if self.inbox_id is not None:
             MarkInbox(self.inbox_id, "done").apply()
         return TurnCommitted(current + 1, replayed=False, listing_code=code, listing_slug=slug)

@@ -14,16 +14,16 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import peewee
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from actors.router import Deliver
+from domain.identity import Identity
 from gateways.base import Adapter
-from gateways.cloudapi import CloudApi
 from gateways.errors import BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
-from storage.writes import AppendInbox
+from storage.errors import StorageError
+from storage.writes import AppendInbox, RememberAliases
 from web.errors import BodyTooLarge
 
 log = logging.getLogger("showroom.webhook")
@@ -73,37 +73,61 @@ class Intake:
         except ClientDisconnect:
             return self._refuse(400, "client went away", request)
         token = request.path_params.get("token")
-        if not tenant.adapter.verify(request.headers, body, token):
+        if not tenant.adapter.accepts(request.headers, body, token):
             return self._refuse(401, "bad or missing signature", request)
         try:
             events = tenant.adapter.parse(tenant.slug, body)
         except BadPayload as exc:
             return self._refuse(400, str(exc), request)
         if not events:
+            await self._remember_people(tenant, body)
             self.stats.ignored += 1
             return JSONResponse({"status": "ignored"})
         duplicates = 0
         raw = body.decode("utf-8", errors="replace")
         for event in events:
             write = AppendInbox(
-                tenant.id, event.dedupe_key, str(event.sender), raw, event.to_json()
+                tenant.id,
+                event.dedupe_key,
+                str(event.sender),
+                raw,
+                event.to_json(),
+                tuple(str(alternate) for alternate in event.alternates),
             )
             try:
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
-            except (TimeoutError, MailboxFull, ActorStopped, peewee.DatabaseError) as exc:
+            except (TimeoutError, MailboxFull, ActorStopped, StorageError) as exc:
                 log.error("webhook for %s not stored: %s", tenant.slug, exc)
                 return self._refuse(503, "could not store the event; try again", request)
             if stored.duplicate:
                 duplicates += 1
                 continue
+            if stored.resolved is not None:  # a hidden id whose phone number is known
+                event = event.sent_by(Identity.parse(stored.resolved))
             with contextlib.suppress(MailboxFull, ActorStopped):  # else the rescan delivers it
                 self.router.tell(Deliver(stored.id, event))
         self.stats.duplicates += duplicates
         self.stats.accepted += len(events) - duplicates
         return JSONResponse({"status": "accepted", "events": len(events), "duplicates": duplicates})
 
+    async def _remember_people(self, tenant: IntakeTenant, body: bytes) -> None:
+        """A message not for the bot (a group's) may still show someone's hidden id next to
+        their phone: remembered, so their own chat with the bot is one identity. Best effort:
+        the webhook is answered 200 either way."""
+        try:
+            people = tenant.adapter.people_in_passing(body)
+        except BadPayload:
+            return
+        if not people:
+            return
+        write = RememberAliases(tenant.id, tuple(tuple(str(f) for f in p) for p in people))
+        try:
+            await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
+        except (TimeoutError, MailboxFull, ActorStopped, StorageError) as exc:
+            log.warning("identities seen in a webhook for %s not kept: %s", tenant.slug, exc)
+
     def _handshake(self, tenant: IntakeTenant, request: Request) -> Response:
-        if not isinstance(tenant.adapter, CloudApi):
+        if not tenant.adapter.answers_handshake:
             return self._refuse(405, "webhooks are POSTed", request)
         challenge = tenant.adapter.handshake(request.query_params)
         if challenge is None:

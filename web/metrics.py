@@ -92,7 +92,7 @@ class _Collector:
         sends = CounterMetricFamily(
             "showroom_outbox_sends", "Reply sends by outcome", labels=["outcome"]
         )
-        for outcome in ("sent", "retried", "failed"):
+        for outcome in ("sent", "retried", "failed", "unreachable"):
             sends.add_metric([outcome], getattr(n.outbox, outcome))
         yield sends
         yield CounterMetricFamily(

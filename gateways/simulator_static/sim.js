@@ -74,7 +74,7 @@ async function poll() {
   try {
     const response = await fetch("/simulate/sent?to=" + encodeURIComponent(from.value));
     const sent = await response.json();
-    for (; shown < sent.length; shown++) bubble("bot", sent[shown].text);
+    for (; shown < sent.length; shown++) bubble("bot", sent[shown].text, sent[shown].image);
   } catch (error) {
     // the bot may be restarting: try again on the next tick
   }

@@ -1,5 +1,6 @@
 """The outbox against the simulated gateway (a real HTTP server) and a real database."""
 
+import io
 import itertools
 import sqlite3
 import time
@@ -7,8 +8,12 @@ import time
 import httpx
 import pytest
 import trio
+from PIL import Image
+from starlette.applications import Starlette
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
 
-from actors.outbox import POLL_S, Outbox, OutboxPolicy
+from actors.outbox import POLL_S, Outbox, OutboxPolicy, StoredPhotos
 from actors.persistence import PersistenceActor
 from domain.backoff import Backoff
 from domain.ports import typing_delay_s
@@ -17,8 +22,11 @@ from gateways.registry import make_adapter
 from gateways.simulator import Simulator
 from runtime.testing import actor_mailbox, run_alone
 from storage.database import open_sqlite
+from storage.media import MediaStore
+from storage.models import utcnow
+from storage.queries import stats
 from storage.reader import Reader
-from storage.writes import EnqueueReply
+from storage.writes import AppendInbox, EnqueueReply
 from web.server import WebServer
 
 QUICK_RETRY = Backoff(first_s=0.02, factor=2, cap_s=0.1)
@@ -26,7 +34,8 @@ CHATS = ["6281111111111", "6282222222222", "6283333333333"]
 
 
 class Harness:
-    def __init__(self, db, db_path, tenant, simulator, server, persistence, client) -> None:
+    def __init__(self, db, db_path, tenant, simulator, server, persistence, client, photos) -> None:
+        self.photos = photos
         self.db_path = db_path
         self.tenant = tenant
         self.simulator = simulator
@@ -47,10 +56,12 @@ class Harness:
             self.persistence,
             self.reader,
             OutboxPolicy(**options),
+            photos=self.photos,
         )
 
-    async def enqueue(self, chat: str, text: str) -> None:
-        await self.persistence.ask(EnqueueReply(self.tenant.id, chat, text), timeout=10)
+    async def enqueue(self, chat: str, text: str, image: str | None = None) -> None:
+        write = EnqueueReply(self.tenant.id, chat, text, image=image)
+        await self.persistence.ask(write, timeout=10)
 
     def statuses(self) -> list[tuple[str, str, int]]:
         with sqlite3.connect(self.db_path) as db:
@@ -59,18 +70,36 @@ class Harness:
             ).fetchall()
 
 
+def media_app(store: MediaStore) -> Starlette:
+    """The catalog's photo route, as a gateway that downloads photos reaches it."""
+
+    async def photo(request):
+        name = f"{request.path_params['folder']}/{request.path_params['name']}"
+        path = store.path(request.path_params["tenant"], name)
+        if not path.exists():
+            return Response("not found", status_code=404)
+        return FileResponse(path, media_type="image/jpeg")
+
+    return Starlette(routes=[Route("/media/{tenant}/{folder}/{name}", photo)])
+
+
 @pytest.fixture
-async def harness(db, db_path, tenant):
+async def harness(db, db_path, tenant, tmp_path):
     simulator = Simulator()
     server = WebServer(simulator.app(), "127.0.0.1", 0, name="simulator")
+    store = MediaStore(tmp_path / "media")
+    media = WebServer(media_app(store), "127.0.0.1", 0, name="showroom media")
+    photos = StoredPhotos(store, tenant.slug, media.url)
     ref, mailbox = actor_mailbox("persistence", 1024)
     async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
         nursery.start_soon(run_alone, PersistenceActor(lambda: open_sqlite(db_path)), mailbox)
         await nursery.start(simulator.run)
         nursery.start_soon(server.run)
-        yield Harness(db, db_path, tenant, simulator, server, ref, client)
+        nursery.start_soon(media.run)
+        yield Harness(db, db_path, tenant, simulator, server, ref, client, photos)
         nursery.cancel_scope.cancel()
     server.close()
+    media.close()
 
 
 async def test_replies_go_out_in_order_per_chat_one_at_a_time(harness):
@@ -218,3 +247,96 @@ async def test_a_reply_committed_while_its_chat_is_sent_to_goes_out_at_once(harn
             sent = await harness.simulator.wait_sent(CHATS[0], 2)
         nursery.cancel_scope.cancel()
     assert [m.text for m in sent] == ["first", "second"]
+
+
+async def test_a_hidden_id_goes_to_its_known_phone_and_without_one_is_given_up_once(
+    harness, caplog
+):
+    """WhatsApp Web API sends to `<number>@s.whatsapp.net` only: a hidden id's digits would
+    reach a stranger. With the phone the id was seen with, the reply goes there; without
+    one it is marked failed as unreachable (counted, logged once for the chat), never sent."""
+    known, unknown = "lid:203551111000101", "lid:203551111000999"
+    learned = AppendInbox(harness.tenant.id, "m1", CHATS[2], "{}", "{}", (known,))
+    await harness.persistence.ask(learned, timeout=10)
+    await harness.enqueue(unknown, "one")
+    await harness.enqueue(unknown, "two")
+    await harness.enqueue(known, "to the phone")
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            [sent] = await harness.simulator.wait_sent(CHATS[2], 1)
+            await outbox.wait_until(lambda stats: stats.unreachable == 2 and stats.sent == 1)
+        nursery.cancel_scope.cancel()
+    assert sent.text == "to the phone"
+    assert [m.to for m in harness.simulator.sent] == [CHATS[2]]  # nothing to "203551111000999"
+    assert harness.statuses() == [
+        ("one", "failed", 1),
+        ("two", "failed", 1),
+        ("to the phone", "sent", 1),
+    ]
+    given_up = [r for r in caplog.records if "cannot be sent" in r.getMessage()]
+    assert len(given_up) == 1 and unknown in given_up[0].getMessage()
+    numbers = await harness.reader.run(stats, harness.tenant.id, utcnow())
+    assert (numbers["outbox_failed"], numbers["outbox_unreachable"]) == (2, 2)
+
+
+def a_photo(harness, color: str) -> tuple[str, bytes]:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), color).save(out, "JPEG")
+    name = harness.photos.store.put(harness.tenant.slug, out.getvalue(), "jpg", "large")
+    return name, out.getvalue()
+
+
+async def test_a_photo_goes_out_in_its_place_among_the_texts_with_its_caption(harness):
+    """WhatsApp Web API (the simulator) downloads the photo from showroom's URL of it, as the
+    real gateway does, and sends it with the caption; the texts around it keep their order."""
+    front, front_bytes = a_photo(harness, "navy")
+    await harness.enqueue(CHATS[0], "Ini mobilnya:")
+    await harness.enqueue(CHATS[0], "Honda Freed 2012, tampak depan", image=front)
+    await harness.enqueue(CHATS[0], "Mau lihat langsung?")
+    outbox = harness.outbox(per_chat_gap_s=0.05)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            sent = await harness.simulator.wait_sent(CHATS[0], 3)
+            await outbox.wait_until(lambda stats: stats.sent == 3)
+        nursery.cancel_scope.cancel()
+    assert [(m.text, bool(m.image)) for m in sent] == [
+        ("Ini mobilnya:", False),
+        ("Honda Freed 2012, tampak depan", True),
+        ("Mau lihat langsung?", False),
+    ]
+    assert harness.simulator.sent_image_bytes(sent[1]) == front_bytes
+    assert all(b.at - a.at >= 0.05 for a, b in itertools.pairwise(sent))  # paced like text
+
+
+async def test_a_photo_the_gateway_cannot_download_is_retried_like_a_failed_send(harness):
+    name, _ = a_photo(harness, "olive")
+    await harness.enqueue(CHATS[0], "foto", image=name)
+    harness.simulator.faults.send_status = 502
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            await outbox.wait_until(lambda stats: stats.retried >= 1)
+            harness.simulator.faults.send_status = 0
+            [sent] = await harness.simulator.wait_sent(CHATS[0], 1)
+        nursery.cancel_scope.cancel()
+    assert sent.image and sent.text == "foto"
+
+
+async def test_a_photo_no_longer_stored_is_given_up_and_the_next_reply_goes_on(harness):
+    name, _ = a_photo(harness, "teal")
+    harness.photos.store.remove(harness.tenant.slug, name)
+    await harness.enqueue(CHATS[0], "foto yang hilang", image=name)
+    await harness.enqueue(CHATS[0], "sesudahnya")
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            [sent] = await harness.simulator.wait_sent(CHATS[0], 1)
+            await outbox.wait_until(lambda stats: stats.failed == 1 and stats.sent == 1)
+        nursery.cancel_scope.cancel()
+    assert sent.text == "sesudahnya"
+    assert harness.statuses()[0] == ("foto yang hilang", "failed", 1)

@@ -10,6 +10,7 @@ import pytest
 
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
+from domain.ports import BadMediaAnswer, Unreachable
 from gateways.base import GatewayConfig, hmac_hex
 from gateways.errors import BadPayload, GatewayConfigError
 from gateways.registry import make_adapter
@@ -419,6 +420,45 @@ def test_cloudapi_send_matches_the_sample_and_reads_errors():
 # -- every adapter -----------------------------------------------------------------------
 
 
+HIDDEN = Identity(IdentityKind.LID, "203551111000101")
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "address"),
+    [
+        ("gowa", "phone", "203551111000101@lid"),  # not @s.whatsapp.net: INVALID_JID
+        ("waha", "chatId", "203551111000101@lid"),  # not @c.us: a phone number
+        ("evolution", "number", "203551111000101@lid"),  # not bare digits: a phone number
+    ],
+)
+def test_a_hidden_id_is_answered_in_its_own_form(kind, field, address):
+    request = adapter(kind).send_request(HIDDEN, "halo")
+    assert json.loads(request.content)[field] == address
+    phone = json.loads(adapter(kind).send_request(BUDI, "halo").content)[field]
+    assert phone.startswith("6281234567890")
+
+
+@pytest.mark.parametrize("kind", ["whatsapp-web-api", "cloudapi"])
+def test_a_gateway_that_cannot_address_a_hidden_id_says_so(kind):
+    with pytest.raises(Unreachable):
+        adapter(kind).send_request(HIDDEN, "halo")
+
+
+def test_gateway_specifics_of_media_and_handshake_live_in_the_adapters(tmp_path):
+    wwa, evolution = adapter("whatsapp-web-api"), adapter("evolution")
+    photo = MediaRef(locator="/images/AC5F7BEAF90508EF9F3F79160FFD634F.jpg")
+    assert wwa.local_file(tmp_path, photo) == tmp_path / "AC5F7BEAF90508EF9F3F79160FFD634F.jpg"
+    assert wwa.local_file(tmp_path, MediaRef(locator="/images/../../etc/passwd")) is None
+    assert adapter("gowa").local_file(tmp_path, photo) is None  # GoWA's folder is not watched
+    answer = json.dumps({"mimetype": "image/jpeg", "base64": "/9j/4AAQ"}).encode()
+    assert evolution.media_bytes(answer) == b"\xff\xd8\xff\xe0\x00\x10"
+    with pytest.raises(BadMediaAnswer):
+        evolution.media_bytes(b'{"message": "not found"}')
+    assert wwa.media_bytes(b"\xff\xd8 a file") == b"\xff\xd8 a file"
+    assert wwa.handshake({"hub.mode": "subscribe"}) is None and not wwa.answers_handshake
+    assert adapter("cloudapi").answers_handshake
+
+
 @pytest.mark.parametrize("kind", ["whatsapp-web-api", "gowa", "waha", "evolution", "cloudapi"])
 @pytest.mark.parametrize(
     "body",
@@ -452,3 +492,44 @@ def test_every_shared_sample_is_covered_by_a_test():
     names = {p.name for p in PAYLOADS.glob("*.json")}
     source = Path(__file__).read_text()
     assert {n for n in names if f'"{n}"' not in source} == set()
+
+
+# -- albums and HD copies ----------------------------------------------------------------
+
+
+def evolution_message(message_type: str, message: dict) -> bytes:
+    body = json.loads(sample("evolution-text.json"))
+    body["data"].update(messageType=message_type, message=message)
+    return json.dumps(body).encode()
+
+
+def test_evolution_album_parent_is_no_message_of_its_own():
+    album = {"albumMessage": {"expectedImageCount": 3}, "messageContextInfo": {}}
+    assert adapter("evolution").parse("d", evolution_message("albumMessage", album)) == []
+
+
+def test_evolution_hd_copy_is_the_same_photo_and_album_children_are_photos():
+    image = json.loads(sample("evolution-image.json"))["data"]["message"]["imageMessage"]
+    image.pop("jpegThumbnail", None)
+
+    def wrapped(association_type):
+        association = {"associationType": association_type, "parentMessageKey": {"id": "SD1"}}
+        inner = {"imageMessage": image, "messageContextInfo": {"messageAssociation": association}}
+        return {"associatedChildMessage": {"message": inner}}
+
+    evolution = adapter("evolution", session="showroom-01")
+    [hd] = evolution.parse("d", evolution_message("associatedChildMessage", wrapped(10)))
+    assert hd.kind is EventKind.IMAGE and hd.dedupe_key == "evo:SD1"  # the SD photo's key
+    [child] = evolution.parse("d", evolution_message("associatedChildMessage", wrapped(1)))
+    assert child.kind is EventKind.IMAGE and child.dedupe_key == "evo:3EB0C767D26A1D8D6A5E"
+    fetch = json.loads(evolution.media_request(child.media).content)
+    assert fetch["message"]["message"]["imageMessage"]["mediaKey"] == image["mediaKey"]
+    assert fetch["message"]["key"]["id"] == "3EB0C767D26A1D8D6A5E"
+
+
+def test_waha_album_parents_of_every_engine_are_skipped():
+    body = json.loads(sample("waha-text.json"))
+    body["payload"].update(body="", hasMedia=True, media=None)  # else a failed photo
+    for engine_data in ({"type": "album"}, {"message": {"albumMessage": {}}}):
+        body["payload"]["_data"] = engine_data
+        assert adapter("waha").parse("d", json.dumps(body).encode()) == []

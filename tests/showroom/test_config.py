@@ -137,3 +137,40 @@ def test_every_key_is_in_the_shipped_config_toml_and_the_readme():
         section, name = key.replace("<name>", "demo").rsplit(".", 1)
         assert f"[{section}]" in shipped and f"\n{name} = " in shipped, key
         assert f"`{key}`" in readme, f"README does not document {key}"
+
+
+def test_path_auth_is_opt_in_per_tenant_and_refused_where_the_gateway_signs(tmp_path):
+    path = write(
+        tmp_path,
+        '[tenants.demo.gateway]\nkind = "waha"\nwebhook_auth = "path"\n'
+        '[tenants.other.gateway]\nkind = "waha"\n',
+    )
+    settings = load_settings(path)
+    assert settings.tenants["demo"].gateway.webhook_auth == "path"
+    assert settings.tenants["other"].gateway.webhook_auth == "gateway"
+    for text, expected in [
+        ('[tenants.demo.gateway]\nwebhook_auth = "url"\n', "allowed: gateway, path"),
+        (
+            '[tenants.demo.gateway]\nkind = "cloudapi"\nwebhook_auth = "path"\n',
+            "cloudapi always signs",
+        ),
+    ]:
+        with pytest.raises(ConfigError) as refused:
+            load_settings(write(tmp_path, text))
+        assert expected in str(refused.value) and "tenants.demo.gateway.webhook_auth" in str(
+            refused.value
+        )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('media_url = "showroom:8000"\n', "an http:// or https:// address"),
+        ('kind = "cloudapi"\nmedia_url = "http://10.0.0.5:8000"\n', "must be https://"),
+    ],
+)
+def test_the_media_url_must_be_an_address_the_gateway_can_download_from(tmp_path, text, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_settings(write(tmp_path, "[tenants.demo.gateway]\n" + text))
+    ok = write(tmp_path, '[tenants.demo.gateway]\nmedia_url = "http://showroom:8000"\n')
+    assert load_settings(ok).tenants["demo"].gateway.media_url == "http://showroom:8000"
