@@ -152,6 +152,7 @@ class AdminService:
                     unreachable=numbers["outbox_unreachable"],
                     sessions=self.sessions_active(),
                     leads=numbers["leads"],
+                    crashed=numbers["crashed_week"],
                 )
             case "health", _:
                 return await self._health(slug, language)

@@ -46,6 +46,7 @@ from domain.copywriter import describe
 from domain.events import InboundEvent, MediaRef
 from domain.replies import ReplyImage
 from domain.session_state import SessionState
+from domain.texts import text
 from runtime import Actor, ActorRef
 from storage.errors import StaleSession, is_transient
 from storage.media import MediaStore
@@ -60,6 +61,8 @@ from storage.writes import (
     AddListingPhotos,
     ChangeListing,
     CommitTurn,
+    EnqueueReply,
+    MarkInbox,
     OutgoingImage,
     PublishListing,
     RecordLead,
@@ -68,6 +71,7 @@ from storage.writes import (
 log = logging.getLogger("showroom.session")
 
 COMMIT_TIMEOUT_S = 30.0
+APOLOGY_TIMEOUT_S = 10.0
 # A turn the storage could not save is tried again after 1 s, 2 s, 4 s ... at most a minute.
 STORAGE_RETRY = Backoff(first_s=1.0, factor=2.0, cap_s=60.0, jitter=0.2)
 IDLE_PASSIVATE_S = 600.0
@@ -197,8 +201,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             new_state, effects = step(self.state, received, context)
             wanted = next((e for e in effects if isinstance(e, WriteCopy)), None)
             if wanted is not None:  # the same turn again, with the written text
-                text = await self.tenant.copywriter.write(wanted.draft, self.tenant.language)
-                written = text or describe(wanted.draft, self.tenant.language)
+                written = await self.tenant.copywriter.write(wanted.draft, self.tenant.language)
+                written = written or describe(wanted.draft, self.tenant.language)
                 context = dataclasses.replace(context, descriptions={wanted.key: written})
                 new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
@@ -307,6 +311,51 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         unused = [name for name in files if (self.tenant.slug, name) not in in_use]
         for name in unused:
             await trio.to_thread.run_sync(self.tenant.media.remove, self.tenant.slug, name)
+
+
+class CrashedTurns:
+    """What happens to a message a session crashed on (a bug, never the seller's fault).
+
+    The first time, it is handled again by a fresh activation (the crash may have been a
+    passing one). The second time, it is given up for good (marked dead: it is not replayed,
+    and /stats counts it) and the seller is told what could not be read and how to write it,
+    never asked to send the same message again."""
+
+    def __init__(
+        self,
+        runtimes: dict[str, TenantRuntime],
+        persistence: ActorRef[Any],
+        retell: Callable[[SessionKey, object], None],
+    ) -> None:
+        self.runtimes = runtimes
+        self.persistence = persistence
+        self.retell = retell
+        self._crashed_once: set[int] = set()  # inbox ids (a restart starts counting again)
+
+    async def __call__(self, key: SessionKey, message: object, error: BaseException) -> None:
+        if not isinstance(message, Incoming):
+            return
+        inbox_id = message.inbox_id
+        if inbox_id not in self._crashed_once:
+            self._crashed_once.add(inbox_id)
+            log.warning("turn for %s crashed (%s); trying it once more", key[1], error)
+            self.retell(key, message)
+            return
+        self._crashed_once.discard(inbox_id)
+        runtime = self.runtimes[key[0]]
+        words = " ".join(message.event.text.split())
+        excerpt = words if len(words) <= 60 else words[:57] + "..."
+        reply = (
+            text(runtime.language, "crashed_gave_up", excerpt=excerpt)
+            if excerpt
+            else text(runtime.language, "crashed")
+        )
+        self.persistence.tell(MarkInbox(inbox_id, "dead", f"{type(error).__name__}: {error}"))
+        apology = EnqueueReply(runtime.id, key[1], reply, dedupe_key=f"crash:{inbox_id}")
+        # Woken before the COMMIT, the outbox could find nothing yet and leave the apology for
+        # its next poll, seconds later. (The writes are applied in order: both are committed.)
+        await self.persistence.ask(apology, timeout=APOLOGY_TIMEOUT_S)
+        runtime.wake_outbox(key[1])
 
 
 def _outgoing(effect: Reply | ReplyImage) -> str | OutgoingImage:

@@ -24,18 +24,22 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from domain.admin_commands import AdminCommand, parse_admin
+from domain.completion import Question, next_question, read_into, still_doubtful
 from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.formatting import car_name, kilometres, rupiah
-from domain.listing import parse_listing, parse_mileage, parse_price
+from domain.listing import Doubt, looks_like_listing, parse_listing, read_answer
 from domain.photos import StoredPhoto
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
 from domain.texts import field_name, listing_lines, text
+from domain.words import changed_mind, is_done, is_help, is_short, is_skip, words_of, yes_or_no
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
 STRANGER_REPLY_EVERY_S = 24 * 3600.0
 WAIT_NOTICE_AFTER_S = 2.5  # `selesai` while photos download: say "wait" only if it takes long
+PHOTOS_FIRST_KEPT_S = 15 * 60.0  # photos sent before their listing wait this long for it
+FULL_HELP_EVERY_S = 3600.0  # the full help, unasked, at most this often
 
 IDLE, COLLECTING, PREVIEW, ADDING = Stage.IDLE, Stage.COLLECTING, Stage.PREVIEW, Stage.ADDING
 
@@ -190,16 +194,6 @@ Effect = (
 
 # -- the machine --------------------------------------------------------------------------
 
-_WORDS = {
-    "done": {"selesai", "done", "sudah", "udah", "beres", "finish", "finished", "cukup"},
-    "skip": {"skip", "lewati", "lanjut"},
-    "yes": {"ya", "yes", "y", "iya", "ok", "oke", "okay", "setuju", "tayang", "lanjutkan"},
-    "no": {"tidak", "no", "n", "gak", "nggak", "ga", "enggak", "jangan"},
-    "cancel": {"batal", "/cancel", "/batal", "cancel", "batalkan"},
-    "help": {"/help", "/bantuan", "help", "bantuan", "menu", "/start"},
-}
-
-
 _LISTING_COMMANDS = {
     "/list": "list", "/daftar": "list", "/mobil": "list", "/status": "status", "/sold": "sold",
     "/terjual": "sold", "/laku": "sold", "/harga": "price", "/price": "price", "/hapus": "delete",
@@ -210,6 +204,7 @@ _STATUS_WORDS = {
     "dipesan": "booking", "dp": "booking", "available": "available", "tersedia": "available",
     "ready": "available", "ada": "available",
 }  # fmt: skip
+_UPLOAD = re.compile(r"^\s*/(upload|unggah|jual)\b", re.IGNORECASE)
 
 
 def _code(message: str) -> str | None:
@@ -219,7 +214,8 @@ def _code(message: str) -> str | None:
 
 
 def _status_word(text_: str) -> str | None:
-    return _STATUS_WORDS.get(_word(text_.split()[0])) if text_.split() else None
+    words = words_of(text_)
+    return _STATUS_WORDS.get(words[0]) if words else None
 
 
 def listing_command_reply(command: ListingCommand, result: Any, language: str) -> str:
@@ -240,15 +236,6 @@ def listing_command_reply(command: ListingCommand, result: Any, language: str) -
     if command.action == "price":
         return text(language, "listing_price_set", code=command.code, price=rupiah(command.value))
     return text(language, "listing_deleted", code=command.code)
-
-
-def _word(text_: str) -> str:
-    """A one-word command, tolerant of case, spaces and punctuation: 'Selesai!' -> 'selesai'."""
-    return re.sub(r"[^\w/]+", "", text_.strip().lower())
-
-
-def _is(text_: str, kind: str) -> bool:
-    return _word(text_) in _WORDS[kind]
 
 
 def step(
@@ -272,9 +259,13 @@ class _Turn:
                 upload=self.data.upload,
                 confirm_delete=self.data.confirm_delete,
                 told_at=self.data.told_at,
+                helped_at=self.data.helped_at,
             )
+        elif self.waiting_for_listing():  # photos before their listing wait a while only
+            assert self.data.photos_first_at is not None
+            self.change(expires_at=self.data.photos_first_at + PHOTOS_FIRST_KEPT_S)
         else:
-            self.data = replace(self.data, expires_at=self.context.now + self.context.session_ttl_s)
+            self.change(expires_at=self.context.now + self.context.session_ttl_s)
         return SessionState(self.stage, self.data), self.effects
 
     def say(self, key: str, **values: Any) -> None:
@@ -282,6 +273,10 @@ class _Turn:
 
     def change(self, **values: Any) -> None:
         self.data = replace(self.data, **values)
+
+    def waiting_for_listing(self) -> bool:
+        """Photos came, their listing not yet."""
+        return self.stage == COLLECTING and not self.data.draft
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -301,33 +296,39 @@ class _Turn:
         if not self.context.may_sell:
             self.stranger(received)
             return
-        expires_at = self.data.expires_at
-        if self.stage != IDLE and expires_at is not None and self.context.now > expires_at:
-            self.cancel(announce=False)
-            self.say("expired")
+        self.expire()
         message = received.text.strip()
-        confirming = received.kind is EventKind.TEXT and self.data.confirm_delete
-        if confirming and self.confirm_delete(message):
+        is_text = received.kind is EventKind.TEXT
+        if is_text and self.data.confirm_delete and self.confirm_delete(message):
             return
         command = message.split(maxsplit=1)[0].lower() if message else ""
-        if received.kind is EventKind.TEXT and command in _LISTING_COMMANDS:
+        if is_text and command in _LISTING_COMMANDS:
             self.listing_command(command, message)
-        elif received.kind is EventKind.TEXT and message.lower().startswith("/upload"):
+        elif _UPLOAD.match(message) and received.kind is EventKind.IMAGE:
+            self.upload_with_photo(received)
+        elif _UPLOAD.match(message):
             self.upload(message)
-        elif received.kind is EventKind.TEXT and _is(message, "cancel"):
+        elif is_text and changed_mind(message):
             self.cancel(announce=True)
-        elif received.kind is EventKind.TEXT and _is(message, "help"):
-            self.say("help", showroom=self.context.showroom)
+        elif is_text and is_help(message):
+            self.help()
         elif self.stage in (COLLECTING, ADDING):
             self.collecting(received)
         elif self.stage == PREVIEW:
             self.preview_input(received)
-        elif received.kind is EventKind.IMAGE:
-            self.say("photos_need_upload")
-        elif received.kind is EventKind.UNSUPPORTED:
-            self.say("unsupported")
         else:
-            self.say("help", showroom=self.context.showroom)
+            self.idle_input(received)
+
+    def expire(self) -> None:
+        """An upload left alone too long is cancelled; the seller is told when they next
+        write (photos that waited for a listing that never came go without a word)."""
+        expires_at = self.data.expires_at
+        if self.stage == IDLE or expires_at is None or self.context.now <= expires_at:
+            return
+        quietly = self.waiting_for_listing()
+        self.cancel(announce=False)
+        if not quietly:
+            self.say("expired")
 
     def stranger(self, received: InboundEvent) -> None:
         """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
@@ -336,6 +337,28 @@ class _Turn:
         if self.context.now - self.data.told_at >= STRANGER_REPLY_EVERY_S:
             self.change(told_at=self.context.now)
             self.say("not_a_seller", showroom=self.context.showroom, link=self.context.catalog_url)
+
+    def help(self, *, unasked: bool = False) -> None:
+        """The full help; unasked (a greeting, something not understood) at most once an hour,
+        a short pointer to the next step otherwise."""
+        if unasked and self.context.now - self.data.helped_at < FULL_HELP_EVERY_S:
+            self.next_step_hint()
+            return
+        if unasked:
+            self.change(helped_at=self.context.now)
+        self.say("help", showroom=self.context.showroom)
+
+    def next_step_hint(self) -> None:
+        if self.stage == PREVIEW:
+            self.say("preview_unclear")
+        elif self.stage == ADDING:
+            self.say("collecting_hint")
+        elif self.stage == COLLECTING and self.data.asking:
+            self.ask(unclear=True)
+        elif self.stage == COLLECTING:
+            self.say("collecting_hint")
+        else:
+            self.say("idle_hint")
 
     # -- seller commands on published cars ------------------------------------------------
 
@@ -358,11 +381,14 @@ class _Turn:
         elif name == "sold":
             self.effects.append(ListingCommand("status", code, "sold"))
         elif name == "price":
-            price = parse_price(re.sub(r"#\w+", " ", message.split(maxsplit=1)[-1]))
-            if price is None:
-                self.say("usage_price")
+            amount = re.sub(r"#?\b[a-zA-Z]\d{2,4}\b", " ", message.split(maxsplit=1)[-1])
+            answer = read_answer(amount, "price_idr")
+            if answer.value is not None:
+                self.effects.append(ListingCommand("price", code, answer.value))
+            elif answer.doubt is not None:
+                self.say(f"retype_{answer.doubt.reason}", value=self.shown("price_idr", answer))
             else:
-                self.effects.append(ListingCommand("price", code, price))
+                self.say("usage_price")
         elif name == "delete":
             self.change(confirm_delete=code)
             self.say("confirm_delete", code=code)
@@ -371,53 +397,198 @@ class _Turn:
                 self.cancel(announce=False)
                 self.say("upload_replaced")
             self.stage = ADDING
-            self.data = SessionData(upload=self.data.upload + 1, adding_to=code)
+            self.data = SessionData(
+                upload=self.data.upload + 1, adding_to=code, helped_at=self.data.helped_at
+            )
             self.say("send_photos_for", code=code)
 
     def confirm_delete(self, message: str) -> bool:
         """Handle the answer to "remove #CODE?"; False when the message is something else."""
         code = self.data.confirm_delete
         self.change(confirm_delete=None)
-        if _is(message, "yes"):
+        answer = yes_or_no(message)
+        if answer is None and "hapus" in words_of(message) and is_short(message):
+            answer = True  # "hapus aja", "hapus"
+        if answer is True:
             self.effects.append(ListingCommand("delete", code, None))
             return True
-        if _is(message, "no") or _is(message, "cancel"):
+        if answer is False:
             self.say("delete_kept", code=code)
             return True
         return False
 
-    # -- steps ----------------------------------------------------------------------------
+    # -- starting an upload ---------------------------------------------------------------
+
+    def idle_input(self, received: InboundEvent) -> None:
+        if received.kind is EventKind.IMAGE:
+            if looks_like_listing(received.text):  # the listing in the photo's caption
+                self.upload_with_photo(received)
+            else:  # kept for the listing the seller is about to send
+                self.keep_photo_for_listing(received)
+                self.say("photos_first_kept")
+        elif received.kind is EventKind.UNSUPPORTED:
+            self.say("unsupported")
+        elif looks_like_listing(received.text):  # `jual avanza 2019 matic 165jt`
+            self.upload(received.text)
+        else:
+            self.help(unasked=True)
+
+    def keep_photo_for_listing(self, received: InboundEvent) -> None:
+        if not self.waiting_for_listing():
+            if self.stage != IDLE:
+                self.cancel(announce=False)
+                self.say("upload_replaced")
+            self.stage = COLLECTING
+            self.data = replace(
+                self.data, upload=self.data.upload + 1, photos_first_at=self.context.now
+            )
+        self.photo(received)
+
+    def upload_with_photo(self, received: InboundEvent) -> None:
+        """A photo whose caption is the listing: the photo first, then its listing (so the
+        answer counts it)."""
+        self.keep_photo_for_listing(received)
+        self.upload(received.text)
 
     def upload(self, message: str) -> None:
-        draft = parse_listing(message)
-        if draft.missing:
-            names = ", ".join(field_name(self.context.language, m) for m in draft.missing)
-            self.say("upload_missing", missing=names)
-            return  # a running upload goes on: the new one was not started
-        if self.stage != IDLE:
+        """A listing: start an upload with it (photos sent just before it are kept for it;
+        an upload in progress is replaced), and ask for what it lacks."""
+        keep_photos = self.waiting_for_listing()
+        if self.stage != IDLE and not keep_photos:
             self.cancel(announce=False)
             self.say("upload_replaced")
+        reading = read_into({}, message, asking=None, override=True)
         self.stage = COLLECTING
-        facts = draft.to_dict()
-        facts.pop("missing", None)
-        self.data = SessionData(upload=self.data.upload + 1, draft=facts, original_text=message)
-        self.say("upload_understood", summary=self.summary())
+        self.data = SessionData(
+            upload=self.data.upload if keep_photos else self.data.upload + 1,
+            draft=reading.draft,
+            photos=self.data.photos if keep_photos else (),
+            acknowledged=keep_photos and bool(self.data.photos),
+            original_text=_UPLOAD.sub("", message).strip(),
+            helped_at=self.data.helped_at,
+        )
+        self.settle(reading.doubts, understood=True)
+
+    def settle(self, doubts: dict[str, Doubt], *, understood: bool) -> None:
+        """Ask the next question, or, the listing complete, say what was understood."""
+        question = next_question(self.data.draft, doubts)
+        if question is not None:
+            self.change(asking=question.field, confirming=None)
+            if question.kind == "confirm":
+                self.change(confirming=question.field)
+            self.ask(question)
+            return
+        self.change(asking=None, confirming=None)
+        if understood:
+            received = len(self.data.photos)
+            if received:
+                self.say("upload_understood_photos", summary=self.summary(), count=received)
+            else:
+                self.say("upload_understood", summary=self.summary())
+            if self.data.finishing:
+                self.finish(skip=True)
+
+    def ask(self, question: Question | None = None, *, unclear: bool = False) -> None:
+        """Ask for one field (again, when the answer was not understood)."""
+        if question is None:  # the question pending: ask it again
+            name = self.data.asking or "model"
+            question = Question(name, "confirm" if self.data.confirming else "missing")
+            if question.kind == "confirm":
+                question = Question(name, "confirm", self.data.draft.get(name), "")
+        draft = self.data.draft
+        car = f"{car_name(draft)} {draft.get('year') or ''}".strip()
+        prefix = text(self.context.language, "not_understood") + " " if unclear else ""
+        if question.kind == "missing":
+            key = f"ask_{question.field}" if car or question.field == "model" else "ask_listing"
+            self.effects.append(Reply(prefix + text(self.context.language, key, car=car)))
+        elif question.kind == "retype":
+            key = f"retype_{question.reason}"
+            value = self.shown(question.field, question)
+            self.effects.append(Reply(prefix + text(self.context.language, key, value=value)))
+        else:
+            value = self.shown(question.field, question)
+            self.effects.append(
+                Reply(
+                    prefix
+                    + text(
+                        self.context.language,
+                        f"confirm_{question.field}",
+                        value=value,
+                        year=draft.get("year") or "",
+                    )
+                )
+            )
+
+    @staticmethod
+    def shown(name: str, found: Question | Any) -> str:
+        """A doubtful value as the seller should see it (`Rp 165.000.000.000.000`)."""
+        value = getattr(found, "value", None)
+        if value is None:
+            doubt = getattr(found, "doubt", None)
+            value = doubt.value if doubt is not None else None
+        if value is None:
+            return "?"
+        if name == "price_idr":
+            return rupiah(value)
+        if name == "mileage_km":
+            return kilometres(value)
+        return str(value)
+
+    # -- collecting -----------------------------------------------------------------------
 
     def collecting(self, received: InboundEvent) -> None:
         if received.kind is EventKind.IMAGE:
+            if received.text and self.stage == COLLECTING and self.data.asking:
+                self.fill(received.text, quiet=True)  # the caption may hold what was asked
             self.photo(received)
-        elif received.kind is EventKind.UNSUPPORTED:
+            return
+        if received.kind is EventKind.UNSUPPORTED:
             self.say("unsupported")
-        elif _is(received.text, "done") or _is(received.text, "skip"):
-            self.finish(skip=_is(received.text, "skip"))
+            return
+        message = received.text
+        if self.stage == COLLECTING and self.data.confirming and yes_or_no(message) is True:
+            self.change(confirming=None, asking=None)
+            self.settle({}, understood=True)
+        elif is_done(message) or is_skip(message):
+            if self.stage == COLLECTING and (self.waiting_for_listing() or self.data.asking):
+                self.change(finishing=True)  # go on once the listing is complete
+                self.ask()
+            else:
+                self.finish(skip=is_skip(message))
+        elif self.stage == COLLECTING and self.fill(message):
+            pass
+        elif self.stage == COLLECTING and looks_like_listing(message):
+            self.upload(message)  # another car: the seller starts over
+        elif self.stage == COLLECTING and self.data.asking:
+            self.ask(unclear=True)
         else:
-            self.say("collecting_hint")
+            self.help(unasked=True)
+
+    def fill(self, message: str, *, quiet: bool = False) -> bool:
+        """The seller's answer (or more of the listing) goes into the draft. False when the
+        message adds nothing."""
+        if self.waiting_for_listing():
+            if not looks_like_listing(message) and parse_listing(message).model is None:
+                return False
+            self.upload(message)
+            return True
+        reading = read_into(self.data.draft, message, asking=self.data.asking, override=False)
+        asked = self.data.asking
+        if not reading.changed and not (asked and asked in reading.doubts):
+            return False
+        self.change(draft=reading.draft)
+        doubts = still_doubtful(reading.draft, reading.doubts)
+        before = self.data.asking
+        self.settle(doubts, understood=not quiet or next_question(reading.draft, doubts) is None)
+        if quiet and before == self.data.asking and self.data.asking is not None:
+            self.effects.pop()  # a caption that did not answer: no question again per photo
+        return True
 
     def photo(self, received: InboundEvent) -> None:
         if self.data.slot(received.dedupe_key) is not None:
             return  # the same delivery again
-        taken = [p for p in self.data.photos if p.status is not PhotoStatus.FAILED]
-        if len(taken) >= MAX_PHOTOS:
+        kept = (PhotoStatus.PENDING, PhotoStatus.STORED)
+        if len([p for p in self.data.photos if p.status in kept]) >= MAX_PHOTOS:
             if not self.data.refused_extra:
                 self.change(refused_extra=True)
                 self.say("photo_limit")
@@ -434,7 +605,8 @@ class _Turn:
         self.effects.append(Fetch(self.data.upload, received.dedupe_key, media))
         if not self.data.acknowledged:
             self.change(acknowledged=True)
-            self.say("photo_first")
+            if not self.waiting_for_listing() and not self.data.asking:
+                self.say("photo_first")
 
     def photo_result(self, result: PhotoStored | PhotoFailed) -> None:
         if self.stage not in (COLLECTING, ADDING) or result.upload != self.data.upload:
@@ -449,10 +621,13 @@ class _Turn:
             self.say("photo_failed")
         elif any(p.content_hash == result.photo.content_hash for p in self.data.stored()):
             slot = PhotoSlot(slot.key, PhotoStatus.DUPLICATE)  # the same picture twice: once
+            if not self.data.told_duplicate:
+                self.change(told_duplicate=True)
+                self.say("photo_duplicate")
         else:
             slot = PhotoSlot(slot.key, PhotoStatus.STORED, stored=result.photo)
         self.data = self.data.with_slot(slot)
-        if self.data.finishing and not self.data.pending():
+        if self.data.finishing and not self.data.pending() and not self.data.asking:
             self.complete()
 
     def finish(self, *, skip: bool) -> None:
@@ -461,6 +636,7 @@ class _Turn:
             self.effects.append(RemindLater(WAIT_NOTICE_AFTER_S, StillWaiting(self.data.upload)))
             return
         if not self.data.stored() and not skip:
+            self.change(finishing=False)
             self.say("no_photos")
             return
         self.complete()
@@ -480,24 +656,55 @@ class _Turn:
                     text(self.context.language, "listing_not_found", code=code),
                 )
             )
+        else:
+            self.say("photos_none_added", code=code)
         self.stage = IDLE
 
-    def show_preview(self) -> None:
+    # -- the preview ----------------------------------------------------------------------
+
+    def show_preview(self, *, changed: tuple[str, ...] = ()) -> None:
+        """The preview; after a correction, one line saying what changed comes first. The
+        sales text is written again only when the facts it was written for changed."""
         self.stage = PREVIEW
+        self.change(finishing=False)
         key = copy_key(self.data.draft, self.context.language)
-        written = self.context.descriptions.get(key)
-        if written is None and self.context.copywriter:
-            self.effects.append(WriteCopy(key, dict(self.data.draft)))
-        self.change(
-            finishing=False,
-            description=written or describe(self.data.draft, self.context.language),
-        )
-        self.say(
+        if not self.context.copywriter:  # the template states only facts: same facts, same text
+            self.change(description=describe(self.data.draft, self.context.language))
+        elif key != self.data.described or not self.data.description:
+            # a written text may state any fact it was given: a changed one, a new text
+            written = self.context.descriptions.get(key)
+            if written is None:
+                self.effects.append(WriteCopy(key, dict(self.data.draft)))
+            description = written or describe(self.data.draft, self.context.language)
+            self.change(description=description, described=key)
+        preview = text(
+            self.context.language,
             "preview",
             summary=self.summary(),
             photos=len(self.data.stored()),
             description=self.data.description,
         )
+        if changed:
+            preview = self.changed_line(changed) + "\n\n" + preview
+        self.effects.append(Reply(preview))
+
+    def changed_line(self, changed: tuple[str, ...]) -> str:
+        language, draft = self.context.language, self.data.draft
+        parts = []
+        for name in changed:
+            value = draft.get(name)
+            if name in ("make", "variant") or value is None:
+                continue
+            if name == "price_idr":
+                shown = rupiah(value)
+            elif name == "mileage_km":
+                shown = kilometres(value)
+            elif name == "model":
+                shown = car_name(draft)
+            else:
+                shown = str(value)
+            parts.append(f"{field_name(language, name)} {shown}")
+        return text(language, "corrected", changes=", ".join(parts) or car_name(draft))
 
     def preview_input(self, received: InboundEvent) -> None:
         message = received.text
@@ -510,7 +717,11 @@ class _Turn:
             if not self.data.pending():
                 self.complete()
             return
-        if received.kind is EventKind.TEXT and _is(message, "yes"):
+        if received.kind is EventKind.UNSUPPORTED:
+            self.say("unsupported")
+            return
+        answer = yes_or_no(message)
+        if answer is True:
             self.effects.append(
                 Publish(
                     self.data.draft,
@@ -521,33 +732,35 @@ class _Turn:
                 )
             )
             self.stage = IDLE
-        elif received.kind is EventKind.TEXT and _is(message, "no"):
+        elif answer is False:
             self.cancel(announce=True)
-        else:  # a correction, or something else: either way, show where we are
-            if received.kind is EventKind.TEXT:
-                self.correct(message)
-            self.show_preview()
+        else:
+            self.correct(message)
 
-    def correct(self, message: str) -> bool:
-        """`harga 140jt`, `km 120rb`, `tahun 2014`, `matic`: update what the text states."""
-        draft, changed = dict(self.data.draft), False
-        lowered = message.lower()
-        if re.search(r"\b(harga|hrg|price|rp)\b|\d\s*(jt|juta|m|miliar)\b", lowered):
-            price = parse_price(message)
-            if price is not None:
-                draft["price_idr"], changed = price, True
-        if re.search(r"\b(km|odometer|kilometer)\b", lowered):
-            mileage = parse_mileage(message)
-            if mileage is not None:
-                draft["mileage_km"], changed = mileage, True
-        restated = parse_listing(message)
-        for key in ("transmission", "color", "fuel"):
-            if getattr(restated, key) is not None:
-                draft[key], changed = getattr(restated, key), True
-        if restated.year is not None and re.search(r"\b(tahun|thn|th)\b", lowered):
-            draft["year"], changed = restated.year, True
-        self.change(draft=draft)
-        return changed
+    def correct(self, message: str) -> None:
+        """`harga 140jt`, `thn 17`, `kmnya 55rb`, `matic`: what the message states replaces the
+        draft's; a value that cannot be right is questioned; anything else gets a short
+        "not understood" with the options, never the same preview in silence."""
+        reading = read_into(self.data.draft, message, asking=_asked_in(message), override=True)
+        doubts = {
+            name: doubt
+            for name, doubt in reading.doubts.items()
+            if name not in reading.changed or doubt.kept
+        }
+        question = next_question(reading.draft, doubts)
+        if question is not None and question.kind == "retype":
+            self.ask(question)  # the draft is left as it was
+            return
+        if not reading.changed:
+            if any(word.startswith("foto") for word in words_of(message)):
+                self.say("preview_more_photos")
+            else:
+                self.say("preview_unclear")
+            return
+        self.change(draft=reading.draft)
+        self.show_preview(changed=reading.changed)
+        if question is not None and question.kind == "confirm":
+            self.ask(question)
 
     def cancel(self, *, announce: bool) -> None:
         if self.stage == IDLE:
@@ -556,7 +769,7 @@ class _Turn:
             return
         self.effects.append(CancelUpload(self.data.upload, self.data.files()))
         self.stage = IDLE
-        self.data = SessionData(upload=self.data.upload)
+        self.data = SessionData(upload=self.data.upload, helped_at=self.data.helped_at)
         if announce:
             self.say("cancelled")
 
@@ -579,6 +792,23 @@ class _Turn:
                 f"{field_name(language, 'transmission').capitalize()}: {draft['transmission']}"
             )
         return "\n".join(lines)
+
+
+def _asked_in(message: str) -> str | None:
+    """Which number a correction names (`thn 17`, `km 55rb`, `harga 140`), so that its
+    short form is read as that field."""
+    words = words_of(message)
+    for name, labels in _CORRECTION_LABELS.items():
+        if any(w in labels or any(w.startswith(f"{label}ny") for label in labels) for w in words):
+            return name
+    return None
+
+
+_CORRECTION_LABELS = {
+    "year": frozenset({"tahun", "thn", "th", "taun", "year"}),
+    "mileage_km": frozenset({"km", "kilometer", "odo", "odometer", "kilometernya"}),
+    "price_idr": frozenset({"harga", "hrg", "price", "rp"}),
+}
 
 
 def copy_key(draft: dict[str, Any], language: str) -> str:

@@ -65,7 +65,9 @@ CLOSINGS = {
 
 def describe(draft: dict, language: str = "id") -> str:
     language = language if language in OPENINGS else "id"
-    pick = int(hashlib.sha256(repr(sorted(draft.items())).encode()).hexdigest(), 16)
+    # Picked by the car (not its price or mileage): a correction does not reword the text.
+    car = f"{car_name(draft)} {draft.get('year', '')}"
+    pick = int(hashlib.sha256(car.encode()).hexdigest(), 16)
     opening = OPENINGS[language][pick % len(OPENINGS[language])]
     sentences = [opening.format(name=car_name(draft), year=draft.get("year", ""))]
     facts = FACTS[language]

@@ -24,7 +24,8 @@ class Stage(enum.Enum):
 
     # No upload in progress: commands, or the start of an upload.
     IDLE = "idle"
-    # An upload is open: its listing has been read and its photos are coming in.
+    # An upload is open: its photos are coming in, and its listing has been read or is being
+    # completed (a field asked for alone), or has not come yet (photos sent before it).
     COLLECTING = "collecting"
     # Every photo is in: the seller checks the preview and answers ya, a correction or batal.
     PREVIEW = "preview"
@@ -80,13 +81,20 @@ class SessionData:
     photos: tuple[PhotoSlot, ...] = ()
     original_text: str = ""  # the seller's own words, kept with the listing
     description: str = ""  # the sales text shown in the preview
+    described: str = ""  # which facts `description` was written for (domain.conversation)
+    asking: str | None = None  # the field the seller was asked for alone (its answer fills it)
+    confirming: str | None = None  # a doubtful value the seller was asked to confirm
+    # Photos came before their listing (since then): they are kept for it for a while.
+    photos_first_at: float | None = None
     adding_to: str | None = None  # ADDING: the code of the published car
     finishing: bool = False  # `selesai` came while photos were still downloading
     acknowledged: bool = False  # the first photo was answered (the rest are taken quietly)
     refused_extra: bool = False  # the seller was told about the 10-photo limit
+    told_duplicate: bool = False  # the seller was told that the same photo came twice
     expires_at: float | None = None  # an unfinished upload is cancelled after this
     confirm_delete: str | None = None  # "remove #H07?" waits for ya or tidak
     told_at: float = 0.0  # when someone who may not sell was last pointed to the catalog
+    helped_at: float = 0.0  # when the seller last got the full help without asking for it
 
     # -- what the photos say ----------------------------------------------------------
 
@@ -117,16 +125,15 @@ class SessionData:
             data["draft"] = self.draft
         if self.photos:
             data["photos"] = [p.to_json() for p in self.photos]
-        for name in ("original_text", "description", "adding_to", "confirm_delete"):
+        for name in _TEXTS:
             if getattr(self, name):
                 data[name] = getattr(self, name)
-        for name in ("finishing", "acknowledged", "refused_extra"):
+        for name in _FLAGS:
             if getattr(self, name):
                 data[name] = True
-        if self.expires_at is not None:
-            data["expires_at"] = self.expires_at
-        if self.told_at:
-            data["told_at"] = self.told_at
+        for name in _TIMES:
+            if getattr(self, name):
+                data[name] = getattr(self, name)
         return data
 
     @classmethod
@@ -135,16 +142,29 @@ class SessionData:
             upload=int(data.get("upload", 0)),
             draft=dict(data.get("draft") or {}),
             photos=tuple(PhotoSlot.from_json(p) for p in data.get("photos") or ()),
-            original_text=data.get("original_text", ""),
-            description=data.get("description", ""),
-            adding_to=data.get("adding_to"),
-            finishing=bool(data.get("finishing")),
-            acknowledged=bool(data.get("acknowledged")),
-            refused_extra=bool(data.get("refused_extra")),
+            **{name: data.get(name, "") for name in ("original_text", "description", "described")},
+            **{name: data.get(name) for name in ("adding_to", "confirm_delete")},
+            **{name: data.get(name) for name in ("asking", "confirming")},
+            **{name: bool(data.get(name)) for name in _FLAGS},
             expires_at=data.get("expires_at"),
-            confirm_delete=data.get("confirm_delete"),
+            photos_first_at=data.get("photos_first_at"),
             told_at=float(data.get("told_at", 0.0)),
+            helped_at=float(data.get("helped_at", 0.0)),
         )
+
+
+# The stored form leaves out what is empty, false or unset.
+_TEXTS = (
+    "original_text",
+    "description",
+    "described",
+    "adding_to",
+    "confirm_delete",
+    "asking",
+    "confirming",
+)
+_FLAGS = ("finishing", "acknowledged", "refused_extra", "told_duplicate")
+_TIMES = ("expires_at", "photos_first_at", "told_at", "helped_at")
 
 
 @dataclass(frozen=True, slots=True)

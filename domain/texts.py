@@ -16,14 +16,76 @@ TEXTS: dict[str, dict[str, str]] = {
     "id": {
         "help": (
             "Halo! Saya bot katalog *{showroom}*.\n\n"
-            "Untuk memasang mobil, kirim:\n"
-            "*/upload* merek model tahun, KM, harga\n"
-            "Contoh: _/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt_\n\n"
-            "Lalu kirim 1-10 foto dan ketik *selesai*."
+            "Untuk memasang mobil, kirim datanya: merek, model, tahun, KM, harga.\n"
+            "Contoh: _Honda Freed PSD Matic tahun 2012 KM 145rb harga 145jt_\n"
+            "(boleh dengan */upload* di depan, atau sebagai keterangan foto)\n\n"
+            "Lalu kirim 1-10 foto dan ketik *selesai*. Perintah lain: */list*, */harga*, "
+            "*/sold*, */hapus*, */foto*."
         ),
-        "upload_missing": (
-            "Data mobilnya belum lengkap: *{missing}*.\n"
-            "Contoh: _/upload Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt_"
+        "idle_hint": (
+            "Halo! Kirim data mobilnya untuk mulai, misalnya "
+            "_Toyota Avanza G 2019 matic km 60rb harga 165jt_, lalu fotonya."
+        ),
+        "photos_first_kept": (
+            "Foto disimpan. Sekarang kirim data mobilnya, misalnya "
+            "_Toyota Avanza G 2019 matic km 60rb harga 165jt_."
+        ),
+        "ask_listing": (
+            "Mobil apa yang mau dipasang? Kirim merek, model, tahun dan harganya, misalnya "
+            "_Toyota Avanza G 2019 harga 165jt_."
+        ),
+        "ask_model": ("Mobilnya apa? Tulis merek dan modelnya, misalnya _Toyota Avanza G_."),
+        "ask_year": "*{car}*: tahun berapa? Balas tahunnya saja, misalnya _2019_.",
+        "ask_price_idr": "*{car}*: harganya berapa? Balas harganya saja, misalnya _165jt_.",
+        "ask_mileage_km": "*{car}*: KM-nya berapa? Misalnya _km 60rb_.",
+        "not_understood": "Maaf, belum paham.",
+        "retype_price_too_low": (
+            "Harga {value}? Sepertinya kurang angka. Kirim lagi harganya, misalnya _165jt_."
+        ),
+        "retype_price_too_high": (
+            "Harga {value}? Sepertinya salah ketik. Kirim lagi harganya, misalnya _165jt_."
+        ),
+        "retype_mileage_too_high": (
+            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+        ),
+        "retype_mileage_over_a_million": (
+            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+        ),
+        "retype_mileage_high_for_age": (
+            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+        ),
+        "retype_mileage_low_for_age": (
+            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+        ),
+        "retype_year_too_old": (
+            "Tahun {value}? Sepertinya salah ketik. Kirim lagi tahunnya, misalnya _2019_."
+        ),
+        "retype_year_in_future": (
+            "Tahun {value}? Itu belum lewat. Kirim lagi tahunnya, misalnya _2019_."
+        ),
+        "confirm_mileage_km": (
+            "KM {value} untuk mobil tahun {year}, betul? Balas *ya*, atau kirim KM yang benar "
+            "(misalnya _km 120rb_)."
+        ),
+        "confirm_year": (
+            "Tahun {value}, betul? Balas *ya*, atau kirim tahun yang benar (misalnya _2019_)."
+        ),
+        "confirm_price_idr": (
+            "Harga {value}, betul? Balas *ya*, atau kirim harga yang benar (misalnya _165jt_)."
+        ),
+        "confirm_model": "Mobilnya {value}, betul? Balas *ya*, atau kirim merek dan modelnya.",
+        "upload_understood_photos": (
+            "Siap! Yang saya tangkap:\n{summary}\n\n"
+            "{count} foto sudah saya terima. Kirim foto lainnya, lalu ketik *selesai*."
+        ),
+        "photo_duplicate": "Foto yang sama sudah ada; saya simpan sekali saja.",
+        "corrected": "Sudah diubah: {changes}.",
+        "preview_unclear": (
+            "Maaf, belum paham. Ketik *ya* untuk menayangkan, *batal* untuk membatalkan, "
+            "atau kirim koreksi seperti _harga 140jt_, _km 120rb_, _tahun 2017_."
+        ),
+        "preview_more_photos": (
+            "Bisa: kirim saja fotonya sekarang (sampai 10), nanti preview-nya saya tampilkan lagi."
         ),
         "upload_understood": (
             "Siap! Yang saya tangkap:\n{summary}\n\n"
@@ -78,6 +140,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_deleted": "dihapus",
         "send_photos_for": "Kirim foto tambahan untuk *#{code}*, lalu ketik *selesai*.",
         "photos_added": "{count} foto ditambahkan ke *#{code}*.",
+        "photos_none_added": "Tidak ada foto yang ditambahkan ke *#{code}*.",
         "not_a_seller": (
             "Halo, terima kasih sudah menghubungi *{showroom}*! "
             "Lihat mobil-mobil kami di {link}. Tim kami akan segera membalas."
@@ -108,7 +171,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "gagal diambil {photo_failures}, rata-rata siap setelah {photo_wait}\n"
             "Balasan menunggu {backlog}, gagal {failed} "
             "(tak terkirim ke ID tersembunyi {unreachable})\n"
-            "Sesi aktif {sessions}, calon pembeli {leads}"
+            "Sesi aktif {sessions}, calon pembeli {leads}\n"
+            "Pesan gagal diproses (7 hari) {crashed}"
         ),
         "health": (
             "*Kesehatan*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
@@ -117,30 +181,98 @@ TEXTS: dict[str, dict[str, str]] = {
         "backup_started": "Backup sedang dibuat...",
         "backup_done": "Backup selesai: {path} ({size_mb} MB).",
         "backup_failed": "Backup gagal: {reason}",
-        "photos_need_upload": (
-            "Foto diterima, tapi belum ada iklan yang sedang dibuat. "
-            "Kirim */upload* dengan data mobilnya dulu, lalu kirim fotonya lagi."
-        ),
         "unsupported": (
             "Maaf, saya hanya bisa membaca teks dan *foto*. "
             "Kirim foto mobil sebagai foto (bukan dokumen atau video)."
         ),
         "crashed": (
             "Maaf, terjadi kesalahan di sistem kami saat memproses pesan Anda. "
-            "Silakan kirim lagi pesan terakhir Anda."
+            "Tim kami sudah diberi tahu. Ketik */help* untuk contoh cara menulis."
+        ),
+        "crashed_gave_up": (
+            "Maaf, pesan _{excerpt}_ tidak bisa saya proses (kesalahan di sistem kami, "
+            "tim kami sudah diberi tahu). Untuk memasang mobil, tulis seperti ini: "
+            "_Toyota Avanza G 2019 km 60rb harga 165jt_. Ketik */help* untuk perintah lain."
         ),
     },
     "en": {
         "help": (
             "Hello! I am the catalog bot of *{showroom}*.\n\n"
-            "To list a car, send:\n"
-            "*/upload* make model year, mileage, price\n"
-            "Example: _/upload Honda Freed PSD Matic 2012 KM 145515 price 145jt_\n\n"
-            "Then send 1-10 photos and type *selesai* (done)."
+            "To list a car, send its details: make, model, year, mileage, price.\n"
+            "Example: _Honda Freed PSD Matic 2012 KM 145rb price 145jt_\n"
+            "(with */upload* in front if you like, or as a photo's caption)\n\n"
+            "Then send 1-10 photos and type *selesai* (done). Other commands: */list*, "
+            "*/harga*, */sold*, */hapus*, */foto*."
         ),
-        "upload_missing": (
-            "The car's details are not complete: *{missing}*.\n"
-            "Example: _/upload Honda Freed PSD Matic 2012 KM 145515 price 145jt_"
+        "idle_hint": (
+            "Hello! Send the car's details to start, for example "
+            "_Toyota Avanza G 2019 matic km 60rb price 165jt_, then its photos."
+        ),
+        "photos_first_kept": (
+            "Photo kept. Now send the car's details, for example "
+            "_Toyota Avanza G 2019 matic km 60rb price 165jt_."
+        ),
+        "ask_listing": (
+            "Which car do you want to list? Send its make, model, year and price, for example "
+            "_Toyota Avanza G 2019 price 165jt_."
+        ),
+        "ask_model": "Which car is it? Write its make and model, for example _Toyota Avanza G_.",
+        "ask_year": "*{car}*: which year? Just reply with the year, for example _2019_.",
+        "ask_price_idr": "*{car}*: what is the price? Just reply with it, for example _165jt_.",
+        "ask_mileage_km": "*{car}*: what is the mileage? For example _km 60rb_.",
+        "not_understood": "Sorry, I did not understand.",
+        "retype_price_too_low": (
+            "A price of {value}? A digit seems to be missing. Send the price again, "
+            "for example _165jt_."
+        ),
+        "retype_price_too_high": (
+            "A price of {value}? That looks like a typo. Send the price again, for example _165jt_."
+        ),
+        "retype_mileage_too_high": (
+            "{value}? That looks like a typo. Send the mileage again, for example _km 120rb_."
+        ),
+        "retype_mileage_over_a_million": (
+            "{value}? That looks like a typo. Send the mileage again, for example _km 120rb_."
+        ),
+        "retype_mileage_high_for_age": (
+            "{value}? That looks like a typo. Send the mileage again, for example _km 120rb_."
+        ),
+        "retype_mileage_low_for_age": (
+            "{value}? That looks like a typo. Send the mileage again, for example _km 120rb_."
+        ),
+        "retype_year_too_old": (
+            "The year {value}? That looks like a typo. Send the year again, for example _2019_."
+        ),
+        "retype_year_in_future": (
+            "The year {value}? That has not come yet. Send the year again, for example _2019_."
+        ),
+        "confirm_mileage_km": (
+            "{value} on a {year} car, is that right? Reply *ya* (yes), or send the right "
+            "mileage (for example _km 120rb_)."
+        ),
+        "confirm_year": (
+            "The year {value}, is that right? Reply *ya* (yes), or send the right year "
+            "(for example _2019_)."
+        ),
+        "confirm_price_idr": (
+            "A price of {value}, is that right? Reply *ya* (yes), or send the right price "
+            "(for example _165jt_)."
+        ),
+        "confirm_model": (
+            "The car is a {value}, right? Reply *ya* (yes), or send its make and model."
+        ),
+        "upload_understood_photos": (
+            "Got it! This is what I understood:\n{summary}\n\n"
+            "I already have {count} photo(s). Send the others, then type *selesai* (done)."
+        ),
+        "photo_duplicate": "That photo came twice; I keep it once.",
+        "corrected": "Changed: {changes}.",
+        "preview_unclear": (
+            "Sorry, I did not understand. Type *ya* (yes) to publish, *batal* to cancel, "
+            "or send a correction such as _harga 140jt_, _km 120rb_, _tahun 2017_."
+        ),
+        "preview_more_photos": (
+            "Yes: just send the photos now (up to 10), and I will show the preview again."
         ),
         "upload_understood": (
             "Got it! This is what I understood:\n{summary}\n\n"
@@ -191,6 +323,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "status_deleted": "removed",
         "send_photos_for": "Send the extra photos for *#{code}*, then type *selesai* (done).",
         "photos_added": "{count} photo(s) added to *#{code}*.",
+        "photos_none_added": "No photos were added to *#{code}*.",
         "not_a_seller": (
             "Hello, and thank you for contacting *{showroom}*! "
             "See our cars at {link}. Our team will answer you soon."
@@ -221,7 +354,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "failed downloads {photo_failures}, ready after {photo_wait} on average\n"
             "Replies waiting {backlog}, failed {failed} "
             "(not sendable to a hidden id {unreachable})\n"
-            "Active sessions {sessions}, leads {leads}"
+            "Active sessions {sessions}, leads {leads}\n"
+            "Messages that could not be handled (7 days) {crashed}"
         ),
         "health": (
             "*Health*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
@@ -230,17 +364,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "backup_started": "Making a backup...",
         "backup_done": "Backup done: {path} ({size_mb} MB).",
         "backup_failed": "Backup failed: {reason}",
-        "photos_need_upload": (
-            "Photo received, but no listing is being created. "
-            "Send */upload* with the car's details first, then send the photos again."
-        ),
         "unsupported": (
             "Sorry, I can only read text and *photos*. "
             "Send the car's pictures as photos (not as documents or videos)."
         ),
         "crashed": (
             "Sorry, something went wrong on our side while handling your message. "
-            "Please send your last message again."
+            "Our team has been told. Type */help* for examples of how to write."
+        ),
+        "crashed_gave_up": (
+            "Sorry, I could not handle your message _{excerpt}_ (an error on our side; our "
+            "team has been told). To list a car, write it like this: "
+            "_Toyota Avanza G 2019 km 60rb price 165jt_. Type */help* for other commands."
         ),
     },
 }

@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import trio
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
@@ -142,6 +142,11 @@ class Simulator:
     async def send(self, request: Request) -> Response:
         try:
             body = await request.json()
+        except ClientDisconnect:  # the bot gave up on this send (it stops): nothing to answer
+            return Response(status_code=499)
+        except ValueError:
+            return _failure("Invalid request body", 400)
+        try:
             number = str(body.get("number") or "")
             message = str(body.get("message") or "")
             attachments = list(body.get("attachments") or [])

@@ -34,7 +34,7 @@ from actors.persistence import PersistenceActor, PersistenceStats
 from actors.router import RESCAN_INTERVAL_S, Rescan, RouterActor
 from actors.session import (
     IDLE_PASSIVATE_S,
-    Incoming,
+    CrashedTurns,
     SessionActor,
     TenantRuntime,
 )
@@ -42,7 +42,6 @@ from actors.session import (
     MAILBOX_SIZE as SESSION_MAILBOX,
 )
 from domain.identity import NotAnIdentity, normalise_phone
-from domain.texts import text
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
@@ -61,7 +60,7 @@ from storage.database import backup_sqlite, prepare_sqlite, schema_version
 from storage.media import MediaStore
 from storage.queries import backlogs
 from storage.reader import Reader
-from storage.writes import EnqueueReply, EnsurePeople, EnsureTenant, MarkInbox
+from storage.writes import EnsurePeople, EnsureTenant
 from web.app import create_app
 from web.catalog import Catalog, CatalogTenant
 from web.intake import Intake, IntakeTenant
@@ -72,7 +71,6 @@ log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
-APOLOGY_TIMEOUT_S = 10.0
 # more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
 MAX_GATEWAY_CONNECTIONS = 32
 DOWNLOAD_QUEUE = 1000
@@ -204,6 +202,11 @@ def build_actors(
     the database first in, last out; the web server (added by `serve`) last in, first out."""
     root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
     reader, adapters = storage.reader, gateways.adapters
+    # A simulated gateway stands where a real one would: it starts before the bot and stops
+    # after it, so the outbox's last sends still find it.
+    for slug, (simulator, server) in gateways.simulators.items():
+        root.add_service(f"simulator:{slug}", simulator.run)
+        root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
     commits = PersistenceStats()
     persistence = root.add_actor(
         "persistence",
@@ -287,7 +290,7 @@ def build_actors(
         lambda key: SessionActor(key, runtimes[key[0]], persistence, reader),
         idle_s=IDLE_PASSIVATE_S,
         mailbox_size=SESSION_MAILBOX,
-        on_crash=partial(_apologise, runtimes, persistence, settings),
+        on_crash=CrashedTurns(runtimes, persistence, retell=report),
     )
     root.add_service("timers", timers.run)
     root.add_service("admin", admin.run_service)
@@ -300,9 +303,6 @@ def build_actors(
     for slug, outbox in outboxes.items():
         root.add_service(f"outbox:{slug}", outbox.run)
     root.add_service("media-sweeper", partial(sweep_media_forever, storage.media, reader))
-    for slug, (simulator, server) in gateways.simulators.items():
-        root.add_service(f"simulator:{slug}", simulator.run)
-        root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
     return Bot(root, persistence, commits, router, sessions, downloads, outboxes)
 
 
@@ -449,30 +449,6 @@ def _policy(settings: Settings) -> OutboxPolicy:
         sends_at_once=outbox.sends_at_once,
         typing=outbox.typing,
     )
-
-
-async def _apologise(
-    runtimes: dict[str, TenantRuntime],
-    persistence: ActorRef[Any],
-    settings: Settings,
-    key: tuple[str, str],
-    message: object,
-    error: BaseException,
-) -> None:
-    """A session crashed on a message: give that message up (no crash loop on replay) and
-    tell the user, in their language, to send it again."""
-    if not isinstance(message, Incoming):
-        return
-    runtime = runtimes[key[0]]
-    language = settings.tenants[key[0]].language
-    persistence.tell(MarkInbox(message.inbox_id, "dead", f"{type(error).__name__}: {error}"))
-    apology = EnqueueReply(
-        runtime.id, key[1], text(language, "crashed"), dedupe_key=f"crash:{message.inbox_id}"
-    )
-    # Woken before the COMMIT, the outbox could find nothing yet and leave the apology for
-    # its next poll, seconds later. (The writes are applied in order: both are committed.)
-    await persistence.ask(apology, timeout=APOLOGY_TIMEOUT_S)
-    runtime.wake_outbox(key[1])
 
 
 def _report(sessions: KeyedRegistry, key: tuple[str, str], result: object) -> None:

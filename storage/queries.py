@@ -214,6 +214,14 @@ def stats(tenant_id: int, now: dt.datetime) -> dict:
         )
         .count(),
         "leads": Lead.select().where(Lead.tenant == tenant_id).count(),
+        # messages a turn crashed on twice and that were given up (a bug: see the log)
+        "crashed_week": InboxEvent.select()
+        .where(
+            (InboxEvent.tenant == tenant_id)
+            & (InboxEvent.status == "dead")
+            & (InboxEvent.received_at >= week)
+        )
+        .count(),
     }
 
 

@@ -1,5 +1,7 @@
 """The seller conversation, pure: no trio, no database."""
 
+import dataclasses
+
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -22,6 +24,7 @@ from domain.conversation import (
     RemindLater,
     Reply,
     StillWaiting,
+    WriteCopy,
     listing_command_reply,
     pending_fetches,
     step,
@@ -84,11 +87,15 @@ def test_a_complete_upload_asks_for_photos():
     assert "Honda Freed PSD" in reply and "Rp 145.000.000" in reply and "1-10 foto" in reply
 
 
-def test_an_incomplete_upload_says_what_is_missing_and_stays_idle():
+def test_an_incomplete_upload_asks_for_one_missing_field_at_a_time():
     state, effects = run(SessionState(), text("/upload Honda Jazz merah"))
-    assert state.stage == IDLE
-    [reply] = replies(effects)
-    assert "tahun" in reply and "harga" in reply and "Contoh" in reply
+    assert state.stage == COLLECTING
+    assert replies(effects) == [text_of("ask_year", car="Honda Jazz")]
+    state, effects = run(state, text("2017"))
+    assert replies(effects) == [text_of("ask_price_idr", car="Honda Jazz 2017")]
+    state, effects = run(state, text("179"))  # a bare number, asked for the price: juta
+    assert state.data.draft["price_idr"] == 179_000_000
+    assert "Rp 179.000.000" in replies(effects)[0] and "1-10 foto" in replies(effects)[0]
 
 
 def test_the_first_photo_is_acknowledged_the_others_quietly():
@@ -166,7 +173,7 @@ def test_ya_publishes_with_the_description_and_the_photos():
     [publish] = [e for e in effects if isinstance(e, Publish)]
     assert state.stage == IDLE
     assert publish.description and [p.content_hash for p in publish.photos] == ["p1"]
-    assert publish.original_text == UPLOAD
+    assert publish.original_text == UPLOAD.removeprefix("/upload ")  # the seller's words
     assert "{code}" in publish.published_text and "{link}" in publish.published_text
 
 
@@ -225,6 +232,9 @@ class ConversationMachine(RuleBasedStateMachine):
         self.counter = 0
 
     def feed(self, received) -> None:
+        self.last_input_was_text = (
+            isinstance(received, InboundEvent) and received.kind is EventKind.TEXT
+        )
         upload = self.state.data.upload
         self.state, effects = step(self.state, received, Context(now=self.now))
         assert round_trip(self.state) == self.state
@@ -254,12 +264,40 @@ class ConversationMachine(RuleBasedStateMachine):
                 "/list",
                 "/sold #H01",
                 "/foto #H01",
+                # as sellers really write: answers, corrections, listings without /upload
+                "2019",
+                "165jt",
+                "thn 17",
+                "kmnya 55rb",
+                "km 1.200.000",
+                "harga 165000000jt",
+                "jual avanza 2019 matic 165jt",
+                "oke",
+                "iya betul",
+                "tidak jadi",
+                "mau jual mobil",
+                "fotonya bisa ditambah?",
+                "/upload Honda Jazz merah",
             ]
         )
     )
     def seller_types(self, message: str) -> None:
         self.counter += 1
         self.feed(text(message, key=f"m{self.counter}"))
+
+    @rule(
+        caption=st.sampled_from(
+            ["Jual Honda Jazz RS 2017 km 76rb 179jt", "/upload Avanza G 2019 AT 165jt", "mulus"]
+        )
+    )
+    def seller_sends_a_captioned_photo(self, caption: str) -> None:
+        self.counter += 1
+        key = f"c{self.counter}"
+        self.feed(
+            InboundEvent(
+                "demo", key, BUDI, ChatKind.DIRECT, EventKind.IMAGE, caption, MediaRef(key)
+            )
+        )
 
     @rule(failed=st.booleans())
     def seller_sends_a_photo(self, failed: bool) -> None:
@@ -290,6 +328,10 @@ class ConversationMachine(RuleBasedStateMachine):
         self.now += 25 * 3600
 
     @rule()
+    def a_quarter_of_an_hour_passes(self) -> None:
+        self.now += 16 * 60
+
+    @rule()
     def restart(self) -> None:
         self.state = round_trip(self.state)
 
@@ -305,7 +347,8 @@ class ConversationMachine(RuleBasedStateMachine):
             assert publish.description
             assert all(isinstance(p, StoredPhoto) and p.files.large for p in publish.photos)
             assert len(publish.photos) <= MAX_PHOTOS
-            assert publish.draft["price_idr"] and publish.draft["model"]
+            assert publish.draft["price_idr"] and publish.draft["model"] and publish.draft["year"]
+            assert 5_000_000 <= publish.draft["price_idr"] <= 50_000_000_000
 
     @invariant()
     def added_photos_are_stored_ones(self) -> None:
@@ -313,6 +356,14 @@ class ConversationMachine(RuleBasedStateMachine):
             if isinstance(effect, AddPhotos):
                 assert effect.photos and all(isinstance(p, StoredPhoto) for p in effect.photos)
                 assert len(effect.photos) <= MAX_PHOTOS
+
+    @invariant()
+    def every_turn_of_the_seller_gets_an_answer(self) -> None:
+        effects = getattr(self, "last_effects", [])
+        seller_wrote = getattr(self, "last_input_was_text", False)
+        if seller_wrote:
+            answers = Reply | Publish | ListingCommand | AddPhotos | RemindLater  # (later)
+            assert any(isinstance(e, answers) for e in effects)
 
     @invariant()
     def one_turn_publishes_at_most_once(self) -> None:
@@ -428,3 +479,215 @@ def test_a_photo_that_arrives_after_selesai_is_taken_and_the_preview_shown_again
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p2"]
     state, effects = run(state, stored(1, "p2"))
     assert state.stage == PREVIEW and "Foto: 2" in replies(effects)[-1]
+
+
+# -- sellers as they really write (each test: one habit) ---------------------------------
+
+
+def caption_photo(key: str, caption: str) -> InboundEvent:
+    return InboundEvent(
+        "demo",
+        key,
+        BUDI,
+        ChatKind.DIRECT,
+        EventKind.IMAGE,
+        caption,
+        MediaRef(f"/images/{key}.jpg"),
+    )
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "Jual Toyota Avanza G 2019 AT km 67rb harga 165jt nego",
+        "/upload Toyota Avanza G 2019 AT km 67rb harga 165jt",
+        "avanza G 2019 matic\nkm 67.000\nRp 165.000.000 😍",
+    ],
+)
+def test_a_photo_whose_caption_is_the_listing_starts_the_upload_with_that_photo(caption):
+    state, effects = run(SessionState(), caption_photo("p1", caption))
+    assert state.stage == COLLECTING and state.data.draft["model"] == "Avanza"
+    assert state.data.draft["price_idr"] == 165_000_000 and state.data.draft["year"] == 2019
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1"]
+    assert "Avanza" in replies(effects)[0]
+
+
+def test_a_listing_typed_without_upload_starts_one():
+    state, effects = run(SessionState(), text("jual avanza 2019 matic 165jt"))
+    assert state.stage == COLLECTING and state.data.draft["transmission"] == "Matic"
+    assert "1-10 foto" in replies(effects)[0]
+
+
+def test_photos_sent_before_the_listing_are_kept_for_it_with_one_notice():
+    state, effects = run(SessionState(), image("p1"), image("p2"), stored(1, "p1"))
+    assert replies(effects) == [text_of("photos_first_kept")]
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1", "p2"]
+    state, effects = run(state, text("Honda Jazz RS 2017 km 76rb 179jt"), now=NOW + 600)
+    assert state.data.upload == 1 and len(state.data.photos) == 2  # the same upload
+    assert "2 foto sudah saya terima" in replies(effects)[0]
+    state, effects = run(state, stored(1, "p2"), text("selesai"), now=NOW + 700)
+    assert state.stage == PREVIEW and "Foto: 2" in replies(effects)[-1]
+
+
+def test_photos_sent_long_before_the_listing_are_not_kept():
+    state, _ = run(SessionState(), image("p1"), stored(1, "p1"))
+    state, effects = run(state, text("Honda Jazz RS 2017 km 76rb 179jt"), now=NOW + 16 * 60)
+    cancel = next(e for e in effects if isinstance(e, CancelUpload))
+    assert cancel.upload == 1 and "p1-large.jpg" in cancel.files
+    assert state.data.upload == 2 and state.data.photos == ()
+    assert not any("kedaluwarsa" in r for r in replies(effects))  # no upload had started
+
+
+@pytest.mark.parametrize(
+    ("answer", "year"), [("2019", 2019), ("tahun 2019", 2019), ("thn 19", 2019), ("'19", 2019)]
+)
+def test_the_missing_year_is_completed_by_the_short_answer(answer, year):
+    state, _ = run(SessionState(), text("/upload Toyota Avanza G AT km 67rb harga 165jt"))
+    assert state.data.asking == "year"
+    state, effects = run(state, text(answer))
+    assert state.data.draft["year"] == year and state.data.asking is None
+    assert "1-10 foto" in replies(effects)[0]
+
+
+def test_an_answer_that_is_not_understood_asks_again_with_an_example():
+    state, _ = run(SessionState(), text("/upload Toyota Avanza G AT harga 165jt"))
+    _, effects = run(state, text("gimana caranya"))
+    assert replies(effects)[0].startswith("Maaf, belum paham.")
+    assert "tahun berapa" in replies(effects)[0]
+
+
+@pytest.mark.parametrize(
+    ("listing", "question"),
+    [
+        ("/upload Avanza 2019 harga 165000000jt", "Harga Rp 165.000.000.000.000?"),
+        ("/upload Avanza 2019 harga 500rb", "Sepertinya kurang angka"),
+        ("/upload Avanza 2019 harga 165jt km 12.000.000", "KM 12.000.000 km?"),
+        ("/upload Avanza 2019 harga 165jt km 1.200.000", "betul? Balas *ya*"),
+    ],
+)
+def test_an_absurd_value_is_questioned_before_it_is_accepted(listing, question):
+    state, effects = run(SessionState(), text(listing))
+    assert question in replies(effects)[0]
+    assert state.stage == COLLECTING and state.data.asking is not None
+
+
+def test_a_doubtful_mileage_confirmed_with_ya_is_kept_and_a_new_one_replaces_it():
+    state, _ = run(SessionState(), text("/upload Avanza 2019 harga 165jt km 1.200.000"))
+    confirmed, effects = run(state, text("iya betul"))
+    assert confirmed.data.draft["mileage_km"] == 1_200_000 and confirmed.data.asking is None
+    assert "1-10 foto" in replies(effects)[0]
+    corrected, _ = run(state, text("km 120rb"))
+    assert corrected.data.draft["mileage_km"] == 120_000 and corrected.data.asking is None
+
+
+def test_selesai_before_the_listing_is_complete_asks_for_what_is_missing():
+    state, _ = run(SessionState(), text("/upload Toyota Avanza G 2019 matic"), image("p1"))
+    state, effects = run(state, stored(1, "p1"), text("selesai"))
+    assert state.stage == COLLECTING and "harganya berapa" in replies(effects)[-1]
+    state, effects = run(state, text("165jt"))  # complete now: straight to the preview
+    assert state.stage == PREVIEW and "*Preview iklan*" in replies(effects)[-1]
+
+
+def preview_of(listing: str = UPLOAD) -> SessionState:
+    state, _ = run(SessionState(), text(listing), image("p1"), stored(1, "p1"), text("selesai"))
+    assert state.stage == PREVIEW
+    return state
+
+
+@pytest.mark.parametrize(
+    ("correction", "field", "value", "line"),
+    [
+        ("harga 140jt", "price_idr", 140_000_000, "Sudah diubah: harga Rp 140.000.000."),
+        ("thn 17", "year", 2017, "Sudah diubah: tahun 2017."),
+        ("kmnya 55rb", "mileage_km", 55_000, "Sudah diubah: jarak tempuh 55.000 km."),
+        ("manual", "transmission", "Manual", "Sudah diubah: transmisi Manual."),
+        ("harga 160,000,000", "price_idr", 160_000_000, "Sudah diubah: harga Rp 160.000.000."),
+    ],
+)
+def test_a_correction_is_confirmed_in_one_line_with_the_changed_field(
+    correction, field, value, line
+):
+    state, effects = run(preview_of(), text(correction))
+    assert state.stage == PREVIEW and state.data.draft[field] == value
+    [reply] = replies(effects)
+    assert reply.startswith(line) and "*Preview iklan*" in reply
+
+
+def test_the_sales_text_is_written_again_only_when_a_fact_in_it_changed():
+    state = preview_of()
+    described = state.data.description
+    unchanged, _ = run(state, text("harga 140jt"))  # the template does not state the price
+    assert unchanged.data.description == described
+    changed, _ = run(state, text("km 120rb"))
+    assert changed.data.description != described and "120.000 km" in changed.data.description
+
+
+def test_a_written_sales_text_is_asked_for_again_only_when_a_fact_changed():
+    context = Context(now=NOW, copywriter=True)
+    before, _ = run(SessionState(), text(UPLOAD), image("p1"), stored(1, "p1"))
+    _, effects = step(before, text("selesai"), context)
+    [wanted] = [e for e in effects if isinstance(e, WriteCopy)]
+    # the session runs the same turn again with the written text
+    written = dataclasses.replace(context, descriptions={wanted.key: "Teks dari penulis."})
+    state, _ = step(before, text("selesai"), written)
+    assert state.data.description == "Teks dari penulis."
+    state, effects = step(state, text("apa ini", key="q"), context)  # nothing changed
+    assert not any(isinstance(e, WriteCopy) for e in effects)
+    state, effects = step(state, text("harga 140jt", key="c"), context)
+    assert any(isinstance(e, WriteCopy) for e in effects)
+
+
+@pytest.mark.parametrize("message", ["fotonya bisa ditambah?", "apa ini", "hmm gimana ya kak"])
+def test_what_the_preview_does_not_understand_gets_a_short_answer_not_the_preview(message):
+    state, effects = run(preview_of(), text(message))
+    assert state.stage == PREVIEW
+    [reply] = replies(effects)
+    assert "*Preview iklan*" not in reply
+    assert ("kirim saja fotonya" in reply) == ("foto" in message)
+
+
+@pytest.mark.parametrize("yes", ["ya", "Iya kak", "oke", "OK!", "boleh", "lanjut", "gas", "siap"])
+def test_what_people_type_for_yes_publishes(yes):
+    _, effects = run(preview_of(), text(yes))
+    assert any(isinstance(e, Publish) for e in effects)
+
+
+@pytest.mark.parametrize("no", ["tidak", "nggak", "gak", "jangan", "batal", "tidak jadi"])
+def test_what_people_type_for_no_cancels(no):
+    state, effects = run(preview_of(), text(no))
+    assert state.stage == IDLE and any(isinstance(e, CancelUpload) for e in effects)
+
+
+@pytest.mark.parametrize("answer", ["oke hapus aja", "ya hapus", "hapus"])
+def test_a_yes_inside_a_short_sentence_confirms_a_deletion(answer):
+    state, _ = run(SessionState(), text("/hapus #H07"))
+    _, effects = run(state, text(answer))
+    assert effects == [ListingCommand("delete", "H07", None)]
+
+
+def test_a_repeated_photo_is_kept_once_told_once_and_does_not_use_a_place():
+    photos = [image(f"p{n}") for n in range(12)]
+    results = [stored(1, f"p{n}", content="same" if n < 3 else None) for n in range(12)]
+    state, effects = run(SessionState(), text(UPLOAD), *photos[:10], *results[:10])
+    assert sum("sekali saja" in r for r in replies(effects)) == 1
+    state, effects = run(state, photos[10], photos[11])  # two places were freed by the copies
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p10", "p11"]
+
+
+@pytest.mark.parametrize("greeting", ["halo", "p", "min", "mau jual mobil", "Assalamualaikum"])
+def test_greetings_get_a_short_next_step_and_the_full_help_at_most_once_an_hour(greeting):
+    state, effects = run(SessionState(), text(greeting))
+    assert "*/upload*" in replies(effects)[0]  # the first time: the full help
+    state, effects = run(state, text(greeting, key="again"), now=NOW + 60)
+    assert replies(effects) == [text_of("idle_hint")]
+    _, effects = run(state, text(greeting, key="later"), now=NOW + 3700)
+    assert "*/upload*" in replies(effects)[0]
+
+
+def test_the_price_command_reads_commas_and_questions_an_absurd_price():
+    _, effects = run(SessionState(), text("/harga #T03 160,000,000"))
+    assert effects == [ListingCommand("price", "T03", 160_000_000)]
+    _, effects = run(SessionState(), text("/harga #T03 165000000jt"))
+    assert "Harga Rp 165.000.000.000.000? Sepertinya salah ketik" in replies(effects)[0]
+    _, effects = run(SessionState(), text("/harga #T03 " + "9" * 400))  # no crash
+    assert "Format: */harga" in replies(effects)[0]
