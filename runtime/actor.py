@@ -143,7 +143,11 @@ async def _turns(actor: Actor[Any], mailbox: Mailbox, idle_s: float | None) -> E
             if len(mailbox) == 0:
                 return Exit.IDLE
             continue
-        await _handle(actor, mailbox.name, _take_batch(actor, first, mailbox))
+        # What an actor that drains has taken from its mailbox is handled to the end, even
+        # when it is cancelled meanwhile: cancelled between taking a batch and handing it to
+        # its thread, the persistence actor lost the whole batch.
+        with trio.CancelScope(shield=actor.drain_on_cancel):
+            await _handle(actor, mailbox.name, _take_batch(actor, first, mailbox))
 
 
 def _take_batch(actor: Actor[Any], first: Envelope, mailbox: Mailbox) -> list[Envelope]:

@@ -2,9 +2,11 @@
 
 from dataclasses import dataclass
 
+import outcome
 import pytest
 import trio
 import trio.lowlevel
+import trio.testing
 
 from runtime import Actor, ActorStopped, MailboxFull, Supervisor
 from runtime.actor import new_actor_ref, run_actor
@@ -210,3 +212,27 @@ async def test_a_draining_actor_cancelled_while_starting_still_handles_what_was_
             ref.tell(Add(amount))
         nursery.cancel_scope.cancel()
     assert actor.total == 6
+
+
+async def test_a_draining_actor_handles_a_batch_it_took_even_when_cancelled_before_handling():
+    class Writer(Actor):
+        batch_max = 100
+        drain_on_cancel = True
+
+        def __init__(self) -> None:
+            self.written: list = []
+
+        async def handle_batch(self, messages):
+            await trio.lowlevel.checkpoint_if_cancelled()  # as a hand-over to a thread does
+            self.written += messages
+            return [outcome.Value(None) for _ in messages]
+
+    writer = Writer()
+    ref, mailbox = new_actor_ref("writer", 100)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(run_actor, writer, mailbox)
+        await trio.testing.wait_all_tasks_blocked()  # waiting for its first message
+        for n in range(5):
+            ref.tell(n)  # wakes it with the first one...
+        nursery.cancel_scope.cancel()  # ...and it is cancelled before it handles them
+    assert writer.written == [0, 1, 2, 3, 4]
