@@ -28,9 +28,10 @@ import trio_parallel
 
 from actors.errors import FetchFailed, GatewayTrouble, NotReady
 from domain.conversation import PhotoFailed, PhotoStored
+from domain.errors import BadMediaAnswer
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
-from domain.ports import BadMediaAnswer, GatewayPort
+from domain.ports import GatewayPort
 from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
 from storage.errors import NotAPhoto

@@ -28,9 +28,10 @@ import httpx
 import trio
 
 from domain.backoff import Backoff
+from domain.errors import Unreachable
 from domain.identity import Identity
 from domain.pacing import RateWindow, chat_gap_s
-from domain.ports import GatewayPort, PhotoToSend, SendResult, Unreachable, typing_delay_s
+from domain.ports import GatewayPort, PhotoToSend, SendResult, typing_delay_s
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.errors import UnsafePath
 from storage.media import MediaStore

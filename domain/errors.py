@@ -1,7 +1,9 @@
 """Errors of the domain floor: the rules refuse input they cannot read.
 
 DomainError (ValueError)
-└── NotAnIdentity     the text is not a WhatsApp address or a phone number
+├── NotAnIdentity     the text is not a WhatsApp address or a phone number
+├── Unreachable       the gateway cannot address this identity (a hidden id it cannot reach)
+└── BadMediaAnswer    the gateway's answer to a media request holds no photo
 """
 
 
@@ -11,3 +13,11 @@ class DomainError(ValueError):
 
 class NotAnIdentity(DomainError):
     """The text is not a WhatsApp address or a phone number."""
+
+
+class Unreachable(DomainError):
+    """The gateway cannot address this identity (WhatsApp Web API and a hidden linked id)."""
+
+
+class BadMediaAnswer(DomainError):
+    """The gateway's answer to a media request holds no photo (the message says why)."""

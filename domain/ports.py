@@ -16,14 +16,6 @@ if TYPE_CHECKING:  # the domain does no I/O: httpx only names the request types
     import httpx
 
 
-class Unreachable(ValueError):
-    """The gateway cannot address this identity (WhatsApp Web API and a hidden linked id)."""
-
-
-class BadMediaAnswer(ValueError):
-    """The gateway's answer to a media request holds no photo (the message says why)."""
-
-
 @dataclass(frozen=True, slots=True)
 class SendResult:
     ok: bool

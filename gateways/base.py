@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 import httpx
 
+from domain.errors import Unreachable
 from domain.events import InboundEvent, MediaRef
 from domain.identity import (
     ChatKind,
@@ -28,7 +29,7 @@ from domain.identity import (
     chat_kind,
     parse_address,
 )
-from domain.ports import PhotoToSend, SendResult, Unreachable
+from domain.ports import PhotoToSend, SendResult
 from gateways.errors import BadPayload, GatewayConfigError
 
 WEAK_SECRETS = frozenset(

@@ -14,9 +14,10 @@ from typing import Any
 
 import httpx
 
+from domain.errors import Unreachable
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind, NotAnIdentity, normalise_phone
-from domain.ports import PhotoToSend, Unreachable
+from domain.ports import PhotoToSend
 from gateways.base import (
     Adapter,
     BadPayload,

@@ -23,9 +23,10 @@ from typing import Any
 import httpx
 import jwt
 
+from domain.errors import BadMediaAnswer
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, phone_first
-from domain.ports import BadMediaAnswer, PhotoToSend, typing_delay_s
+from domain.ports import PhotoToSend, typing_delay_s
 from gateways.base import (
     Adapter,
     BadPayload,

@@ -21,9 +21,10 @@ from typing import Any
 
 import httpx
 
+from domain.errors import Unreachable
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, phone_first
-from domain.ports import PhotoToSend, Unreachable
+from domain.ports import PhotoToSend
 from gateways.base import (
     Adapter,
     BadPayload,

@@ -8,9 +8,9 @@ import httpx
 import jwt
 import pytest
 
+from domain.errors import BadMediaAnswer, Unreachable
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
-from domain.ports import BadMediaAnswer, Unreachable
 from gateways.base import GatewayConfig, hmac_hex
 from gateways.errors import BadPayload, GatewayConfigError
 from gateways.registry import make_adapter

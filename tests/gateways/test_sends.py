@@ -12,8 +12,9 @@ from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
+from domain.errors import Unreachable
 from domain.identity import Identity, IdentityKind
-from domain.ports import PhotoToSend, Unreachable
+from domain.ports import PhotoToSend
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator
