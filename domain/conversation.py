@@ -31,8 +31,18 @@ from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import Doubt, looks_like_listing, parse_listing, read_answer
 from domain.photos import StoredPhoto
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
-from domain.texts import field_name, listing_lines, text
-from domain.words import changed_mind, is_done, is_help, is_short, is_skip, words_of, yes_or_no
+from domain.texts import field_name, listing_lines, text, value_name
+from domain.words import (
+    changed_mind,
+    is_done,
+    is_help,
+    is_later,
+    is_question,
+    is_short,
+    is_skip,
+    words_of,
+    yes_or_no,
+)
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
@@ -261,8 +271,8 @@ class _Turn:
                 told_at=self.data.told_at,
                 helped_at=self.data.helped_at,
             )
-        elif self.waiting_for_listing():  # photos before their listing wait a while only
-            assert self.data.photos_first_at is not None
+        elif self.waiting_for_listing() and self.data.photos_first_at is not None:
+            # photos sent before their listing wait a while only
             self.change(expires_at=self.data.photos_first_at + PHOTOS_FIRST_KEPT_S)
         else:
             self.change(expires_at=self.context.now + self.context.session_ttl_s)
@@ -290,6 +300,9 @@ class _Turn:
                 self.say("waiting_photos", count=len(self.data.pending()))
             return
         admin = parse_admin(received.text) if received.kind is EventKind.TEXT else None
+        first_word = received.text.split(maxsplit=1)[0].lower() if received.text else ""
+        if admin is not None and not self.context.is_admin and first_word in _LISTING_COMMANDS:
+            admin = None  # `/mobil` is a seller's own list too
         if admin is not None:  # allowed or not, the admin service answers (and audits it)
             self.effects.append(AdminAction(admin, allowed=self.context.is_admin))
             return
@@ -325,10 +338,13 @@ class _Turn:
         expires_at = self.data.expires_at
         if self.stage == IDLE or expires_at is None or self.context.now <= expires_at:
             return
-        quietly = self.waiting_for_listing()
+        photos_first = self.waiting_for_listing()
+        had_photos = bool(self.data.photos)
         self.cancel(announce=False)
-        if not quietly:
+        if not photos_first:
             self.say("expired")
+        elif had_photos:
+            self.say("photos_first_expired")
 
     def stranger(self, received: InboundEvent) -> None:
         """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
@@ -403,18 +419,24 @@ class _Turn:
             self.say("send_photos_for", code=code)
 
     def confirm_delete(self, message: str) -> bool:
-        """Handle the answer to "remove #CODE?"; False when the message is something else."""
+        """Handle the answer to "remove #CODE?"; False when the message is something else
+        (a command, a listing: the question is dropped and the message handled)."""
         code = self.data.confirm_delete
-        self.change(confirm_delete=None)
         answer = yes_or_no(message)
         if answer is None and "hapus" in words_of(message) and is_short(message):
             answer = True  # "hapus aja", "hapus"
         if answer is True:
+            self.change(confirm_delete=None)
             self.effects.append(ListingCommand("delete", code, None))
             return True
         if answer is False:
+            self.change(confirm_delete=None)
             self.say("delete_kept", code=code)
             return True
+        if is_short(message) and not message.startswith("/") and not looks_like_listing(message):
+            self.say("delete_pending", code=code)  # `bentar`, `hmm`: still waiting for it
+            return True
+        self.change(confirm_delete=None)
         return False
 
     # -- starting an upload ---------------------------------------------------------------
@@ -428,8 +450,8 @@ class _Turn:
                 self.say("photos_first_kept")
         elif received.kind is EventKind.UNSUPPORTED:
             self.say("unsupported")
-        elif looks_like_listing(received.text):  # `jual avanza 2019 matic 165jt`
-            self.upload(received.text)
+        elif looks_like_listing(received.text) or _wants_to_sell(received.text):
+            self.upload(received.text)  # `jual avanza 2019 matic 165jt`, `mau jual mobil`
         else:
             self.help(unasked=True)
 
@@ -479,14 +501,15 @@ class _Turn:
             self.ask(question)
             return
         self.change(asking=None, confirming=None)
+        if self.data.finishing:  # `selesai` came before the listing was complete: go on
+            self.finish(skip=False)
+            return
         if understood:
             received = len(self.data.photos)
             if received:
                 self.say("upload_understood_photos", summary=self.summary(), count=received)
             else:
                 self.say("upload_understood", summary=self.summary())
-            if self.data.finishing:
-                self.finish(skip=True)
 
     def ask(self, question: Question | None = None, *, unclear: bool = False) -> None:
         """Ask for one field (again, when the answer was not understood)."""
@@ -499,7 +522,7 @@ class _Turn:
         car = f"{car_name(draft)} {draft.get('year') or ''}".strip()
         prefix = text(self.context.language, "not_understood") + " " if unclear else ""
         if question.kind == "missing":
-            key = f"ask_{question.field}" if car or question.field == "model" else "ask_listing"
+            key = f"ask_{question.field}" if draft else "ask_listing"
             self.effects.append(Reply(prefix + text(self.context.language, key, car=car)))
         elif question.kind == "retype":
             key = f"retype_{question.reason}"
@@ -538,31 +561,66 @@ class _Turn:
 
     def collecting(self, received: InboundEvent) -> None:
         if received.kind is EventKind.IMAGE:
-            if received.text and self.stage == COLLECTING and self.data.asking:
-                self.fill(received.text, quiet=True)  # the caption may hold what was asked
-            self.photo(received)
+            self.collecting_photo(received)
             return
         if received.kind is EventKind.UNSUPPORTED:
             self.say("unsupported")
             return
         message = received.text
-        if self.stage == COLLECTING and self.data.confirming and yes_or_no(message) is True:
+        adding = self.stage == ADDING
+        if not adding and self.data.confirming and yes_or_no(message) is True:
             self.change(confirming=None, asking=None)
             self.settle({}, understood=True)
+        elif not adding and (self.data.asking or self.waiting_for_listing()) and self.fill(message):
+            pass  # the answer, or the listing (`sudah 2017` is an answer, not "done")
         elif is_done(message) or is_skip(message):
-            if self.stage == COLLECTING and (self.waiting_for_listing() or self.data.asking):
+            if not adding and (self.waiting_for_listing() or self.data.asking):
                 self.change(finishing=True)  # go on once the listing is complete
                 self.ask()
             else:
                 self.finish(skip=is_skip(message))
-        elif self.stage == COLLECTING and self.fill(message):
-            pass
-        elif self.stage == COLLECTING and looks_like_listing(message):
+        elif is_later(message):
+            self.say("collecting_later")
+        elif not adding and self.other_car(message):
             self.upload(message)  # another car: the seller starts over
-        elif self.stage == COLLECTING and self.data.asking:
+        elif not adding and self.correct_while_collecting(message):
+            pass
+        elif not adding and self.data.asking:
             self.ask(unclear=True)
         else:
             self.help(unasked=True)
+
+    def collecting_photo(self, received: InboundEvent) -> None:
+        caption = received.text
+        if self.stage == COLLECTING and caption:
+            if self.other_car(caption):
+                self.upload_with_photo(received)  # the first photo of another car
+                return
+            if self.data.asking or self.waiting_for_listing():
+                if self.waiting_for_listing() and looks_like_listing(caption):
+                    self.upload_with_photo(received)
+                    return
+                self.fill(caption, quiet=True)  # the caption may hold what was asked
+        self.photo(received)
+
+    def other_car(self, message: str) -> bool:
+        """Is this the listing of another car than the one being uploaded?"""
+        model = self.data.draft.get("model")
+        if model is None or not looks_like_listing(message):
+            return False
+        return parse_listing(message).model not in (None, model)
+
+    def correct_while_collecting(self, message: str) -> bool:
+        """`harga 150jt`, `eh kmnya 95rb`: a correction before the preview, said in one line."""
+        reading = read_into(
+            self.data.draft, _corrected_part(message), asking=_asked_in(message), override=True
+        )
+        shown = [name for name in reading.changed if name in _SHOWN]
+        if not shown:
+            return False
+        self.change(draft=reading.draft)
+        self.effects.append(Reply(self.changed_line(tuple(shown))))
+        return True
 
     def fill(self, message: str, *, quiet: bool = False) -> bool:
         """The seller's answer (or more of the listing) goes into the draft. False when the
@@ -689,28 +747,34 @@ class _Turn:
         self.effects.append(Reply(preview))
 
     def changed_line(self, changed: tuple[str, ...]) -> str:
+        """`Sudah diubah: harga Rp 140.000.000, transmisi Manual.`"""
         language, draft = self.context.language, self.data.draft
         parts = []
         for name in changed:
             value = draft.get(name)
-            if name in ("make", "variant") or value is None:
+            if name == "negotiable" and value is not None:
+                parts.append(text(language, "value_negotiable" if value else "value_nett"))
+            elif name == "model" or (name == "variant" and "model" in changed):
+                if name == "model":
+                    parts.append(car_name(draft))
+            elif value is None:
                 continue
-            if name == "price_idr":
-                shown = rupiah(value)
+            elif name == "price_idr":
+                parts.append(f"{field_name(language, name)} {rupiah(value)}")
             elif name == "mileage_km":
-                shown = kilometres(value)
-            elif name == "model":
-                shown = car_name(draft)
+                parts.append(f"{field_name(language, name)} {kilometres(value)}")
             else:
-                shown = str(value)
-            parts.append(f"{field_name(language, name)} {shown}")
+                parts.append(f"{field_name(language, name)} {value_name(language, value)}")
         return text(language, "corrected", changes=", ".join(parts) or car_name(draft))
 
     def preview_input(self, received: InboundEvent) -> None:
         message = received.text
         if received.kind is EventKind.IMAGE:
-            # A photo after `selesai` (gateways do not keep the order): take it, and show the
-            # preview again once it is in.
+            if self.other_car(message):
+                self.upload_with_photo(received)
+                return
+            # A photo after `selesai` (gateways do not keep the order, or one more): take it,
+            # and show the preview again once it is in.
             self.stage = COLLECTING
             self.change(finishing=True)
             self.photo(received)
@@ -720,8 +784,11 @@ class _Turn:
         if received.kind is EventKind.UNSUPPORTED:
             self.say("unsupported")
             return
-        answer = yes_or_no(message)
-        if answer is True:
+        if self.other_car(message):
+            self.upload(message)
+        elif self.correct(message):
+            pass  # a correction comes first: `tahun 2017 ya` corrects, it does not publish
+        elif (answer := yes_or_no(message)) is True:
             self.effects.append(
                 Publish(
                     self.data.draft,
@@ -732,35 +799,45 @@ class _Turn:
                 )
             )
             self.stage = IDLE
-        elif answer is False:
+        elif answer is False or (is_short(message) and "hapus" in words_of(message)):
             self.cancel(announce=True)
+        elif is_later(message):
+            self.say("preview_later")
+        elif any(word.startswith("foto") for word in words_of(message)):
+            self.say("preview_more_photos")
         else:
-            self.correct(message)
+            self.say("preview_unclear")
 
-    def correct(self, message: str) -> None:
-        """`harga 140jt`, `thn 17`, `kmnya 55rb`, `matic`: what the message states replaces the
-        draft's; a value that cannot be right is questioned; anything else gets a short
-        "not understood" with the options, never the same preview in silence."""
-        reading = read_into(self.data.draft, message, asking=_asked_in(message), override=True)
-        doubts = {
+    def correct(self, message: str) -> bool:
+        """`harga 140jt`, `thn 17`, `kmnya 55rb`, `matic`, `bukan 2019 tapi 2018`: what the
+        message states replaces the draft's, and the preview is shown again with one line
+        saying what changed; a value that cannot be right is questioned. False when the
+        message corrects nothing."""
+        asked = _asked_in(message)
+        reading = read_into(self.data.draft, _corrected_part(message), asking=asked, override=True)
+        stated_doubts = {
             name: doubt
             for name, doubt in reading.doubts.items()
-            if name not in reading.changed or doubt.kept
+            if name == asked or name in reading.changed or not doubt.kept
         }
-        question = next_question(reading.draft, doubts)
-        if question is not None and question.kind == "retype":
-            self.ask(question)  # the draft is left as it was
-            return
-        if not reading.changed:
-            if any(word.startswith("foto") for word in words_of(message)):
-                self.say("preview_more_photos")
-            else:
-                self.say("preview_unclear")
-            return
+        for name, doubt in stated_doubts.items():
+            if not doubt.kept and name not in reading.changed:
+                self.ask(Question(name, "retype", doubt.value, doubt.reason))
+                return True  # the draft is left as it was
+        shown = tuple(name for name in reading.changed if name in _SHOWN)
+        if not shown or (is_question(message) and asked is None):
+            return False  # `bisa nego ga nanti pembeli?` is a question, not a correction
+        old, new = self.data.draft.get("price_idr"), reading.draft.get("price_idr")
+        if "price_idr" in shown and old and new and not old / 4 <= new <= old * 4:
+            # `harga 14` for a car of Rp 185 jt: most likely a slip, so it is asked
+            stated_doubts["price_idr"] = Doubt(new, "price_change", kept=True)
         self.change(draft=reading.draft)
-        self.show_preview(changed=reading.changed)
+        self.show_preview(changed=shown)
+        question = next_question(reading.draft, still_doubtful(reading.draft, stated_doubts))
         if question is not None and question.kind == "confirm":
+            self.change(asking=question.field, confirming=question.field)
             self.ask(question)
+        return True
 
     def cancel(self, *, announce: bool) -> None:
         if self.stage == IDLE:
@@ -768,10 +845,11 @@ class _Turn:
                 self.say("nothing_to_cancel")
             return
         self.effects.append(CancelUpload(self.data.upload, self.data.files()))
+        sent_photos = bool(self.data.photos)
         self.stage = IDLE
         self.data = SessionData(upload=self.data.upload, helped_at=self.data.helped_at)
         if announce:
-            self.say("cancelled")
+            self.say("cancelled" if sent_photos else "cancelled_nothing_sent")
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -789,9 +867,34 @@ class _Turn:
             )
         if draft.get("transmission"):
             lines.append(
-                f"{field_name(language, 'transmission').capitalize()}: {draft['transmission']}"
+                f"{field_name(language, 'transmission').capitalize()}: "
+                f"{value_name(language, draft['transmission'])}"
             )
         return "\n".join(lines)
+
+
+# What a correction may change and the seller is told about.
+_SHOWN = frozenset(
+    {"model", "variant", "year", "price_idr", "mileage_km", "transmission", "fuel", "color"}
+    | {"negotiable"}
+)
+# `bukan 2019 tapi 2018`, `harga nego jadi 140`: what follows is the correction.
+_CORRECTED = re.compile(r"\b(?:tapi|tp|jadi|jd|harusnya|seharusnya|yang benar|yg bener)\b", re.I)
+_SELL_WORDS = frozenset({"jual", "dijual", "djual", "wts", "pasang", "iklan", "upload", "unggah"})
+
+
+def _corrected_part(message: str) -> str:
+    """The part of a correction that states the new value (after `tapi`, `jadi`...)."""
+    parts = _CORRECTED.split(message)
+    last = parts[-1].strip()
+    return last if len(parts) > 1 and last else message
+
+
+def _wants_to_sell(message: str) -> bool:
+    """`mau jual mobil kak`, `jual Ertiga GX manual silver`, `mau pasang iklan`: a seller who
+    starts an upload without its details (they are asked for next)."""
+    words = words_of(message)
+    return bool(_SELL_WORDS.intersection(words)) and len(words) <= 12 and not is_question(message)
 
 
 def _asked_in(message: str) -> str | None:

@@ -38,6 +38,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask_year": "*{car}*: tahun berapa? Balas tahunnya saja, misalnya _2019_.",
         "ask_price_idr": "*{car}*: harganya berapa? Balas harganya saja, misalnya _165jt_.",
         "ask_mileage_km": "*{car}*: KM-nya berapa? Misalnya _km 60rb_.",
+        "collecting_later": ("Oke, saya tunggu. Kirim fotonya kapan saja, lalu ketik *selesai*."),
+        "preview_later": (
+            "Oke, iklannya belum saya tayangkan. Ketik *ya* kalau sudah siap, atau kirim koreksi."
+        ),
+        "delete_pending": "Ketik *ya* untuk menghapus *#{code}*, atau *tidak* kalau tidak jadi.",
+        "photos_first_expired": (
+            "Foto yang Anda kirim lebih dari 15 menit lalu tidak saya pakai untuk iklan ini. "
+            "Kirim lagi fotonya, ya."
+        ),
+        "cancelled_nothing_sent": "Upload dibatalkan.",
+        "value_negotiable": "harga bisa nego",
+        "value_nett": "harga pas (nett)",
         "not_understood": "Maaf, belum paham.",
         "retype_price_too_low": (
             "Harga {value}? Sepertinya kurang angka. Kirim lagi harganya, misalnya _165jt_."
@@ -46,26 +58,26 @@ TEXTS: dict[str, dict[str, str]] = {
             "Harga {value}? Sepertinya salah ketik. Kirim lagi harganya, misalnya _165jt_."
         ),
         "retype_mileage_too_high": (
-            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+            "Jarak tempuh {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
         ),
         "retype_mileage_over_a_million": (
-            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+            "Jarak tempuh {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
         ),
         "retype_mileage_high_for_age": (
-            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+            "Jarak tempuh {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
         ),
         "retype_mileage_low_for_age": (
-            "KM {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
+            "Jarak tempuh {value}? Sepertinya salah ketik. Kirim lagi, misalnya _km 120rb_."
         ),
         "retype_year_too_old": (
             "Tahun {value}? Sepertinya salah ketik. Kirim lagi tahunnya, misalnya _2019_."
         ),
         "retype_year_in_future": (
-            "Tahun {value}? Itu belum lewat. Kirim lagi tahunnya, misalnya _2019_."
+            "Tahun {value}? Sepertinya salah ketik. Kirim lagi tahunnya, misalnya _2019_."
         ),
         "confirm_mileage_km": (
-            "KM {value} untuk mobil tahun {year}, betul? Balas *ya*, atau kirim KM yang benar "
-            "(misalnya _km 120rb_)."
+            "Jarak tempuh {value} untuk mobil tahun {year}, betul? Balas *ya*, "
+            "atau kirim yang benar (misalnya _km 120rb_)."
         ),
         "confirm_year": (
             "Tahun {value}, betul? Balas *ya*, atau kirim tahun yang benar (misalnya _2019_)."
@@ -220,6 +232,21 @@ TEXTS: dict[str, dict[str, str]] = {
         "ask_year": "*{car}*: which year? Just reply with the year, for example _2019_.",
         "ask_price_idr": "*{car}*: what is the price? Just reply with it, for example _165jt_.",
         "ask_mileage_km": "*{car}*: what is the mileage? For example _km 60rb_.",
+        "collecting_later": (
+            "OK, I will wait. Send the photos whenever you like, then type *selesai* (done)."
+        ),
+        "preview_later": (
+            "OK, the listing is not published yet. Type *ya* (yes) when you are ready, "
+            "or send a correction."
+        ),
+        "delete_pending": "Type *ya* (yes) to remove *#{code}*, or *tidak* (no) to keep it.",
+        "photos_first_expired": (
+            "I did not use the photos you sent more than 15 minutes ago for this listing. "
+            "Please send them again."
+        ),
+        "cancelled_nothing_sent": "Upload cancelled.",
+        "value_negotiable": "price negotiable",
+        "value_nett": "fixed price (nett)",
         "not_understood": "Sorry, I did not understand.",
         "retype_price_too_low": (
             "A price of {value}? A digit seems to be missing. Send the price again, "
@@ -269,7 +296,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "corrected": "Changed: {changes}.",
         "preview_unclear": (
             "Sorry, I did not understand. Type *ya* (yes) to publish, *batal* to cancel, "
-            "or send a correction such as _harga 140jt_, _km 120rb_, _tahun 2017_."
+            "or send a correction such as _price 140jt_, _km 120rb_, _year 2017_."
         ),
         "preview_more_photos": (
             "Yes: just send the photos now (up to 10), and I will show the preview again."
@@ -295,7 +322,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "preview": (
             "*Listing preview*\n{summary}\nPhotos: {photos}\n\n{description}\n\n"
             "Type *ya* (yes) to publish, *tidak* (no) to cancel, "
-            "or send a correction such as _harga 140jt_ or _km 120rb_."
+            "or send a correction such as _price 140jt_ or _km 120rb_."
         ),
         "published": "Listing *#{code}* is live: {link}",
         "cancelled": "Upload cancelled. I deleted the photos you sent.",
@@ -388,6 +415,9 @@ FIELD_NAMES = {
         "price_idr": "harga",
         "mileage_km": "jarak tempuh",
         "transmission": "transmisi",
+        "fuel": "bahan bakar",
+        "color": "warna",
+        "variant": "tipe",
         "photos": "foto",
     },
     "en": {
@@ -396,9 +426,31 @@ FIELD_NAMES = {
         "price_idr": "price",
         "mileage_km": "mileage",
         "transmission": "transmission",
+        "fuel": "fuel",
+        "color": "colour",
+        "variant": "trim",
         "photos": "photos",
     },
 }
+
+
+# The parser's values are Indonesian (`Matic`, `Putih`, `Bensin`); an English tenant's texts
+# show them in English.
+VALUE_NAMES = {
+    "en": {
+        "Matic": "Automatic", "Manual": "Manual", "Bensin": "Petrol", "Diesel": "Diesel",
+        "Hybrid": "Hybrid", "Listrik": "Electric", "Putih": "White", "Hitam": "Black",
+        "Silver": "Silver", "Abu-abu": "Grey", "Merah": "Red", "Biru": "Blue", "Hijau": "Green",
+        "Kuning": "Yellow", "Coklat": "Brown", "Oranye": "Orange", "Ungu": "Purple",
+        "Emas": "Gold", "Maroon": "Maroon", "Champagne": "Champagne", "Bronze": "Bronze",
+    },
+}  # fmt: skip
+
+
+def value_name(language: str, value: object) -> str:
+    """A value as the tenant's readers name it: `Matic` is `Automatic` in English."""
+    shown = str(value)
+    return VALUE_NAMES.get(language, {}).get(shown, shown)
 
 
 def field_name(language: str, key: str) -> str:

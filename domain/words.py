@@ -29,7 +29,8 @@ def _vocabulary(words: str) -> frozenset[str]:
 
 YES = _vocabulary(
     "ya y yes yess iya iye yoi ok oke okay okey okelah sip siap setuju boleh lanjut lanjutkan "
-    "gas gass betul benar bener tayang tayangkan mantap deal"
+    "gas gass betul benar bener tayang tayangkan mantap mantul deal yaudah yauda yasudah "
+    "yakin sure yep yup go publish good correct"
 )
 NO = _vocabulary(
     "tidak tdk no n gak ga nggak ngga enggak engga gk g jangan jgn batal batalkan cancel "
@@ -39,7 +40,9 @@ NO = _vocabulary(
 _CHANGED_MIND = _vocabulary("jadi jd")
 DONE = _vocabulary("selesai done sudah udah udh sdh beres finish finished cukup kelar rampung")
 SKIP = _vocabulary("skip lewati lewat /skip lanjut lanjutkan")
-CANCEL = _vocabulary("batal batalkan cancel /cancel /batal")
+CANCEL = _vocabulary("batal batalkan cancel /cancel /batal stop")
+# "Not now": the seller will come back to it.
+LATER = _vocabulary("nanti ntar tar bentar sebentar tunggu later wait dulu")
 QUESTION_WORDS = _vocabulary(
     "apa apakah gimana bagaimana gmn kenapa knp kok kapan berapa brp mana dimana siapa "
     "bisakah bolehkah"
@@ -90,9 +93,21 @@ def yes_or_no(text: str) -> bool | None:
 
 
 def is_done(text: str) -> bool:
-    """`selesai`, `udah itu aja`, `sudah semua kak`: the photos are all sent."""
+    """`selesai`, `udah itu aja`, `udah kak itu aja fotonya sudah semua ya`: the photos are
+    all sent (a longer message than a yes/no may say it, but not one with figures in it)."""
     words = words_of(text)
-    return 0 < len(words) <= MAX_ANSWER_WORDS and _any(words, DONE) and not _any(words, NO)
+    return (
+        0 < len(words) <= 2 * MAX_ANSWER_WORDS
+        and _any(words, DONE)
+        and not _any(words, NO)
+        and not any(ch.isdigit() for ch in text)
+    )
+
+
+def is_later(text: str) -> bool:
+    """`nanti dulu`, `bentar ya kak fotonya masih di hp satunya`: not now."""
+    words = words_of(text)
+    return 0 < len(words) <= 2 * MAX_ANSWER_WORDS and _any(words[:3], LATER)
 
 
 def is_skip(text: str) -> bool:

@@ -561,7 +561,7 @@ def test_an_answer_that_is_not_understood_asks_again_with_an_example():
     [
         ("/upload Avanza 2019 harga 165000000jt", "Harga Rp 165.000.000.000.000?"),
         ("/upload Avanza 2019 harga 500rb", "Sepertinya kurang angka"),
-        ("/upload Avanza 2019 harga 165jt km 12.000.000", "KM 12.000.000 km?"),
+        ("/upload Avanza 2019 harga 165jt km 12.000.000", "Jarak tempuh 12.000.000 km?"),
         ("/upload Avanza 2019 harga 165jt km 1.200.000", "betul? Balas *ya*"),
     ],
 )
@@ -674,7 +674,7 @@ def test_a_repeated_photo_is_kept_once_told_once_and_does_not_use_a_place():
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p10", "p11"]
 
 
-@pytest.mark.parametrize("greeting", ["halo", "p", "min", "mau jual mobil", "Assalamualaikum"])
+@pytest.mark.parametrize("greeting", ["halo", "p", "min", "Assalamualaikum", "apa kabar?"])
 def test_greetings_get_a_short_next_step_and_the_full_help_at_most_once_an_hour(greeting):
     state, effects = run(SessionState(), text(greeting))
     assert "*/upload*" in replies(effects)[0]  # the first time: the full help
@@ -691,3 +691,154 @@ def test_the_price_command_reads_commas_and_questions_an_absurd_price():
     assert "Harga Rp 165.000.000.000.000? Sepertinya salah ketik" in replies(effects)[0]
     _, effects = run(SessionState(), text("/harga #T03 " + "9" * 400))  # no crash
     assert "Format: */harga" in replies(effects)[0]
+
+
+# -- what a tester playing real sellers found (each: the seller's exact words) ------------
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "value"),
+    [
+        ("tahun 2017 ya", "year", 2017),
+        ("harga 140 ya kak", "price_idr", 140_000_000),
+        ("ok tapi harga 150", "price_idr", 150_000_000),
+        ("iya km nya 55rb", "mileage_km", 55_000),
+        ("bukan 2012 tapi 2013", "year", 2013),
+    ],
+)
+def test_a_correction_with_a_yes_in_it_corrects_and_does_not_publish(message, field, value):
+    state, effects = run(preview_of(), text(message))
+    assert not any(isinstance(e, Publish) for e in effects)
+    assert state.stage == PREVIEW and state.data.draft[field] == value
+    assert replies(effects)[0].startswith("Sudah diubah:")
+
+
+@pytest.mark.parametrize("message", ["/upload", "/jual", "/upload mobil saya kak"])
+def test_upload_without_details_asks_for_them(message):
+    state, effects = run(SessionState(), text(message))
+    assert replies(effects) == [text_of("ask_listing")]
+    state, effects = run(state, text("Toyota Avanza G 2019 165jt"))
+    assert state.data.draft["model"] == "Avanza" and "1-10 foto" in replies(effects)[0]
+
+
+def test_a_photo_captioned_only_upload_is_kept_and_the_details_asked():
+    state, effects = run(SessionState(), caption_photo("p1", "/upload"))
+    assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1"]
+    assert replies(effects) == [text_of("ask_listing")]
+
+
+@pytest.mark.parametrize("answer", ["sudah 2017", "2017 udah", "udah 2017 kak"])
+def test_an_answer_with_sudah_in_it_is_an_answer(answer):
+    state, _ = run(SessionState(), text("/upload Honda Jazz RS matic 179jt"))
+    state, effects = run(state, text(answer))
+    assert state.data.draft["year"] == 2017 and state.stage == COLLECTING
+    assert "1-10 foto" in replies(effects)[0]
+
+
+@pytest.mark.parametrize(
+    ("message", "field", "value"),
+    [
+        ("eh harganya 150 bukan 160", "price_idr", 150_000_000),
+        ("harga 150jt", "price_idr", 150_000_000),
+        ("km 95rb", "mileage_km", 95_000),
+    ],
+)
+def test_a_correction_before_selesai_is_taken_and_said(message, field, value):
+    state, _ = run(SessionState(), text("Avanza G 2019 matic km 100rb harga 160jt"))
+    state, effects = run(state, text(message))
+    assert state.data.draft[field] == value
+    assert replies(effects)[0].startswith("Sudah diubah:")
+
+
+def test_a_seller_who_wants_to_sell_is_asked_for_the_car_and_its_missing_fields():
+    state, effects = run(SessionState(), text("mau jual mobil kak"))
+    assert replies(effects) == [text_of("ask_listing")]
+    state, effects = run(state, text("jual Ertiga GX manual silver"))
+    assert "tahun berapa" in replies(effects)[0]
+    state, effects = run(state, text("thn 19"))
+    assert "harganya berapa" in replies(effects)[0]
+    state, effects = run(state, text("150"))
+    assert state.data.draft["price_idr"] == 150_000_000 and "1-10 foto" in replies(effects)[0]
+
+
+@pytest.mark.parametrize(
+    ("message", "line"),
+    [
+        ("harga nego jadi 140", "Sudah diubah: harga Rp 140.000.000"),
+        ("warna silver", "Sudah diubah: warna Silver."),
+        ("diesel", "Sudah diubah: bahan bakar Diesel."),
+    ],
+)
+def test_the_changed_line_speaks_the_sellers_language(message, line):
+    _, effects = run(preview_of(), text(message))
+    assert replies(effects)[0].startswith(line)
+    assert "negotiable" not in replies(effects)[0] and "color" not in replies(effects)[0]
+
+
+def test_a_question_at_the_preview_changes_nothing():
+    state = preview_of()
+    after, effects = run(state, text("bisa nego ga nanti pembeli?"))
+    assert after.data.draft == state.data.draft and "*Preview iklan*" not in replies(effects)[0]
+
+
+@pytest.mark.parametrize(
+    ("message", "question"),
+    [("thn 2030", "Tahun 2030? Sepertinya salah ketik"), ("km 12.000.000", "Jarak tempuh")],
+)
+def test_an_impossible_correction_is_questioned_and_not_taken(message, question):
+    state = preview_of()
+    after, effects = run(state, text(message))
+    assert question in replies(effects)[0] and after.data.draft == state.data.draft
+
+
+def test_a_price_that_drops_to_a_quarter_is_asked_to_be_confirmed():
+    state, effects = run(preview_of(), text("harga 14"))
+    assert state.data.draft["price_idr"] == 14_000_000
+    assert "Harga Rp 14.000.000, betul?" in replies(effects)[-1]
+
+
+def test_a_photo_captioned_with_another_cars_listing_starts_that_car():
+    state, _ = run(SessionState(), text(UPLOAD), image("p1"))
+    state, effects = run(state, caption_photo("k1", "Karimun Wagon R GS 2016 km 80rb 75jt"))
+    assert state.data.draft["model"] != "Freed" and [p.key for p in state.data.photos] == ["k1"]
+    assert any(isinstance(e, CancelUpload) for e in effects)
+
+
+def test_photos_kept_too_long_for_their_listing_are_not_used_and_the_seller_is_told():
+    state, _ = run(SessionState(), image("p1"), stored(1, "p1"))
+    _, effects = run(state, text("Honda Jazz RS 2017 km 76rb 179jt"), now=NOW + 20 * 60)
+    assert replies(effects)[0] == text_of("photos_first_expired")
+
+
+@pytest.mark.parametrize("message", ["nanti dulu ya", "bentar ya kak fotonya masih di hp satunya"])
+def test_not_now_while_collecting_is_understood(message):
+    _, effects = run(SessionState(), text(UPLOAD), text(message))
+    assert replies(effects)[-1] == text_of("collecting_later")
+
+
+def test_not_now_at_the_preview_is_understood():
+    _, effects = run(preview_of(), text("nanti dulu"))
+    assert replies(effects) == [text_of("preview_later")]
+
+
+def test_a_delete_waits_through_chatter_and_takes_yakin():
+    state, _ = run(SessionState(), text("/hapus #H01"))
+    state, effects = run(state, text("bentar"))
+    assert replies(effects) == [text_of("delete_pending", code="H01")]
+    _, effects = run(state, text("yakin"))
+    assert effects == [ListingCommand("delete", "H01", None)]
+
+
+def test_mobil_is_a_sellers_own_list():
+    _, effects = run(SessionState(), text("/mobil"))
+    assert effects == [ListingCommand("list", None, None)]
+
+
+def test_an_english_tenant_sees_the_values_in_english():
+    _, effects = run(SessionState(), text(UPLOAD), language="en")
+    assert "Transmission: Automatic" in replies(effects)[0]
+
+
+def test_cancelling_before_any_photo_does_not_mention_photos():
+    _, effects = run(SessionState(), text(UPLOAD), text("batal"))
+    assert replies(effects)[-1] == text_of("cancelled_nothing_sent")
