@@ -722,7 +722,7 @@ def test_upload_without_details_asks_for_them(message):
 
 
 def test_a_photo_captioned_only_upload_is_kept_and_the_details_asked():
-    state, effects = run(SessionState(), caption_photo("p1", "/upload"))
+    _state, effects = run(SessionState(), caption_photo("p1", "/upload"))
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p1"]
     assert replies(effects) == [text_of("ask_listing")]
 
