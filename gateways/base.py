@@ -22,24 +22,7 @@ from domain.events import InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
 from domain.ports import SendResult
 from gateways.errors import BadPayload, GatewayConfigError
-
-WEAK_SECRETS = frozenset(
-    {
-        "",
-        "secret",
-        "changeme",
-        "change-me",
-        "password",
-        "token",
-        "test",
-        "default",
-        "webhook",
-        "showroom",
-        "123456",
-        "admin",
-    }
-)
-MIN_SECRET_LENGTH = 16
+from gateways.secret_strength import HOW_TO, secret_weakness
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +51,10 @@ class Adapter:
 
     def check_config(self) -> None:
         """Refuse settings that cannot be safe (raises GatewayConfigError)."""
-        secret = self.config.webhook_secret
-        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        weakness = secret_weakness(self.config.webhook_secret)
+        if weakness is not None:
             raise GatewayConfigError(
-                f"{self.kind}: webhook_secret is missing, a default or shorter than "
-                f"{MIN_SECRET_LENGTH} characters; use a long random value "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                f"{self.kind}: webhook_secret {weakness}; use a long random value ({HOW_TO})"
             )
 
     # -- inbound -------------------------------------------------------------------------

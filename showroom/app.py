@@ -126,33 +126,38 @@ async def serve(
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
-    storage = await open_storage(settings)
     web = WebServer(
         None,
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
     )
-    gateways = build_gateways(settings, web)
-    async with gateway_client() as client:
-        bot = build_actors(settings, storage, gateways, client, web)
-        intake = Intake(
-            {
-                slug: IntakeTenant(slug, storage.tenant_ids[slug], gateways.adapters[slug])
-                for slug in settings.tenants
-            },
-            bot.persistence,
-            bot.router,
-        )
-        web.app = build_web(settings, storage, gateways, bot, intake, client, web)
-        bot.root.add_service("web", web.run, stop=web.stop)  # intake: started last, stops first
-        running = Running(web, gateways.simulators, intake, bot.outboxes, bot.sessions)
-        try:
+    try:
+        # unsafe gateway settings are refused before the database is touched
+        gateways = build_gateways(settings, web)
+    except BaseException:
+        web.close()
+        raise
+    try:
+        storage = await open_storage(settings)
+        async with gateway_client() as client:
+            bot = build_actors(settings, storage, gateways, client, web)
+            intake = Intake(
+                {
+                    slug: IntakeTenant(slug, storage.tenant_ids[slug], gateways.adapters[slug])
+                    for slug in settings.tenants
+                },
+                bot.persistence,
+                bot.router,
+            )
+            web.app = build_web(settings, storage, gateways, bot, intake, client, web)
+            bot.root.add_service("web", web.run, stop=web.stop)  # intake: last in, first out
+            running = Running(web, gateways.simulators, intake, bot.outboxes, bot.sessions)
             await _run_until_stopped(bot.root, running, task_status)
-        finally:
-            web.close()
-            for _, server in gateways.simulators.values():
-                server.close()
+    finally:
+        web.close()
+        for _, server in gateways.simulators.values():
+            server.close()
     log.info("showroom stopped")
 
 
@@ -175,10 +180,15 @@ def build_gateways(settings: Settings, web: WebServer) -> Gateways:
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
     }
-    adapters = {
-        slug: _adapter(slug, tenant, web, simulators.get(slug))
-        for slug, tenant in settings.tenants.items()
-    }
+    try:
+        adapters = {
+            slug: _adapter(slug, tenant, web, simulators.get(slug))
+            for slug, tenant in settings.tenants.items()
+        }
+    except BaseException:
+        for _, server in simulators.values():
+            server.close()
+        raise
     return Gateways(adapters, simulators)
 
 

@@ -15,13 +15,15 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from domain.identity import NotAnIdentity, normalise_phone
-from gateways.registry import KINDS
+from gateways.registry import KINDS, SIMULATOR
+from gateways.secret_strength import HOW_TO, secret_weakness
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
@@ -35,10 +37,30 @@ def _rule(
     min: float | None = None,
     max: float | None = None,
     choices: tuple[str, ...] | None = None,
+    check: Callable[[Any], str | None] | None = None,
 ) -> Any:
+    """A key: its default, its help line, and what is allowed (`check` returns why a value
+    is not, or None)."""
     return field(
-        default=default, metadata={"help": help, "min": min, "max": max, "choices": choices}
+        default=default,
+        metadata={"help": help, "min": min, "max": max, "choices": choices, "check": check},
     )
+
+
+def http_url(value: str) -> str | None:
+    """Why `value` is not an http(s) address with a host name, or None."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a web address"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address with a host name"
+    return None
+
+
+def http_url_or_empty(value: str) -> str | None:
+    return None if value == "" else http_url(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +120,7 @@ class GatewaySettings:
     base_url: str = _rule(
         "http://127.0.0.1:8080",
         help="the gateway's own URL (simulator: ignored; cloudapi: the Graph API)",
+        check=http_url,
     )
     webhook_secret: str = _rule(
         "",
@@ -137,6 +160,7 @@ class TenantSettings:
         "",
         help="public address of the catalog, used in the links the bot sends "
         "(empty: the server's own address)",
+        check=http_url_or_empty,
     )
     whatsapp_number: str = _rule("", help="the dealer's WhatsApp number, for buyers to chat")
     address: str = _rule("", help="the showroom's address, shown at the foot of the catalog")
@@ -192,6 +216,7 @@ class CopywriterSettings:
         "",
         help="an OpenAI-compatible API (e.g. https://api.openai.com/v1) that writes the sales "
         "texts; empty: showroom's own templates",
+        check=http_url_or_empty,
     )
     model: str = _rule("", help="the model name to ask")
     api_key: str = _rule("", help='the API key; write it as "env:NAME"')
@@ -245,7 +270,21 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = _build(Settings, document, str(path), "", environ)
+    for slug, tenant in settings.tenants.items():
+        _check_secret(str(path), f"tenants.{slug}.gateway", tenant.gateway)
     return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
+
+
+def _check_secret(file: str, key: str, gateway: GatewaySettings) -> None:
+    """A weak webhook secret is refused here, before anything (the database) is touched.
+    (The simulator makes one up when none is given.)"""
+    if gateway.kind == SIMULATOR and gateway.webhook_secret == "":
+        return
+    weakness = secret_weakness(gateway.webhook_secret)
+    if weakness is not None:
+        raise ConfigError(
+            f"{file}: '{key}.webhook_secret' {weakness}; use a long random value ({HOW_TO})"
+        )
 
 
 def _build(
@@ -348,6 +387,10 @@ def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str
             high is not None
         )
         raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {' and '.join(bounds)}")
+    check = rules.get("check")
+    problem = check(value) if check is not None else None
+    if problem is not None:
+        raise ConfigError(f"{file}: '{key}' {problem}")  # not the value: it may hold a secret
     return value
 
 

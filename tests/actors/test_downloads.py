@@ -34,7 +34,11 @@ class Harness:
         self.pool = WorkerPool("downloads", workers=2, capacity=50)
         self.store = MediaStore(tmp_path / "media")
         self.adapter = make_adapter(
-            GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+            GatewayConfig(
+                kind="simulator",
+                base_url="http://gateway",
+                webhook_secret="Xq7-random-webhook-token-204",
+            )
         )
         transport = httpx.ASGITransport(self.simulator.app())
 
@@ -172,7 +176,11 @@ async def test_cancelling_the_upload_stops_its_downloads_and_leaves_no_file(
 )
 def test_only_the_gateway_origin_may_be_fetched(url):
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator",
+            base_url="http://gateway",
+            webhook_secret="Xq7-random-webhook-token-204",
+        )
     )
     assert adapter.may_fetch(httpx.URL("http://gateway/images/x.jpg"))
     assert not adapter.may_fetch(httpx.URL(url))
@@ -239,7 +247,9 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
     workers = 3
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator", base_url=server.url, webhook_secret="Xq7-random-webhook-token-204"
+        )
     )
     results = []
     async with httpx.AsyncClient(limits=limits) as client, trio.open_nursery() as nursery:
@@ -297,7 +307,9 @@ async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
     simulator = Simulator()
     server = WebServer(simulator.app(), "127.0.0.1", 0, name="gateway", graceful_timeout_s=0.2)
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator", base_url=server.url, webhook_secret="Xq7-random-webhook-token-204"
+        )
     )
     results = []
     async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:

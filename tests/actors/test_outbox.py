@@ -37,7 +37,11 @@ class Harness:
 
     def outbox(self, **policy) -> Outbox:
         adapter = make_adapter(
-            GatewayConfig(kind="simulator", base_url=self.server.url, webhook_secret="s" * 20)
+            GatewayConfig(
+                kind="simulator",
+                base_url=self.server.url,
+                webhook_secret="Xq7-random-webhook-token-204",
+            )
         )
         options = {"per_chat_gap_s": 0, "typing": False, "retry": QUICK_RETRY, **policy}
         return Outbox(

@@ -138,13 +138,36 @@ async def test_first_signal_drains_and_the_second_exits_at_once():
         nursery.cancel_scope.cancel()
 
 
-def test_a_weak_webhook_secret_is_refused_at_start(tmp_path):
+@pytest.mark.parametrize(
+    "secret", ["secret", "aaaaaaaaaaaaaaaa", "secretsecretsecret", "abc             "]
+)
+def test_a_weak_webhook_secret_is_refused_at_start_before_the_database(tmp_path, secret):
     config = tmp_path / "config.toml"
-    config.write_text('[tenants.demo.gateway]\nkind = "gowa"\nwebhook_secret = "secret"\n')
+    config.write_text(f'[tenants.demo.gateway]\nkind = "gowa"\nwebhook_secret = "{secret}"\n')
     done = run("serve", "--config", str(config))
     assert done.returncode == 2
-    assert "webhook_secret is missing, a default or shorter than 16" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert "'tenants.demo.gateway.webhook_secret'" in done.stderr
+    assert repr(secret) not in done.stderr  # the refusal never repeats the secret
+    assert secret == "secret" or secret.strip() not in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "data").exists()  # nothing was created
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "key"),
+    [
+        ("tenants.demo.gateway", 'base_url = "not a url"', "tenants.demo.gateway.base_url"),
+        ("tenants.demo", 'public_url = "ftp://mobil.example.id"', "tenants.demo.public_url"),
+        ("tenants.demo", 'public_url = "mobil.example.id"', "tenants.demo.public_url"),
+    ],
+)
+def test_addresses_that_are_not_http_are_refused_at_start(tmp_path, table, line, key):
+    config = tmp_path / "config.toml"
+    config.write_text(f"[{table}]\n{line}\n")
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2
+    assert f"'{key}' must be an http:// or https:// address" in done.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_the_standalone_simulator_serves_the_gateway_endpoints(tmp_path):

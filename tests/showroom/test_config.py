@@ -75,13 +75,13 @@ webhook_secret = "env:GOWA_SECRET"
 language = "en"
 """,
     )
-    settings = load_settings(path, {"GOWA_SECRET": "s" * 32})
+    settings = load_settings(path, {"GOWA_SECRET": "Vb2kP9-surabaya-gowa-secret"})
     assert list(settings.tenants) == ["surabaya-motor", "jakarta-auto"]
     surabaya = settings.tenants["surabaya-motor"]
     assert (surabaya.name, surabaya.gateway.kind, surabaya.gateway.webhook_secret) == (
         "Surabaya Motor",
         "gowa",
-        "s" * 32,
+        "Vb2kP9-surabaya-gowa-secret",
     )
     assert settings.tenants["jakarta-auto"].gateway.kind == "simulator"
 
@@ -137,3 +137,18 @@ def test_every_key_is_in_the_shipped_config_toml_and_the_readme():
         section, name = key.replace("<name>", "demo").rsplit(".", 1)
         assert f"[{section}]" in shipped and f"\n{name} = " in shipped, key
         assert f"`{key}`" in readme, f"README does not document {key}"
+
+
+def test_a_weak_secret_from_the_environment_is_refused_without_showing_it(tmp_path):
+    path = write(
+        tmp_path, '[tenants.demo.gateway]\nkind = "waha"\nwebhook_secret = "env:WAHA_SECRET"\n'
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path, {"WAHA_SECRET": "secretsecretsecret"})
+    assert "'tenants.demo.gateway.webhook_secret' is too predictable" in str(refused.value)
+    assert "secretsecretsecret" not in str(refused.value)
+
+
+def test_the_simulator_may_leave_its_secret_empty(tmp_path):
+    settings = load_settings(write(tmp_path, '[tenants.demo.gateway]\nkind = "simulator"\n'))
+    assert settings.tenants["demo"].gateway.webhook_secret == ""
