@@ -57,6 +57,7 @@ from runtime import (
 )
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
+from showroom.logs import redactor
 from storage.database import backup_sqlite, prepare_sqlite, schema_version
 from storage.media import MediaStore
 from storage.queries import backlogs
@@ -131,6 +132,7 @@ async def serve(
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
+        access_log=settings.log.access,
     )
     try:
         # unsafe gateway settings are refused before the database is touched
@@ -426,6 +428,7 @@ def _adapter(
     if simulated is not None:
         simulator, server = simulated
         secret = gateway.webhook_secret or secrets.token_urlsafe(24)
+        redactor.add(secret)  # a made-up secret is a secret too: never in a log line
         config = GatewayConfig(kind=SIMULATOR, base_url=server.url, webhook_secret=secret)
         server.app = simulator.app()
         simulator.webhook_url = f"{_local_url(web)}/webhook/{slug}/{secret}"

@@ -207,7 +207,7 @@ async def _simulate(host: str, port: int, webhook: str) -> None:
 def _serve(settings: Settings, log_format: str | None) -> int:
     from showroom.app import serve  # the server stack is loaded only when serving
 
-    setup_logging(settings.log.level, log_format or settings.log.format)
+    setup_logging(settings.log.level, log_format or settings.log.format, settings.secrets())
     try:
         trio.run(serve, settings)
     except Escalation as exc:

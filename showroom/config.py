@@ -84,6 +84,11 @@ class LogSettings:
         help="one line per event as text, or as JSON for log shippers",
         choices=("text", "json"),
     )
+    access: bool = _rule(
+        False,
+        help="one line per HTTP request (the web server's access log, area showroom.web.access; "
+        "webhook secrets redacted)",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +260,14 @@ class Settings:
 
     def resolve(self, path: str) -> Path:
         return (self.base_dir / path).resolve()
+
+    def secrets(self) -> list[str]:
+        """Every secret in the settings: what the logs must never show."""
+        found = [self.copywriter.api_key]
+        for tenant in self.tenants.values():
+            gateway = tenant.gateway
+            found += [gateway.webhook_secret, gateway.api_key, gateway.verify_token]
+        return [secret for secret in found if secret]
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:

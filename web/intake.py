@@ -25,6 +25,7 @@ from gateways.errors import BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
 from storage.writes import AppendInbox
 from web.errors import BodyTooLarge
+from web.redact import redact_paths
 
 log = logging.getLogger("showroom.webhook")
 
@@ -114,7 +115,11 @@ class Intake:
         self.stats.refuse(status)
         client = request.client.host if request.client else "?"
         log.warning(
-            "webhook %s from %s refused with %d: %s", request.url.path, client, status, reason
+            "webhook %s from %s refused with %d: %s",
+            redact_paths(request.url.path),
+            client,
+            status,
+            reason,
         )
         return JSONResponse({"error": reason}, status_code=status)
 

@@ -26,6 +26,7 @@ class WebServer:
         *,
         graceful_timeout_s: float = 5.0,
         name: str = "web server",
+        access_log: bool = False,
     ) -> None:
         self.app = app
         self.name = name
@@ -38,7 +39,8 @@ class WebServer:
         self.host = host
         self.port: int = self._socket.getsockname()[1]
         self._config = HypercornConfig()
-        self._config.accesslog = None
+        # hypercorn's access log goes through logging like the rest (where it is redacted)
+        self._config.accesslog = logging.getLogger("showroom.web.access") if access_log else None
         self._config.errorlog = logging.getLogger("showroom.web.server")
         self._config.graceful_timeout = graceful_timeout_s
         self._stop = trio.Event()
