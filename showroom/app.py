@@ -58,7 +58,12 @@ from runtime import (
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
 from showroom.logs import redactor
-from storage.database import backup_sqlite, prepare_sqlite, schema_version
+from storage.database import (
+    backup_sqlite,
+    prepare_sqlite,
+    schema_version,
+    unusable_as_one_line,
+)
 from storage.media import MediaStore
 from storage.queries import backlogs
 from storage.reader import Reader
@@ -170,7 +175,8 @@ async def open_storage(settings: Settings) -> Storage:
     """Open (create, migrate) the database, make sure the configured tenants are in it."""
     path = settings.resolve(settings.database.path)
     db = await trio.to_thread.run_sync(prepare_sqlite, path)
-    tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
+    with unusable_as_one_line(path):
+        tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
     return Storage(
         db, path, tenant_ids, Reader(db), MediaStore(settings.resolve(settings.media.dir))
     )

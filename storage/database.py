@@ -14,12 +14,14 @@ import contextlib
 import logging
 import re
 import sqlite3
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import peewee
 
-from storage.errors import BackupFailed, MigrationFailed, SchemaTooNew
+from storage.errors import BackupFailed, DatabaseUnusable, MigrationFailed, SchemaTooNew
+from storage.faults import Fault, classify
 from storage.models import database as database_proxy
 
 log = logging.getLogger("showroom.storage")
@@ -53,13 +55,42 @@ def open_sqlite(path: Path | str, *, synchronous: int = SYNCHRONOUS_FULL) -> pee
 
 def prepare_sqlite(path: Path | str) -> peewee.SqliteDatabase:
     """Open and migrate (blocking: call it from a worker thread). The connection this thread
-    used is closed again: each thread that works with the database opens its own."""
-    db = open_sqlite(path)
-    try:
-        migrate(db)
-    finally:
-        db.close()
+    used is closed again: each thread that works with the database opens its own.
+    Raises DatabaseUnusable (one line: what is wrong with the file and what to do)."""
+    with unusable_as_one_line(path):
+        db = open_sqlite(path)
+        try:
+            migrate(db)
+        finally:
+            db.close()
     return db
+
+
+_ADVICE = {
+    Fault.CORRUPT: "restore a backup (README: Operations, Restore), or point [database] path "
+    "at a new file",
+    Fault.CANNOT_OPEN: "check [database] path: it must be a file (or not exist yet) in a folder "
+    "showroom may write",
+    Fault.READ_ONLY: "showroom must be able to write the file and its folder (for the -wal and "
+    "-shm files next to it)",
+    Fault.FULL: "free some space on that disk",
+    Fault.BUSY: "another program holds it locked; stop it",
+    Fault.IO: "check the disk (dmesg)",
+    Fault.NO_DESCRIPTORS: "raise the open files limit (LimitNOFILE)",
+}
+
+
+@contextlib.contextmanager
+def unusable_as_one_line(path: Path | str) -> Iterator[None]:
+    """Errors of opening or migrating the database, as DatabaseUnusable with one line that
+    names the file, the fault and what to do (instead of a driver's traceback)."""
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.Error, OSError) as exc:
+        fault = classify(exc)
+        what = fault.value if fault is not None else f"it cannot be used ({exc})"
+        advice = _ADVICE.get(fault, "check the file") if fault is not None else "check the file"
+        raise DatabaseUnusable(f"{path}: {what}: {advice}") from exc
 
 
 def open_postgresql(dsn: str) -> peewee.PostgresqlDatabase:

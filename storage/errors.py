@@ -1,6 +1,7 @@
 """Errors of the storage floor. Each says what happened and what the operator can do.
 
 StorageError
+├── DatabaseUnusable  the database file cannot be opened or used (damaged, a folder, read-only)
 ├── SchemaTooNew      the database was written by a newer showroom
 ├── MigrationFailed   a migration could not be applied (the database is as it was)
 ├── UnsafePath        a name would leave the photo store
@@ -12,6 +13,11 @@ StorageError
 
 class StorageError(Exception):
     """Base of the storage floor's errors."""
+
+
+class DatabaseUnusable(StorageError):
+    """The database file cannot be opened or used; the message is one line for the operator:
+    the file, what is wrong and what to do."""
 
 
 class SchemaTooNew(StorageError):

@@ -1,6 +1,7 @@
 """The `showroom` command, run as a real process: version, help, config errors, serve and stop."""
 
 import json
+import logging
 import os
 import re
 import signal
@@ -110,6 +111,76 @@ def test_a_database_from_a_newer_showroom_is_refused_at_start(tmp_path):
     done = run("serve", "--config", str(config))
     assert done.returncode == 2
     assert "schema is version 99" in done.stderr and "Traceback" not in done.stderr
+
+
+def _truncated(path: Path) -> None:
+    from storage.database import prepare_sqlite
+
+    prepare_sqlite(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(path, "r+b") as file:
+        file.truncate(path.stat().st_size // 8)
+
+
+def _read_only(path: Path) -> None:
+    from storage.database import prepare_sqlite
+
+    prepare_sqlite(path)
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda path: path.write_bytes(b"hello, I am not SQLite" * 100), "damaged"),
+        (_truncated, "damaged"),
+        (lambda path: path.mkdir(), "cannot be opened"),
+        (_read_only, "read-only"),
+    ],
+    ids=["not-sqlite", "truncated", "a-folder", "read-only"],
+)
+def test_a_bad_database_file_is_one_line_and_exit_2(tmp_path, make, expected):
+    if make is _read_only and os.geteuid() == 0:
+        pytest.skip("root writes read-only files: run as a normal user to test this one")
+    config = tmp_path / "config.toml"
+    (tmp_path / "db").mkdir()
+    config.write_text('[database]\npath = "db/showroom.db"\n')
+    make(tmp_path / "db" / "showroom.db")
+    try:
+        done = run("serve", "--config", str(config))
+    finally:
+        (tmp_path / "db").chmod(0o755)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("showroom: cannot open the database: ")
+    assert expected in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_when_supervision_gives_up_the_exit_code_is_3_without_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    import showroom.app
+    from runtime import Escalation
+    from showroom.cli import EXIT_GAVE_UP, main
+
+    async def gives_up(settings):
+        # as trio delivers it: inside the exception groups of the nurseries on the way out
+        raise ExceptionGroup(
+            "nursery", [ExceptionGroup("tree", [Escalation("showroom", "outbox:demo", 3, 5)])]
+        )
+
+    monkeypatch.setattr(showroom.app, "serve", gives_up)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # main() sets up logging
+    monkeypatch.setattr(root, "level", root.level)
+    (tmp_path / "config.toml").write_text('[log]\nlevel = "warning"\n')
+    assert main(["serve", "--config", str(tmp_path / "config.toml")]) == EXIT_GAVE_UP
+    err = capsys.readouterr().err
+    assert "gave up on 'outbox:demo'" in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1
 
 
 async def test_first_signal_drains_and_the_second_exits_at_once():
