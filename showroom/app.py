@@ -61,6 +61,7 @@ from showroom.logs import redactor
 from storage.database import (
     backup_sqlite,
     prepare_sqlite,
+    remove_stale_partials,
     schema_version,
     unusable_as_one_line,
 )
@@ -175,6 +176,8 @@ async def open_storage(settings: Settings) -> Storage:
     """Open (create, migrate) the database, make sure the configured tenants are in it."""
     path = settings.resolve(settings.database.path)
     db = await trio.to_thread.run_sync(prepare_sqlite, path)
+    for folder in (path.parent, _backup_name(path).parent):  # where backups are usually made
+        await trio.to_thread.run_sync(remove_stale_partials, folder)
     with unusable_as_one_line(path):
         tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
     return Storage(

@@ -11,7 +11,9 @@ never wait for it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -181,19 +183,33 @@ def _now_text() -> str:
 # -- backups ----------------------------------------------------------------------------------
 
 
+PARTIAL_SUFFIX = ".partial"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
 def backup_sqlite(source: Path | str, target: Path | str) -> Path:
     """Write a consistent copy of a (possibly busy) SQLite database and check it.
 
     Uses VACUUM INTO: one read transaction, so writers go on while it runs (WAL), and the copy
     is compact. The copy must pass PRAGMA integrity_check, else BackupFailed.
+
+    The copy is written as `<target>.partial`, locked (flock) while it is written, and renamed
+    when it is sound. A backup that was killed leaves its partial file unlocked: the next
+    backup into the same folder (and the next start, for the usual folders) removes it.
     """
     target = Path(target)
     if target.exists():
         raise BackupFailed(f"{target} already exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    remove_stale_partials(target.parent)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
     try:
+        descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    except FileExistsError:
+        raise BackupFailed(f"another backup to {target} is running") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel if we are killed
+        # VACUUM INTO takes an empty file: the one we hold locked
         with _plain_connection(source) as connection:
             connection.execute("VACUUM INTO ?", (str(partial),))
         with _plain_connection(partial) as copy:
@@ -205,7 +221,39 @@ def backup_sqlite(source: Path | str, target: Path | str) -> Path:
         raise BackupFailed(f"backup of {source} to {target} failed: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
+        os.close(descriptor)
     return target
+
+
+def remove_stale_partials(folder: Path | str) -> list[Path]:
+    """Remove the partial copies killed backups left in `folder` (a backup still writing
+    holds its file locked and keeps it). Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        candidates = list(Path(folder).glob(f"*{PARTIAL_SUFFIX}"))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            descriptor = os.open(path, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            with open(path, "rb") as probe:
+                header = probe.read(len(SQLITE_HEADER))
+            if header not in (b"", SQLITE_HEADER):
+                continue  # not ours: someone else's file that happens to end in .partial
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # locked: a backup is writing it right now
+        else:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(descriptor)
+    if removed:
+        log.info("removed %d partial backup file(s) left by killed backups", len(removed))
+    return removed
 
 
 def _plain_connection(path: Path | str) -> contextlib.closing[sqlite3.Connection]:
