@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from domain.events import InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, NotAnIdentity, chat_kind, parse_address
 from domain.ports import SendResult
 from gateways.errors import BadPayload, GatewayConfigError
+from gateways.json_body import parse_json
 from gateways.secret_strength import HOW_TO, secret_weakness
 
 
@@ -115,10 +115,7 @@ class Adapter:
 
 
 def load_json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadPayload(f"body is not JSON: {exc.__class__.__name__}") from None
+    data = parse_json(body)  # hostile nesting, numbers and surrogates: gateways/json_body.py
     if not isinstance(data, dict):
         raise BadPayload("body is not a JSON object")
     return data
@@ -167,7 +164,7 @@ def int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
     return None
 

@@ -23,6 +23,7 @@ from gateways.base import Adapter
 from gateways.cloudapi import CloudApi
 from gateways.errors import BadPayload
 from runtime import ActorRef, ActorStopped, MailboxFull
+from storage.faults import classify
 from storage.writes import AppendInbox
 from web.errors import BodyTooLarge
 from web.redact import redact_paths
@@ -80,28 +81,44 @@ class Intake:
             events = tenant.adapter.parse(tenant.slug, body)
         except BadPayload as exc:
             return self._refuse(400, str(exc), request)
+        except Exception as exc:  # an adapter tripped on a shape it did not expect: still a 400
+            log.warning("webhook for %s: body not understood", tenant.slug, exc_info=exc)
+            return self._refuse(400, f"body not understood ({type(exc).__name__})", request)
         if not events:
             self.stats.ignored += 1
             return JSONResponse({"status": "ignored"})
-        duplicates = 0
+        duplicates, unstorable = 0, 0
         raw = body.decode("utf-8", errors="replace")
         for event in events:
-            write = AppendInbox(
-                tenant.id, event.dedupe_key, str(event.sender), raw, event.to_json()
-            )
             try:
+                write = AppendInbox(
+                    tenant.id, event.dedupe_key, str(event.sender), raw, event.to_json()
+                )
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
-            except (TimeoutError, MailboxFull, ActorStopped, peewee.DatabaseError) as exc:
-                log.error("webhook for %s not stored: %s", tenant.slug, exc)
-                return self._refuse(503, "could not store the event; try again", request)
+            except Exception as exc:
+                if _database_unavailable(exc):  # nothing can be stored now: the gateway retries
+                    log.error("webhook for %s not stored: %s", tenant.slug, exc)
+                    return self._refuse(503, "could not store the event; try again", request)
+                # this event cannot be stored (its data): the others of the body still are
+                log.error(
+                    "webhook for %s: event %s refused: %r", tenant.slug, event.dedupe_key, exc
+                )
+                unstorable += 1
+                continue
             if stored.duplicate:
                 duplicates += 1
                 continue
             with contextlib.suppress(MailboxFull, ActorStopped):  # else the rescan delivers it
                 self.router.tell(Deliver(stored.id, event))
+        if unstorable == len(events):
+            return self._refuse(400, "no event of this body can be stored", request)
         self.stats.duplicates += duplicates
-        self.stats.accepted += len(events) - duplicates
-        return JSONResponse({"status": "accepted", "events": len(events), "duplicates": duplicates})
+        self.stats.accepted += len(events) - duplicates - unstorable
+        answer = {"status": "accepted", "events": len(events), "duplicates": duplicates}
+        if unstorable:
+            self.stats.refuse(400)
+            answer["refused"] = unstorable
+        return JSONResponse(answer)
 
     def _handshake(self, tenant: IntakeTenant, request: Request) -> Response:
         if not isinstance(tenant.adapter, CloudApi):
@@ -122,6 +139,16 @@ class Intake:
             reason,
         )
         return JSONResponse({"error": reason}, status_code=status)
+
+
+def _database_unavailable(error: Exception) -> bool:
+    """Is the database unable to take any write now (full, locked, gone, the writer stopped
+    or too slow), as opposed to this one event being unstorable?"""
+    if isinstance(error, TimeoutError | MailboxFull | ActorStopped):
+        return True
+    return classify(error) is not None or (
+        isinstance(error, peewee.OperationalError) and not isinstance(error, peewee.IntegrityError)
+    )
 
 
 async def _read_capped(request: Request, limit: int) -> bytes:
