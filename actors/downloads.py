@@ -30,12 +30,13 @@ import trio_parallel
 from actors.errors import FetchFailed, GatewayTrouble, NotReady
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
+from domain.photo_failures import PhotoProblem, failure_reason
 from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
 from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
-from storage.errors import NotAPhoto
-from storage.images import store_photo
+from storage.errors import NotAPhoto, PhotoTooLarge
+from storage.images import DECODE_BUDGET_BYTES, store_photo
 from storage.media import MediaStore
 
 log = logging.getLogger("showroom.media")
@@ -98,8 +99,11 @@ class Downloads:
         schedule: ReadinessSchedule | None = None,
         budget: RetryBudget | None = None,
         rng: random.Random | None = None,
+        decode_budget_bytes: int = DECODE_BUDGET_BYTES,
     ) -> None:
-        """`report(session key, PhotoStored | PhotoFailed)` delivers results to sessions."""
+        """`report(session key, PhotoStored | PhotoFailed)` delivers results to sessions; a
+        PhotoFailed's reason says what kind of failure it was (domain/photo_failures.py)."""
+        self.decode_budget_bytes = decode_budget_bytes
         self.pool = pool
         self.client = client
         self.store = store
@@ -134,8 +138,9 @@ class Downloads:
                 self.report(key, PhotoStored(upload, photo_key, job.outcome.value))
             else:
                 self.stats.failed += 1
-                log.warning("photo %s for %s failed: %s", photo_key, key[1], error)
-                self.report(key, PhotoFailed(upload, photo_key, str(error)))
+                reason = failure_of(error)
+                log.warning("photo %s for %s failed: %s", photo_key, key[1], reason)
+                self.report(key, PhotoFailed(upload, photo_key, reason))
 
         return group.submit(self._download, tenant, media, on_done=done)
 
@@ -150,7 +155,12 @@ class Downloads:
         data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
         try:
             return await trio_parallel.run_sync(
-                store_photo, self.store, tenant.slug, data, limiter=self._image_processes
+                store_photo,
+                self.store,
+                tenant.slug,
+                data,
+                self.decode_budget_bytes,
+                limiter=self._image_processes,
             )
         except NotAPhoto as exc:
             raise FetchFailed(str(exc)) from exc
@@ -252,6 +262,18 @@ class Downloads:
             return b"".join(chunks)
         finally:
             await response.aclose()
+
+
+def failure_of(error: BaseException) -> str:
+    """The PhotoFailed reason for a failed download: too large a picture, a fault of ours (a
+    file that could not be written, a photo worker that died), or a photo that cannot be had
+    (not a picture, never ready, refused by the gateway) that the seller can send again."""
+    cause = error.__cause__ if isinstance(error, FetchFailed) else error
+    if isinstance(cause, PhotoTooLarge | MemoryError):
+        return failure_reason(PhotoProblem.TOO_LARGE, str(cause) or type(cause).__name__)
+    if isinstance(cause, OSError | trio_parallel.BrokenWorkerError):
+        return failure_reason(PhotoProblem.SERVER_FAULT, f"{type(cause).__name__}: {cause}")
+    return failure_reason(PhotoProblem.UNUSABLE, str(error))
 
 
 async def _read_short_body(response: httpx.Response) -> None:

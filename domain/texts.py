@@ -36,6 +36,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ada foto yang tidak bisa saya ambil atau bukan gambar yang valid. "
             "Tolong kirim ulang foto itu."
         ),
+        "photo_too_large": (
+            "Ada foto yang terlalu besar untuk saya proses. Kirim sebagai *foto* biasa "
+            "(bukan dokumen), atau perkecil dulu ukurannya."
+        ),
+        "photo_server_fault": (
+            "Maaf, sedang ada gangguan di sistem kami sehingga ada foto yang belum bisa "
+            "disimpan. Ini bukan kesalahan Anda. Tolong kirim ulang foto itu sebentar lagi."
+        ),
         "waiting_photos": "Sebentar, masih mengambil {count} foto...",
         "no_photos": (
             "Belum ada foto. Kirim 1-10 foto mobilnya, atau ketik *skip* untuk lanjut tanpa foto."
@@ -151,6 +159,14 @@ TEXTS: dict[str, dict[str, str]] = {
         "photo_failed": (
             "I could not get one of the photos, or it is not a valid picture. "
             "Please send that photo again."
+        ),
+        "photo_too_large": (
+            "One of the photos is too large for me to process. Send it as a normal *photo* "
+            "(not as a document), or make it smaller first."
+        ),
+        "photo_server_fault": (
+            "Sorry, we are having a problem on our side, so one of the photos could not be "
+            "saved yet. It is not your fault. Please send that photo again in a little while."
         ),
         "waiting_photos": "One moment, still fetching {count} photo(s)...",
         "no_photos": (

@@ -252,6 +252,7 @@ def build_actors(
             for slug, tenant in settings.tenants.items()
         },
         report=report,
+        decode_budget_bytes=settings.media.decode_budget_mb * 1_000_000,
     )
 
     async def gateway_state(slug: str) -> str:

@@ -112,6 +112,13 @@ class MediaSettings:
     dir: str = _rule(
         "data/media", help="folder of the photo files (relative to the config file's folder)"
     )
+    decode_budget_mb: int = _rule(
+        200,
+        help="most memory a photo worker may use to decode one picture (there is one worker a "
+        "CPU core); a picture that would need more is refused and the seller told it is too large",
+        min=50,
+        max=8192,
+    )
 
 
 @dataclass(frozen=True, slots=True)

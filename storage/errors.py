@@ -7,6 +7,7 @@ StorageError
 ├── UnsafePath        a name would leave the photo store
 ├── BackupFailed      the backup could not be written or is not intact
 ├── NotAPhoto         the bytes are not a photo we can use (the message is for the seller)
+│   └── PhotoTooLarge the picture would take more memory to decode than allowed
 └── StaleSession      a session changed since it was read (another turn committed first)
 """
 
@@ -46,6 +47,10 @@ class BackupFailed(StorageError):
 
 class NotAPhoto(StorageError):
     """The bytes are not a photo we can use; the message says why, for the seller's note."""
+
+
+class PhotoTooLarge(NotAPhoto):
+    """The picture is too large to decode within the memory budget (or the pixel cap)."""
 
 
 class StaleSession(StorageError):

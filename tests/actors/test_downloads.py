@@ -343,3 +343,28 @@ def test_the_mean_wait_is_over_the_photos_fetched():
         stats.record_wait(seconds)
     assert stats.mean_wait_s() == pytest.approx(1.5)
     assert stats.wait_buckets[1.0] == 2 and stats.wait_buckets[45.0] == 3
+
+
+async def test_a_picture_too_large_to_decode_is_reported_as_too_large(harness, autojump_clock):
+    from domain.photo_failures import PhotoProblem, problem_of
+
+    out = io.BytesIO()
+    Image.new("RGB", (16383, 2400), (10, 20, 30)).save(out, "WEBP", lossless=True)  # ~1.5 KB
+    image_id = harness.simulator.add_image(out.getvalue())
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed)
+    assert problem_of(result.reason) is PhotoProblem.TOO_LARGE, result.reason
+
+
+async def test_a_media_folder_that_cannot_be_written_is_a_server_fault(harness, autojump_clock):
+    from domain.photo_failures import PhotoProblem, problem_of, text_key
+
+    harness.store.root.parent.mkdir(parents=True, exist_ok=True)
+    harness.store.root.write_text("a file where the media folder should be")  # even root fails
+    image_id = harness.simulator.add_image(jpeg())
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed)
+    assert problem_of(result.reason) is PhotoProblem.SERVER_FAULT, result.reason
+    assert text_key(result.reason) == "photo_server_fault"  # not "not a valid picture"
