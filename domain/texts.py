@@ -121,6 +121,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Kesehatan*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk kosong: {disk_free_gb} GB\nBerjalan sejak {uptime}"
         ),
+        "storage_trouble": "⚠️ *Gangguan penyimpanan*: {problems}.",
+        "storage_trouble_over": "Gangguan penyimpanan terakhir: {problem}, {since} sampai {until}.",
+        "problem_disk_full": "disk penuh (pesan masuk ditolak sementara, balasan menunggu)",
+        "problem_database_damaged": "database rusak (pulihkan dari backup)",
+        "problem_writes_failing": "database tidak bisa ditulisi",
+        "problem_media_not_writable": "folder foto tidak bisa ditulisi",
         "backup_started": "Backup sedang dibuat...",
         "backup_done": "Backup selesai: {path} ({size_mb} MB).",
         "backup_failed": "Backup gagal: {reason}",
@@ -241,6 +247,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Health*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk free: {disk_free_gb} GB\nRunning since {uptime}"
         ),
+        "storage_trouble": "⚠️ *Storage trouble*: {problems}.",
+        "storage_trouble_over": "Last storage trouble: {problem}, {since} to {until}.",
+        "problem_disk_full": "the disk is full (incoming messages refused for now, replies wait)",
+        "problem_database_damaged": "the database is damaged (restore a backup)",
+        "problem_writes_failing": "the database cannot be written",
+        "problem_media_not_writable": "the photo folder cannot be written",
         "backup_started": "Making a backup...",
         "backup_done": "Backup done: {path} ({size_mb} MB).",
         "backup_failed": "Backup failed: {reason}",

@@ -27,6 +27,7 @@ from starlette.applications import Starlette
 from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
+from actors.health import StorageHealth
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy, OutboxStats
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -65,6 +66,7 @@ from storage.database import (
     schema_version,
     unusable_as_one_line,
 )
+from storage.faults import is_transient
 from storage.media import MediaStore
 from storage.queries import backlogs
 from storage.reader import Reader
@@ -126,6 +128,7 @@ class Bot:
     sessions: KeyedRegistry
     downloads: Downloads
     outboxes: dict[str, Outbox]
+    storage_health: StorageHealth
 
 
 async def serve(
@@ -223,9 +226,11 @@ def build_actors(
 ) -> Bot:
     """The supervision tree. Children start in the order they are added and stop in reverse:
     the database first in, last out; the web server (added by `serve`) last in, first out."""
-    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+    # running out of descriptors or disk space is waited out, never a reason to give up
+    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s, is_transient=is_transient)
     reader, adapters = storage.reader, gateways.adapters
     commits = PersistenceStats()
+    storage_health = StorageHealth(storage.path, storage.media, commits)
     persistence = root.add_actor(
         "persistence",
         lambda: PersistenceActor(lambda: storage.db, commits),
@@ -264,7 +269,7 @@ def build_actors(
     admin = AdminService(
         persistence,
         reader,
-        HealthFacts(gateway_state, storage.path, time.time()),
+        HealthFacts(gateway_state, storage.path, time.time(), storage_health.report),
         backup=lambda: backup_sqlite(storage.path, _backup_name(storage.path)),
         sessions_active=lambda: len(sessions),
         photo_failures=lambda: downloads.stats.failed,
@@ -319,7 +324,7 @@ def build_actors(
     for slug, (simulator, server) in gateways.simulators.items():
         root.add_service(f"simulator:{slug}", simulator.run)
         root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
-    return Bot(root, persistence, commits, router, sessions, downloads, outboxes)
+    return Bot(root, persistence, commits, router, sessions, downloads, outboxes, storage_health)
 
 
 def build_web(
@@ -356,7 +361,9 @@ def build_web(
         intake=intake,
         catalog=catalog,
         metrics=partial(_metrics, storage.reader, intake, bot),
-        health_details=partial(_health, storage.reader, client, gateways.adapters, bot),
+        health_details=partial(
+            _health, storage.reader, client, gateways.adapters, bot.storage_health, bot
+        ),
     )
 
 
@@ -473,6 +480,12 @@ async def _apologise(
     tell the user, in their language, to send it again."""
     if not isinstance(message, Incoming):
         return
+    if is_transient(error):
+        # A full disk, a lock, no descriptor free: the turn could not be committed, so the
+        # event is still new in the inbox and the rescan delivers it again once it passes.
+        # Giving it up now would lose a message that nothing was wrong with.
+        log.warning("turn of %s waits for storage (%s); the event stays in the inbox", key, error)
+        return
     runtime = runtimes[key[0]]
     language = settings.tenants[key[0]].language
     persistence.tell(MarkInbox(message.inbox_id, "dead", f"{type(error).__name__}: {error}"))
@@ -518,7 +531,11 @@ async def _metrics(reader: Reader, intake: Intake, bot: Bot) -> MetricsSnapshot:
 
 
 async def _health(
-    reader: Reader, client: httpx.AsyncClient, adapters: dict[str, Adapter], bot: Bot
+    reader: Reader,
+    client: httpx.AsyncClient,
+    adapters: dict[str, Adapter],
+    storage_health: StorageHealth,
+    bot: Bot,
 ) -> dict[str, Any]:
     details: dict[str, Any] = {
         "queues": {
@@ -533,6 +550,11 @@ async def _health(
         details["schema_version"] = await reader.run(schema_version, reader.db)
     except Exception as exc:  # health must answer, whatever is broken
         details.update(status="degraded", database=f"error: {exc}")
+    storage = await storage_health.report()
+    details["storage"] = storage.as_json()
+    if not storage.ok:
+        details["status"] = "degraded"
+        details["problems"] = [f"{p.code}: {p.detail}" for p in storage.problems]
     details["gateways"] = {}
     for slug, adapter in adapters.items():
         details["gateways"][slug] = await _gateway_health(client, adapter)

@@ -180,6 +180,17 @@ def _now_text() -> str:
     return utcnow().isoformat(timespec="seconds") + "Z"
 
 
+def quick_check(path: Path | str) -> str:
+    """`PRAGMA quick_check` on a connection of its own (another's page cache could hide a
+    damaged page): "ok", or the first problem found. It reads every page: not for every
+    request. Blocking: call it from a worker thread."""
+    try:
+        with _plain_connection(path) as connection:
+            return str(connection.execute("PRAGMA quick_check(1)").fetchone()[0])
+    except sqlite3.Error as exc:
+        return str(exc)
+
+
 # -- backups ----------------------------------------------------------------------------------
 
 

@@ -222,3 +222,55 @@ async def test_a_reply_committed_while_its_chat_is_sent_to_goes_out_at_once(harn
             sent = await harness.simulator.wait_sent(CHATS[0], 2)
         nursery.cancel_scope.cancel()
     assert [m.text for m in sent] == ["first", "second"]
+
+
+class FullDisk:
+    """The persistence actor as the outbox meets it while the disk is full: every write
+    fails, as a failed COMMIT does (the outbox holds a reference, not the actor itself)."""
+
+    def __init__(self, persistence) -> None:
+        self.persistence = persistence
+        self.full = False
+        self.refused = 0
+        self._refusal = trio.Event()
+
+    async def ask(self, write, *, timeout):
+        import peewee
+
+        if self.full:
+            self.refused += 1
+            self._refusal.set()
+            raise peewee.OperationalError("database or disk is full")
+        return await self.persistence.ask(write, timeout=timeout)
+
+    async def wait_refused(self, count: int) -> None:
+        while self.refused < count:
+            self._refusal = trio.Event()
+            await self._refusal.wait()
+
+
+async def test_a_full_disk_holds_replies_back_and_sends_none_twice(harness):
+    for n in range(3):
+        for chat in CHATS[:2]:
+            await harness.enqueue(chat, f"{chat}-{n}")
+    disk = FullDisk(harness.persistence)
+    outbox = harness.outbox(storage_retry=QUICK_RETRY)
+    outbox.persistence = disk
+    disk.full = True
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)  # a crash here would fail the test
+        with trio.fail_after(30):
+            # the first reply of each chat goes out; its outcome cannot be recorded
+            for chat in CHATS[:2]:
+                await harness.simulator.wait_sent(chat, 1)
+            await disk.wait_refused(10)  # it keeps trying to record, and sends nothing more
+        assert len(harness.simulator.sent) == 2 and outbox.unrecorded == 2
+        disk.full = False  # space is back
+        with trio.fail_after(30):
+            await outbox.wait_until(lambda stats: stats.sent == 6)
+        nursery.cancel_scope.cancel()
+    for chat in CHATS[:2]:
+        texts = [m.text for m in harness.simulator.sent if m.to == chat]
+        assert texts == [f"{chat}-{n}" for n in range(3)]  # in order, each once
+    assert {status for _, status, _ in harness.statuses()} == {"sent"}
+    assert outbox.unrecorded == 0
