@@ -55,6 +55,7 @@ from runtime import (
     Supervisor,
     Timers,
     WorkerPool,
+    descriptors,
 )
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
@@ -75,7 +76,7 @@ from web.app import create_app
 from web.catalog import Catalog, CatalogTenant
 from web.intake import Intake, IntakeTenant
 from web.metrics import MetricsSnapshot
-from web.server import WebServer
+from web.server import ConnectionCap, WebServer
 
 log = logging.getLogger("showroom.app")
 
@@ -84,6 +85,11 @@ HEALTH_TIMEOUT_S = 3.0
 APOLOGY_TIMEOUT_S = 10.0
 # more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
 MAX_GATEWAY_CONNECTIONS = 32
+# File descriptors kept for everything but the web server's connections: the database (a
+# writer and the reader threads, three files each), the gateway client, photo files, the photo
+# workers' pipes, the simulated gateways' clients.
+DESCRIPTORS_KEPT = 256
+MIN_CONNECTIONS = 16
 DOWNLOAD_QUEUE = 1000
 
 
@@ -136,12 +142,15 @@ async def serve(
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
+    connections = ConnectionCap(connection_cap(settings.server.max_connections))
     web = WebServer(
         None,
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
         access_log=settings.log.access,
+        connections=connections,
+        idle_timeout_s=settings.server.idle_timeout_s,
     )
     try:
         # unsafe gateway settings are refused before the database is touched
@@ -160,6 +169,7 @@ async def serve(
                 },
                 bot.persistence,
                 bot.router,
+                body_timeout_s=settings.server.body_timeout_s,
             )
             web.app = build_web(settings, storage, gateways, bot, intake, client, web)
             bot.root.add_service("web", web.run, stop=web.stop)  # intake: last in, first out
@@ -190,7 +200,7 @@ async def open_storage(settings: Settings) -> Storage:
 
 def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
-        slug: (Simulator(), _simulator_server(tenant))
+        slug: (Simulator(), _simulator_server(tenant, web.connections))
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
     }
@@ -417,7 +427,7 @@ def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:
     return settings.resolve(folder) if folder else None
 
 
-def _simulator_server(tenant: TenantSettings) -> WebServer:
+def _simulator_server(tenant: TenantSettings, connections: ConnectionCap) -> WebServer:
     """The simulator listens where the gateway would: at the gateway's base_url."""
     address = urlsplit(tenant.gateway.base_url)
     return WebServer(
@@ -425,7 +435,28 @@ def _simulator_server(tenant: TenantSettings) -> WebServer:
         address.hostname or "127.0.0.1",
         8080 if address.port is None else address.port,
         name="simulated WhatsApp gateway",
+        connections=connections,
     )
+
+
+def connection_cap(configured: int) -> int:
+    """The connections the web servers may hold: what is configured, but never so many that
+    the database, the photos and the gateway client would find no file descriptor left.
+    The soft open files limit is raised to the hard one first, where that is allowed."""
+    before, limit = descriptors.raise_limit()
+    if limit is None:
+        return configured
+    if before != limit:
+        log.info("open files limit raised from %s to %s", before, limit)
+    cap = max(min(configured, limit - DESCRIPTORS_KEPT), MIN_CONNECTIONS)
+    if cap < configured:
+        log.warning(
+            "at most %d connections at once: the open files limit is %d (set LimitNOFILE=65536 "
+            "in the systemd unit for more)",
+            cap,
+            limit,
+        )
+    return cap
 
 
 def _adapter(

@@ -72,6 +72,27 @@ class ServerSettings:
         min=0,
         max=65535,
     )
+    max_connections: int = _rule(
+        4096,
+        help="most connections held at once (further ones wait in the kernel's queue); never "
+        "more than the open files limit leaves after 256 for the database, photos and gateways",
+        min=16,
+        max=1_000_000,
+    )
+    idle_timeout_s: float = _rule(
+        5.0,
+        help="seconds a connection may stay idle, or take to send its request headers, "
+        "before it is closed",
+        min=0.5,
+        max=300,
+    )
+    body_timeout_s: float = _rule(
+        10.0,
+        help="seconds a webhook body may take to arrive, plus one per MB it declares; it must "
+        "also keep coming at 1 KB a second after the first two (else 408)",
+        min=1,
+        max=600,
+    )
 
 
 @dataclass(frozen=True, slots=True)

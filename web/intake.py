@@ -1,8 +1,10 @@
 """Webhook intake: `POST /webhook/{tenant}` (and `/webhook/{tenant}/{token}`).
 
-Read the raw body under the gateway's size cap (413), check the signature over those exact
-bytes (401), parse (400 with a short reason), then store each event in the inbox through the
-persistence actor and answer 200 only after COMMIT. A duplicate is a 200 too, and counted.
+What can be checked before the body is read is checked first (the tenant, a token in the path
+or a header, the declared length); then the raw body is read under the gateway's size cap (413)
+and a deadline (408), the signature checked over those exact bytes (401), the body parsed (400
+with a short reason), and each event stored in the inbox through the persistence actor,
+answered 200 only after COMMIT. A duplicate is a 200 too, and counted.
 Nothing is stored for a refused request. The handler never waits for the bot's processing:
 it tells the router and returns. 503 only when the event could not be stored (a retry wanted).
 """
@@ -11,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import peewee
+import trio
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 
@@ -31,6 +35,10 @@ from web.redact import redact_paths
 log = logging.getLogger("showroom.webhook")
 
 STORE_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 10.0  # server.body_timeout_s: a body must arrive within this...
+BODY_BYTES_PER_S = 1_000_000  # ...plus a second for every MB it declares (or may have),
+BODY_GRACE_S = 2.0  # and keep coming: after this, at least
+MIN_BODY_BYTES_PER_S = 1_000  # this many bytes a second on average
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +61,17 @@ class IntakeStats:
 
 class Intake:
     def __init__(
-        self, tenants: dict[str, IntakeTenant], persistence: ActorRef[Any], router: ActorRef[Any]
+        self,
+        tenants: dict[str, IntakeTenant],
+        persistence: ActorRef[Any],
+        router: ActorRef[Any],
+        *,
+        body_timeout_s: float = BODY_TIMEOUT_S,
     ) -> None:
         self.tenants = tenants
         self.persistence = persistence
         self.router = router
+        self.body_timeout_s = body_timeout_s
         self.stats = IntakeStats()
 
     async def webhook(self, request: Request) -> Response:
@@ -66,15 +80,23 @@ class Intake:
             return self._refuse(404, "unknown tenant", request)
         if request.method == "GET":
             return self._handshake(tenant, request)
+        token = request.path_params.get("token")
+        # What can be checked before reading the body is checked first: a client that could
+        # never be accepted does not get to hold a connection while it trickles a body.
+        if not _may_be_authentic(tenant.adapter, request.headers, token):
+            return self._refuse(401, "bad or missing signature", request)
+        limit = tenant.adapter.max_body_bytes
+        declared = _declared_length(request)
+        if declared is not None and declared > limit:
+            return self._refuse(413, f"body larger than {limit} bytes", request)
         try:
-            body = await _read_capped(request, tenant.adapter.max_body_bytes)
+            body = await _read_capped(request, limit, self.body_timeout_s, declared)
+        except trio.TooSlowError:
+            return self._refuse(408, "body too slow", request)
         except BodyTooLarge:
-            return self._refuse(
-                413, f"body larger than {tenant.adapter.max_body_bytes} bytes", request
-            )
+            return self._refuse(413, f"body larger than {limit} bytes", request)
         except ClientDisconnect:
             return self._refuse(400, "client went away", request)
-        token = request.path_params.get("token")
         if not tenant.adapter.verify(request.headers, body, token):
             return self._refuse(401, "bad or missing signature", request)
         try:
@@ -151,14 +173,37 @@ def _database_unavailable(error: Exception) -> bool:
     )
 
 
-async def _read_capped(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
+def _may_be_authentic(adapter: Adapter, headers: Mapping[str, str], token: str | None) -> bool:
+    """Could this request be the gateway's, judged before its body is read? The gateways that
+    prove themselves by a token in the path or a header (webhook_auth "path-token", "header")
+    are checked in full: their `verify` does not look at the body. An HMAC needs the body."""
+    if adapter.webhook_auth in ("path-token", "header"):
+        return adapter.verify(headers, b"", token)
+    return True
+
+
+def _declared_length(request: Request) -> int | None:
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isascii() and declared.isdigit() and len(declared) <= 18:
+        return int(declared)
+    return None
+
+
+async def _read_capped(
+    request: Request, limit: int, timeout_s: float, declared: int | None
+) -> bytes:
+    """The body, at most `limit` bytes (else BodyTooLarge). It must keep coming, at least
+    MIN_BODY_BYTES_PER_S on average once BODY_GRACE_S have passed, and be complete within
+    `timeout_s` plus a second for every MB it declares (else trio.TooSlowError): a client
+    trickling a byte a second gives its connection back within seconds, not minutes."""
+    started = trio.current_time()
+    final = started + timeout_s + (declared or limit) / BODY_BYTES_PER_S
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
+    with trio.fail_at(min(final, started + BODY_GRACE_S)) as scope:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge
+            chunks.append(chunk)
+            scope.deadline = min(final, started + BODY_GRACE_S + size / MIN_BODY_BYTES_PER_S)
     return b"".join(chunks)

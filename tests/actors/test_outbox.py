@@ -274,3 +274,29 @@ async def test_a_full_disk_holds_replies_back_and_sends_none_twice(harness):
         assert texts == [f"{chat}-{n}" for n in range(3)]  # in order, each once
     assert {status for _, status, _ in harness.statuses()} == {"sent"}
     assert outbox.unrecorded == 0
+
+
+async def test_no_descriptor_free_for_a_read_is_waited_out(harness):
+    """EMFILE while a reader thread opens its connection is a passing shortage: the outbox
+    waits and reads again instead of crashing (which escalated and stopped the bot)."""
+    import errno
+
+    await harness.enqueue(CHATS[0], "halo")
+    outbox = harness.outbox(storage_retry=QUICK_RETRY)
+    failures = iter(range(3))
+
+    class ShortOfDescriptors:
+        db = harness.reader.db
+
+        async def run(self, query, *args):
+            if next(failures, None) is not None:
+                raise OSError(errno.EMFILE, "Too many open files")
+            return await harness.reader.run(query, *args)
+
+    outbox.reader = ShortOfDescriptors()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            await outbox.wait_until(lambda stats: stats.sent == 1)
+        nursery.cancel_scope.cancel()
+    assert [m.text for m in harness.simulator.sent] == ["halo"]

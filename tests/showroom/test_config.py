@@ -35,7 +35,7 @@ def test_values_are_typed_and_frozen(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
+        ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port, max_conn"),
         (
             "[sever]\nport = 80\n",
             "unknown key 'sever' (in the top level: server, database, media, log, shutdown, "
