@@ -39,6 +39,8 @@ BODY_TIMEOUT_S = 10.0  # server.body_timeout_s: a body must arrive within this..
 BODY_BYTES_PER_S = 1_000_000  # ...plus a second for every MB it declares (or may have),
 BODY_GRACE_S = 2.0  # and keep coming: after this, at least
 MIN_BODY_BYTES_PER_S = 1_000  # this many bytes a second on average
+REFUSALS_LOGGED = 20  # refused webhooks logged one by one per window; the rest are counted
+REFUSAL_WINDOW_S = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class Intake:
         self.router = router
         self.body_timeout_s = body_timeout_s
         self.stats = IntakeStats()
+        self._refusal_log = _LogBudget()
 
     async def webhook(self, request: Request) -> Response:
         tenant = self.tenants.get(request.path_params["tenant"])
@@ -152,15 +155,43 @@ class Intake:
 
     def _refuse(self, status: int, reason: str, request: Request) -> Response:
         self.stats.refuse(status)
-        client = request.client.host if request.client else "?"
-        log.warning(
-            "webhook %s from %s refused with %d: %s",
-            redact_paths(request.url.path),
-            client,
-            status,
-            reason,
-        )
+        if self._refusal_log.allow(trio.current_time()):
+            client = request.client.host if request.client else "?"
+            log.warning(
+                "webhook %s from %s refused with %d: %s",
+                redact_paths(request.url.path),
+                client,
+                status,
+                reason,
+            )
         return JSONResponse({"error": reason}, status_code=status)
+
+
+class _LogBudget:
+    """At most `lines` log lines per `window_s`, then one line saying how many were left out:
+    a flood of refused requests must not become a flood of log lines (and fill the disk)."""
+
+    def __init__(self, lines: int = REFUSALS_LOGGED, window_s: float = REFUSAL_WINDOW_S) -> None:
+        self.lines = lines
+        self.window_s = window_s
+        self._window_start = -window_s
+        self._logged = 0
+        self._left_out = 0
+
+    def allow(self, now: float) -> bool:
+        if now - self._window_start >= self.window_s:
+            if self._left_out:
+                log.warning(
+                    "%d more refused webhooks not logged in %g s (see /metrics)",
+                    self._left_out,
+                    self.window_s,
+                )
+            self._window_start, self._logged, self._left_out = now, 0, 0
+        if self._logged < self.lines:
+            self._logged += 1
+            return True
+        self._left_out += 1
+        return False
 
 
 def _database_unavailable(error: Exception) -> bool:

@@ -63,7 +63,12 @@ class _CountedStream(trio.abc.HalfCloseableStream):
         return getattr(self._stream, name)
 
     async def send_all(self, data: bytes | bytearray | memoryview) -> None:
-        await self._stream.send_all(data)
+        try:
+            await self._stream.send_all(data)
+        except trio.BusyResourceError as exc:
+            # hypercorn closes a connection (send_eof) without waiting for a send in flight;
+            # to it a broken connection is expected, this error took the whole server down
+            raise trio.BrokenResourceError("the connection is being closed") from exc
 
     async def wait_send_all_might_not_block(self) -> None:
         await self._stream.wait_send_all_might_not_block()
