@@ -152,7 +152,13 @@ class Downloads:
     async def _download(self, tenant: TenantMedia, media: MediaRef) -> StoredPhoto:
         if media.failed:
             raise FetchFailed(f"the gateway could not get the photo: {media.failed}")
-        data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
+        if media.stored is not None:  # it came inline: the intake kept it in the media store
+            try:
+                data = await trio.Path(self.store.path(tenant.slug, media.stored)).read_bytes()
+            except FileNotFoundError:
+                raise FetchFailed("the photo is no longer kept; send it again") from None
+        else:
+            data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
         try:
             return await trio_parallel.run_sync(
                 store_photo,

@@ -28,6 +28,7 @@ from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
 from actors.health import StorageHealth
+from actors.inbox_pruner import prune_inbox_forever
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy, OutboxStats
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -170,6 +171,7 @@ async def serve(
                 bot.persistence,
                 bot.router,
                 body_timeout_s=settings.server.body_timeout_s,
+                media=storage.media,
             )
             web.app = build_web(settings, storage, gateways, bot, intake, client, web)
             bot.root.add_service("web", web.run, stop=web.stop)  # intake: last in, first out
@@ -331,6 +333,10 @@ def build_actors(
     for slug, outbox in outboxes.items():
         root.add_service(f"outbox:{slug}", outbox.run)
     root.add_service("media-sweeper", partial(sweep_media_forever, storage.media, reader))
+    root.add_service(
+        "inbox-pruner",
+        partial(prune_inbox_forever, persistence, settings.inbox.keep_processed_days),
+    )
     for slug, (simulator, server) in gateways.simulators.items():
         root.add_service(f"simulator:{slug}", simulator.run)
         root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)

@@ -234,6 +234,17 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class InboxSettings:
+    keep_processed_days: float = _rule(
+        7.0,
+        help="days a processed webhook event is kept (a gateway's redelivery within this time "
+        "is recognised as a duplicate); older ones are pruned, in small batches, every hour",
+        min=1,
+        max=3650,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationSettings:
     upload_expires_after_h: float = _rule(
         24.0,
@@ -278,6 +289,7 @@ class Settings:
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     copywriter: CopywriterSettings = field(default_factory=CopywriterSettings)
     tenants: dict[str, TenantSettings] = field(

@@ -26,8 +26,9 @@ ORPHAN_AGE_S = 3600.0
 TEMP_SUFFIX = ".tmp"
 
 _TENANT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(?:-[a-z0-9]{1,12})?\.(?:jpg|jpeg|png|webp)$")
-_EXTENSION = re.compile(r"^(?:jpg|jpeg|png|webp)$")
+_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(?:-[a-z0-9]{1,12})?\.(?:jpg|jpeg|png|webp|bin)$")
+_EXTENSION = re.compile(r"^(?:jpg|jpeg|png|webp|bin)$")  # bin: a photo as it came, unchecked
+INBOUND = "inbound"  # the variant of a photo as a gateway sent it inline, before the pipeline
 _VARIANT = re.compile(r"^[a-z0-9]{1,12}$")
 
 

@@ -60,19 +60,28 @@ class InboxAppended:
 
 @dataclass(frozen=True, slots=True)
 class AppendInbox(Write):
-    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True."""
+    """Store a received event once per (tenant, dedupe key); a repeat reports duplicate=True.
+    `media_file`: the photo that came inline, already in the media store."""
 
     tenant_id: int
     dedupe_key: str
     sender: str
-    raw: str
     event: str
+    media_file: str | None = None
 
     def apply(self) -> InboxAppended:
-        params = (self.tenant_id, self.dedupe_key, self.sender, self.raw, self.event, utcnow())
+        params = (
+            self.tenant_id,
+            self.dedupe_key,
+            self.sender,
+            self.event,
+            self.media_file,
+            utcnow(),
+        )
         row = sql.fetch_one(
-            'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
-            '"status", "attempts", "received_at") VALUES (?, ?, ?, ?, ?, \'new\', 0, ?) '
+            'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "event", '
+            '"media_file", "status", "attempts", "received_at") '
+            "VALUES (?, ?, ?, ?, ?, 'new', 0, ?) "
             'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
             params,
         )
@@ -83,6 +92,30 @@ class AppendInbox(Write):
             params[:2],
         )
         return InboxAppended(existing[0], duplicate=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PruneInbox(Write):
+    """Delete up to `limit` processed (done or dead) inbox events processed before `before`,
+    oldest first; returns how many. Small batches: each holds the write lock only briefly.
+    (Their inline photos become orphans, which the media sweep removes.)"""
+
+    before: dt.datetime
+    limit: int = 500
+
+    def apply(self) -> int:
+        ids = [
+            row[0]
+            for row in sql.execute(
+                'SELECT "id" FROM "inbox_event" WHERE "status" IN (\'done\', \'dead\') '
+                'AND "processed_at" < ? ORDER BY "processed_at" LIMIT ?',
+                (self.before, self.limit),
+            ).fetchall()
+        ]
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            sql.execute(f'DELETE FROM "inbox_event" WHERE "id" IN ({marks})', ids)
+        return len(ids)
 
 
 @dataclass(frozen=True, slots=True)

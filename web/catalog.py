@@ -198,6 +198,8 @@ class Catalog:
             path = self.media.path(tenant, f"{folder}/{name}")
         except UnsafePath:
             return _not_found("no such photo")
+        if not name.endswith(".jpg"):  # only the pipeline's output: never a photo as it came
+            return _not_found("no such photo")
         if not await trio.Path(path).is_file():
             return _not_found("no such photo")
         return FileResponse(

@@ -368,3 +368,18 @@ async def test_a_media_folder_that_cannot_be_written_is_a_server_fault(harness, 
     assert isinstance(result, PhotoFailed)
     assert problem_of(result.reason) is PhotoProblem.SERVER_FAULT, result.reason
     assert text_key(result.reason) == "photo_server_fault"  # not "not a valid picture"
+
+
+async def test_a_photo_that_came_inline_is_read_from_the_media_store(harness, autojump_clock):
+    from storage.media import INBOUND
+
+    data = jpeg()
+    name = harness.store.put("demo", data, "bin", INBOUND)
+    harness.downloads.fetch(KEY, 1, "p1", MediaRef(locator="inline", stored=name))
+    result = await harness.result()
+    assert isinstance(result, PhotoStored) and result.photo.bytes == len(data)
+    assert harness.requests == []  # nothing asked of the gateway
+    harness.store.remove("demo", name)
+    harness.downloads.fetch(KEY, 1, "p2", MediaRef(locator="inline", stored=name))
+    gone = await harness.result()
+    assert isinstance(gone, PhotoFailed) and "no longer kept" in gone.reason

@@ -58,7 +58,7 @@ def committed(db_path, dedupe_key: str) -> bool:
 
 
 def append(tenant, key: str) -> AppendInbox:
-    return AppendInbox(tenant.id, key, "6281234567890", '{"raw": true}', '{"kind": "text"}')
+    return AppendInbox(tenant.id, key, "6281234567890", '{"kind": "text"}')
 
 
 async def start(nursery, db_path):
@@ -188,8 +188,8 @@ async def test_reads_do_not_wait_for_a_write_in_progress(db, db_path, tenant):
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # a writer holds the write lock, uncommitted
     blocker.execute(
-        "INSERT INTO inbox_event (tenant_id, dedupe_key, sender, raw, event, status, "
-        "attempts, received_at) VALUES (?, 'uncommitted', '', '', '', 'new', 0, '')",
+        "INSERT INTO inbox_event (tenant_id, dedupe_key, sender, event, status, "
+        "attempts, received_at) VALUES (?, 'uncommitted', '', '', 'new', 0, '')",
         (tenant.id,),
     )
     try:
@@ -221,7 +221,7 @@ CHILD = textwrap.dedent("""
                 while True:
                     n += 1
                     key = f"{{lane}}-{{n}}"
-                    await ref.ask(AppendInbox({tenant}, key, "", "{{}}", "{{}}"), timeout=30)
+                    await ref.ask(AppendInbox({tenant}, key, "", "{{}}"), timeout=30)
                     print(key, flush=True)  # acknowledged: must survive anything now
 
             for lane in range(8):

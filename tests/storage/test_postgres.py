@@ -49,8 +49,8 @@ def test_writes_and_constraints_behave_as_on_sqlite(pg):
     with pg.connection_context():
         tenant = Tenant.create(slug="jakarta-auto", name="Jakarta Auto")
         with pg.atomic():
-            first = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
-            again = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
+            first = AppendInbox(tenant.id, "wamid.1", "62812", "{}").apply()
+            again = AppendInbox(tenant.id, "wamid.1", "62812", "{}").apply()
         assert first == InboxAppended(first.id, False) and again == InboxAppended(first.id, True)
         turn = CommitTurn(tenant.id, "62812", first.id, 0, "collecting_photos", "{}", ("Halo",))
         with pg.atomic():
