@@ -131,7 +131,7 @@ class Intake:
                 )
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
             except Exception as exc:
-                if _database_unavailable(exc):  # nothing can be stored now: the gateway retries
+                if _storage_unavailable(exc):  # nothing can be stored now: the gateway retries
                     log.error("webhook for %s not stored: %s", tenant.slug, exc)
                     return self._refuse(503, "could not store the event; try again", request)
                 # this event cannot be stored (its data): the others of the body still are
@@ -229,10 +229,11 @@ def _store_inline(store: MediaStore, tenant: str, encoded: str) -> str | None:
     return store.put(tenant, data, "bin", INBOUND)
 
 
-def _database_unavailable(error: Exception) -> bool:
-    """Is the database unable to take any write now (full, locked, gone, the writer stopped
-    or too slow), as opposed to this one event being unstorable?"""
-    if isinstance(error, TimeoutError | MailboxFull | ActorStopped):
+def _storage_unavailable(error: Exception) -> bool:
+    """Is the database or the media store unable to take any write now (full, locked, gone,
+    not writable, the writer stopped or too slow), as opposed to this one event being
+    unstorable? Then the gateway is asked to send it again later (503)."""
+    if isinstance(error, TimeoutError | MailboxFull | ActorStopped | OSError):
         return True
     return classify(error) is not None or (
         isinstance(error, peewee.OperationalError) and not isinstance(error, peewee.IntegrityError)
