@@ -514,14 +514,24 @@ async def _apologise(
     error: BaseException,
 ) -> None:
     """A session crashed on a message: give that message up (no crash loop on replay) and
-    tell the user, in their language, to send it again."""
-    if not isinstance(message, Incoming):
-        return
+    tell the user, in their language, to send it again.
+
+    Unless the turn met a passing fault of the storage (a full disk, a lock, no descriptor
+    free): then nothing was committed and nothing is wrong with the message, so it is told to
+    the session again after a growing pause (an inbox event also stays new for the rescan, a
+    photo result would otherwise be lost until the seller writes again)."""
     if is_transient(error):
-        # A full disk, a lock, no descriptor free: the turn could not be committed, so the
-        # event is still new in the inbox and the rescan delivers it again once it passes.
-        # Giving it up now would lose a message that nothing was wrong with.
-        log.warning("turn of %s waits for storage (%s); the event stays in the inbox", key, error)
+        delay_s = _retries.delay_s(message)
+        log.warning(
+            "turn of %s waits for storage (%s); %s again in %.0f s",
+            key,
+            error,
+            type(message).__name__,
+            delay_s,
+        )
+        runtimes[key[0]].remind(key, delay_s, message)
+        return
+    if not isinstance(message, Incoming):
         return
     runtime = runtimes[key[0]]
     language = settings.tenants[key[0]].language
@@ -533,6 +543,32 @@ async def _apologise(
     # its next poll, seconds later. (The writes are applied in order: both are committed.)
     await persistence.ask(apology, timeout=APOLOGY_TIMEOUT_S)
     runtime.wake_outbox(key[1])
+
+
+class _TransientRetries:
+    """How long a message whose turn met a passing storage fault waits before it is told to
+    its session again: 1 s, doubling, at most 30 s (counted per message)."""
+
+    FIRST_S = 1.0
+    MOST_S = 30.0
+    REMEMBERED = 10_000
+
+    def __init__(self) -> None:
+        self._attempts: dict[object, int] = {}
+
+    def delay_s(self, message: object) -> float:
+        key: object = message
+        try:
+            hash(message)
+        except TypeError:  # not hashable: counted by identity
+            key = id(message)
+        if len(self._attempts) >= self.REMEMBERED:
+            self._attempts.clear()
+        attempts = self._attempts[key] = self._attempts.get(key, 0) + 1
+        return min(self.FIRST_S * 2 ** (attempts - 1), self.MOST_S)
+
+
+_retries = _TransientRetries()
 
 
 def _report(sessions: KeyedRegistry, key: tuple[str, str], result: object) -> None:

@@ -135,7 +135,7 @@ async def test_a_damaged_database_is_reported(tmp_path):
 
 async def test_a_turn_that_met_a_full_disk_is_not_given_up():
     """The session's crash handler must not mark the event dead (nor apologise) when the
-    turn could not be committed for want of space: the rescan delivers it again."""
+    turn could not be committed for want of space: it is told to the session again later."""
     import peewee
 
     from actors.session import Incoming
@@ -158,6 +158,21 @@ async def test_a_turn_that_met_a_full_disk_is_not_given_up():
         "demo", "k", Identity.parse(SELLER), ChatKind.DIRECT, EventKind.TEXT, text="halo"
     )
     full = peewee.OperationalError("database or disk is full")
+
+    class Runtime:
+        reminders: list = []
+
+        def remind(self, key, delay_s, message):
+            self.reminders.append((key, delay_s, message))
+
+    runtime = Runtime()
     settings = make_settings(Path("."))
-    await _apologise({}, persistence, settings, ("demo", SELLER), Incoming(7, event), full)
-    assert persistence.told == []
+    incoming = Incoming(7, event)
+    for _ in range(3):
+        await _apologise({"demo": runtime}, persistence, settings, ("demo", SELLER), incoming, full)
+    assert persistence.told == []  # not given up, no apology
+    assert [(key, message) for key, _, message in runtime.reminders] == [
+        (("demo", SELLER), incoming)
+    ] * 3
+    delays = [delay for _, delay, _ in runtime.reminders]
+    assert delays == sorted(delays) and delays[0] < delays[-1]  # growing pauses
