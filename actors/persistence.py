@@ -117,7 +117,8 @@ class PersistenceActor(Actor[Write]):
                 results[failed.index] = outcome.Error(failed.error)
                 pending.remove(failed.index)
                 continue
-            except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is written
+            except Exception as failure:  # BEGIN or COMMIT failed: nothing of it is written
+                exc = _underlying(failure)
                 self.stats.failed_commits += 1
                 fault = classify(exc)
                 met = met or fault
@@ -135,6 +136,19 @@ class PersistenceActor(Actor[Write]):
             if pending or met is not None:
                 self.stats.note(met)
             return [results[index] for index in range(len(writes))]
+
+
+def _underlying(error: Exception) -> Exception:
+    """The error that made a transaction fail. When a statement or the COMMIT fails with
+    SQLITE_FULL, SQLite has rolled the transaction back already, and peewee's own ROLLBACK
+    then fails with "cannot rollback - no transaction is active" (wrapped twice): the askers
+    and the logs need the first error, not that one."""
+    current: BaseException | None = error
+    while current is not None and "no transaction is active" in str(current):
+        current = current.__context__
+    if isinstance(current, _WriteFailed):
+        return current.error
+    return current if isinstance(current, Exception) else error
 
 
 class _WriteFailed(Exception):

@@ -55,13 +55,20 @@ class ServerProcess:
     log file per start: `server-1.log`, `server-2.log`..."""
 
     def __init__(
-        self, folder: Path, config: str, *options: str, open_files: int | None = None
+        self,
+        folder: Path,
+        config: str,
+        *options: str,
+        open_files: int | None = None,
+        program: list[str] | None = None,
     ) -> None:
         """`open_files`: the process's open files limit, soft and hard (as a systemd unit
-        without LimitNOFILE gives it 1024), so that it cannot raise it."""
+        without LimitNOFILE gives it 1024), so that it cannot raise it. `program`: what runs
+        instead of `python -m showroom.cli` (a test's wrapper around it)."""
         self.folder = folder
         self.options = options
         self.open_files = open_files
+        self.program = program or [sys.executable, "-m", "showroom.cli"]
         self.starts = 0
         self.process: subprocess.Popen | None = None
         self.url = ""
@@ -81,7 +88,7 @@ class ServerProcess:
         self.starts += 1
         config = str(self.folder / "config.toml")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "showroom.cli", "serve", "--config", config, *self.options],
+            [*self.program, "serve", "--config", config, *self.options],
             stderr=self.log.open("w"),
             cwd=self.folder,
             preexec_fn=self._limit_open_files if self.open_files else None,

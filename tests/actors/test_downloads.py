@@ -383,3 +383,37 @@ async def test_a_photo_that_came_inline_is_read_from_the_media_store(harness, au
     harness.downloads.fetch(KEY, 1, "p2", MediaRef(locator="inline", stored=name))
     gone = await harness.result()
     assert isinstance(gone, PhotoFailed) and "no longer kept" in gone.reason
+
+
+class FullDiskStore(MediaStore):
+    """A media store on a disk that is full for its first `full_for` writes (counted in a
+    file: the photo pipeline writes from worker processes)."""
+
+    def __init__(self, root, counter, full_for: int) -> None:
+        super().__init__(root)
+        self.counter = counter
+        self.full_for = full_for
+
+    def put(self, tenant: str, data: bytes, extension: str, variant: str = "") -> str:
+        import errno
+
+        tries = int(self.counter.read_text() or 0) + 1 if self.counter.exists() else 1
+        self.counter.write_text(str(tries))
+        if tries <= self.full_for:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().put(tenant, data, extension, variant)
+
+
+async def test_a_photo_waits_for_space_when_the_disk_is_full(harness, tmp_path, autojump_clock):
+    from actors.downloads import STORAGE_PATIENCE_S
+
+    counter = tmp_path / "writes"
+    harness.downloads.store = FullDiskStore(tmp_path / "full", counter, full_for=3)
+    image_id = harness.simulator.add_image(jpeg())
+    started = trio.current_time()
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))  # asked again: one download
+    result = await harness.result()
+    assert isinstance(result, PhotoStored)  # not a failure the seller must act on
+    assert int(counter.read_text()) == 3 + 3 and len(harness.results) == 1  # 3 sizes
+    assert trio.current_time() - started < STORAGE_PATIENCE_S

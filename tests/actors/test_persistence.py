@@ -253,3 +253,21 @@ def test_an_acknowledged_write_survives_a_kill(db, db_path, tenant):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in connection.execute("SELECT dedupe_key FROM inbox_event")}
     assert set(acknowledged) <= stored
+
+
+def test_a_failed_commit_is_answered_with_its_own_error_not_the_rollbacks():
+    """When a COMMIT meets a full disk, SQLite rolls back by itself, and peewee's ROLLBACK
+    then fails with "cannot rollback - no transaction is active" (wrapped twice, as here):
+    the askers must hear "database or disk is full", a fault the program waits out."""
+    import peewee
+
+    from actors.persistence import _underlying
+    from storage.faults import Fault, classify
+
+    full = sqlite3.OperationalError("database or disk is full")
+    rollback = sqlite3.OperationalError("cannot rollback - no transaction is active")
+    rollback.__context__ = full  # raised while the COMMIT's error was being handled
+    failure = peewee.OperationalError("cannot rollback - no transaction is active")
+    failure.__context__ = rollback  # peewee's wrapper around the driver's error
+    error = _underlying(failure)
+    assert str(error) == "database or disk is full" and classify(error) is Fault.FULL
