@@ -519,7 +519,9 @@ async def _apologise(
     Unless the turn met a passing fault of the storage (a full disk, a lock, no descriptor
     free): then nothing was committed and nothing is wrong with the message, so it is told to
     the session again after a growing pause (an inbox event also stays new for the rescan, a
-    photo result would otherwise be lost until the seller writes again)."""
+    photo result would otherwise be lost until the seller writes again). The pause is taken
+    here, before the registry starts the key again: a session that started again at once would
+    ask for its pending photos again, get them at once and crash again, round and round."""
     if is_transient(error):
         delay_s = _retries.delay_s(message)
         log.warning(
@@ -529,7 +531,8 @@ async def _apologise(
             type(message).__name__,
             delay_s,
         )
-        runtimes[key[0]].remind(key, delay_s, message)
+        await trio.sleep(delay_s)
+        runtimes[key[0]].remind(key, 0.0, message)
         return
     if not isinstance(message, Incoming):
         return

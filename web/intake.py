@@ -132,8 +132,8 @@ class Intake:
                 stored = await self.persistence.ask(write, timeout=STORE_TIMEOUT_S)
             except Exception as exc:
                 if _storage_unavailable(exc):  # nothing can be stored now: the gateway retries
-                    log.error("webhook for %s not stored: %s", tenant.slug, exc)
-                    return self._refuse(503, "could not store the event; try again", request)
+                    reason = "could not store the event; try again"
+                    return self._refuse(503, reason, request, detail=str(exc))
                 # this event cannot be stored (its data): the others of the body still are
                 log.error(
                     "webhook for %s: event %s refused: %r", tenant.slug, event.dedupe_key, exc
@@ -179,16 +179,19 @@ class Intake:
             return self._refuse(403, "verify token does not match", request)
         return PlainTextResponse(challenge)
 
-    def _refuse(self, status: int, reason: str, request: Request) -> Response:
+    def _refuse(self, status: int, reason: str, request: Request, *, detail: str = "") -> Response:
+        """Answer `status` with `reason`; logged (with `detail`, for the operator only) within
+        the log budget."""
         self.stats.refuse(status)
         if self._refusal_log.allow(trio.current_time()):
             client = request.client.host if request.client else "?"
             log.warning(
-                "webhook %s from %s refused with %d: %s",
+                "webhook %s from %s refused with %d: %s%s",
                 redact_paths(request.url.path),
                 client,
                 status,
                 reason,
+                f" ({detail})" if detail else "",
             )
         return JSONResponse({"error": reason}, status_code=status)
 

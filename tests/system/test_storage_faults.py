@@ -3,6 +3,7 @@ webhooks get 503 while nothing can be stored, replies wait, nothing is lost or s
 bot recovers by itself, and /health (and the admins' /stats) say what is wrong."""
 
 import dataclasses
+import itertools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,7 @@ async def test_a_damaged_database_is_reported(tmp_path):
     assert any(p.startswith("database_damaged") for p in answer.json()["problems"]), answer.json()
 
 
-async def test_a_turn_that_met_a_full_disk_is_not_given_up():
+async def test_a_turn_that_met_a_full_disk_is_not_given_up(autojump_clock):
     """The session's crash handler must not mark the event dead (nor apologise) when the
     turn could not be committed for want of space: it is told to the session again later."""
     import peewee
@@ -163,7 +164,7 @@ async def test_a_turn_that_met_a_full_disk_is_not_given_up():
         reminders: list = []
 
         def remind(self, key, delay_s, message):
-            self.reminders.append((key, delay_s, message))
+            self.reminders.append((key, trio.current_time() + delay_s, message))
 
     runtime = Runtime()
     settings = make_settings(Path("."))
@@ -174,5 +175,6 @@ async def test_a_turn_that_met_a_full_disk_is_not_given_up():
     assert [(key, message) for key, _, message in runtime.reminders] == [
         (("demo", SELLER), incoming)
     ] * 3
-    delays = [delay for _, delay, _ in runtime.reminders]
-    assert delays == sorted(delays) and delays[0] < delays[-1]  # growing pauses
+    times = [0.0] + [at for _, at, _ in runtime.reminders]
+    pauses = [later - earlier for earlier, later in itertools.pairwise(times)]
+    assert pauses[0] >= 1 and pauses == sorted(pauses) and pauses[0] < pauses[-1]  # growing
