@@ -34,7 +34,10 @@ class MediaRef:
     stored: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in MediaRef.__slots__}
+        data = {name: getattr(self, name) for name in MediaRef.__slots__}
+        if data["stored"] is None:  # the same JSON as before the field existed
+            del data["stored"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MediaRef:
