@@ -87,9 +87,9 @@ APOLOGY_TIMEOUT_S = 10.0
 # more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
 MAX_GATEWAY_CONNECTIONS = 32
 # File descriptors kept for everything but the web server's connections: the database (a
-# writer and the reader threads, three files each), the gateway client, photo files, the photo
-# workers' pipes, the simulated gateways' clients.
-DESCRIPTORS_KEPT = 256
+# writer and the reader threads, three files each), the gateway client, photo files, the
+# simulated gateways' clients; and a few for each photo worker process (its pipes).
+DESCRIPTORS_KEPT = 256 + 4 * (os.cpu_count() or 2)
 MIN_CONNECTIONS = 16
 DOWNLOAD_QUEUE = 1000
 
