@@ -19,6 +19,7 @@ from typing import Any
 
 import trio
 
+from actors.health import StorageReport, problem_code
 from domain.admin_commands import AdminCommand
 from domain.formatting import seconds
 from domain.texts import listing_lines, text
@@ -40,6 +41,7 @@ class HealthFacts:
     gateway: Callable[[str], Awaitable[str]]  # tenant slug -> "reachable, v1.7.0" or a reason
     database_path: Path
     started_at: float
+    storage: Callable[[], Awaitable[StorageReport]] | None = None  # disk, database, photos
 
 
 class AdminService:
@@ -136,23 +138,26 @@ class AdminService:
             case "stats", _:
                 numbers = await self.reader.run(stats, tenant_id, utcnow())
                 by_status = numbers["by_status"]
-                return say(
-                    "stats",
-                    available=by_status.get("available", 0),
-                    booking=by_status.get("booking", 0),
-                    sold=by_status.get("sold", 0),
-                    hidden=by_status.get("hidden", 0),
-                    today=numbers["uploads_today"],
-                    week=numbers["uploads_week"],
-                    photos=numbers["photos"],
-                    photo_failures=self.photo_failures(),
-                    photo_wait=seconds(self.photo_wait_s(), language),
-                    backlog=numbers["outbox_backlog"],
-                    failed=numbers["outbox_failed"],
-                    unreachable=numbers["outbox_unreachable"],
-                    sessions=self.sessions_active(),
-                    leads=numbers["leads"],
-                    crashed=numbers["crashed_week"],
+                return await self._with_storage(
+                    language,
+                    say(
+                        "stats",
+                        available=by_status.get("available", 0),
+                        booking=by_status.get("booking", 0),
+                        sold=by_status.get("sold", 0),
+                        hidden=by_status.get("hidden", 0),
+                        today=numbers["uploads_today"],
+                        week=numbers["uploads_week"],
+                        photos=numbers["photos"],
+                        photo_failures=self.photo_failures(),
+                        photo_wait=seconds(self.photo_wait_s(), language),
+                        backlog=numbers["outbox_backlog"],
+                        failed=numbers["outbox_failed"],
+                        unreachable=numbers["outbox_unreachable"],
+                        sessions=self.sessions_active(),
+                        leads=numbers["leads"],
+                        crashed=numbers["crashed_week"],
+                    ),
                 )
             case "health", _:
                 return await self._health(slug, language)
@@ -167,14 +172,41 @@ class AdminService:
         size = await trio.to_thread.run_sync(_file_size, self.facts.database_path)
         free = await trio.to_thread.run_sync(shutil.disk_usage, self.facts.database_path.parent)
         started = dt.datetime.fromtimestamp(self.facts.started_at).strftime("%Y-%m-%d %H:%M")
-        return text(
+        return await self._with_storage(
             language,
-            "health",
-            gateway=await self.facts.gateway(slug),
-            database_mb=f"{size / 1e6:.1f}",
-            disk_free_gb=f"{free.free / 1e9:.1f}",
-            uptime=started,
+            text(
+                language,
+                "health",
+                gateway=await self.facts.gateway(slug),
+                database_mb=f"{size / 1e6:.1f}",
+                disk_free_gb=f"{free.free / 1e9:.1f}",
+                uptime=started,
+            ),
         )
+
+    async def _with_storage(self, language: str, reply: str) -> str:
+        """The reply, with what is wrong with the disk, the database or the photo folder (and
+        the last trouble that is over): an admin must not read "all is well" when it is not."""
+        if self.facts.storage is None:
+            return reply
+        report = await self.facts.storage()
+        lines = [reply]
+        if report.problems:
+            codes = list(dict.fromkeys(p.code for p in report.problems))
+            problems = ", ".join(text(language, f"problem_{code}") for code in codes)
+            lines.append(text(language, "storage_trouble", problems=problems))
+        if report.last_fault is not None:
+            fault, since, until = report.last_fault
+            lines.append(
+                text(
+                    language,
+                    "storage_trouble_over",
+                    problem=text(language, f"problem_{problem_code(fault)}"),
+                    since=_clock(since),
+                    until=_clock(until),
+                )
+            )
+        return "\n".join(lines)
 
     async def _backup(self, tenant_id: int, slug: str, admin: str, language: str) -> None:
         try:
@@ -191,6 +223,10 @@ class AdminService:
 
     async def _write(self, write: Any) -> Any:
         return await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+
+
+def _clock(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
 
 
 def _file_size(path: Path) -> int:

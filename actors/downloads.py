@@ -15,6 +15,7 @@ configured base, the client never follows redirects, and each URL is checked bef
 from __future__ import annotations
 
 import base64
+import itertools
 import logging
 import os
 import random
@@ -27,15 +28,18 @@ import trio
 import trio_parallel
 
 from actors.errors import FetchFailed, GatewayTrouble, NotReady
+from domain.backoff import Backoff
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.errors import BadMediaAnswer
 from domain.events import MediaRef
+from domain.photo_failures import PhotoProblem, failure_reason
 from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
 from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
 from runtime import Job, JobCancelled, JobGroup, WorkerPool
-from storage.errors import NotAPhoto
-from storage.images import store_photo
+from storage.errors import NotAPhoto, PhotoTooLarge
+from storage.faults import is_transient
+from storage.images import DECODE_BUDGET_BYTES, store_photo
 from storage.media import MediaStore
 
 log = logging.getLogger("showroom.media")
@@ -47,6 +51,10 @@ WATCH_INTERVAL_S = 0.05  # how often the gateway's folder is looked at
 # httpcore checks every pooled connection on each request, ~1 ms more CPU a request at 24.
 REQUESTS_AT_ONCE = 8
 MAX_PHOTO_BYTES = 25_000_000
+# A photo that cannot be written for a passing reason (a full disk) is tried again, with
+# growing pauses, for this long before the seller is told (a server fault, not their photo).
+STORAGE_PATIENCE_S = 300.0
+STORAGE_RETRY = Backoff(first_s=1.0, factor=2.0, cap_s=30.0)
 SHORT_BODY_BYTES = 16_384  # an error page worth reading to keep the connection
 # Photos are decoded and resized in worker processes, not threads: a thread shares the GIL with
 # the event loop, and each hand-over costs both sides (measured in the end-to-end benchmark:
@@ -98,8 +106,11 @@ class Downloads:
         schedule: ReadinessSchedule | None = None,
         budget: RetryBudget | None = None,
         rng: random.Random | None = None,
+        decode_budget_bytes: int = DECODE_BUDGET_BYTES,
     ) -> None:
-        """`report(session key, PhotoStored | PhotoFailed)` delivers results to sessions."""
+        """`report(session key, PhotoStored | PhotoFailed)` delivers results to sessions; a
+        PhotoFailed's reason says what kind of failure it was (domain/photo_failures.py)."""
+        self.decode_budget_bytes = decode_budget_bytes
         self.pool = pool
         self.client = client
         self.store = store
@@ -110,12 +121,18 @@ class Downloads:
         self.stats = DownloadStats()
         self._rng = rng or random.Random()
         self._groups: dict[tuple[Hashable, int], JobGroup] = {}
+        self._running: dict[tuple[Hashable, int, str], Job] = {}
         self._image_processes = trio.CapacityLimiter(IMAGE_PROCESSES)
         # Fewer requests in flight than the shared client has connections: none ever queues
         # (and is cancelled) inside the client's pool.
         self._requests = trio.CapacityLimiter(REQUESTS_AT_ONCE)
 
     def fetch(self, key: tuple[str, str], upload: int, photo_key: str, media: MediaRef) -> Job:
+        running = self._running.get((key, upload, photo_key))
+        if running is not None:
+            # A session that starts again (after a crash) asks for its pending photos again:
+            # the download already under way reports to it, a second would only race it.
+            return running
         group = self._groups.get((key, upload))
         if group is None:
             group = self._groups[(key, upload)] = self.pool.group(
@@ -125,6 +142,7 @@ class Downloads:
         self.stats.started += 1
 
         def done(job: Job) -> None:
+            self._running.pop((key, upload, photo_key), None)
             error = getattr(job.outcome, "error", None)
             if isinstance(error, JobCancelled):
                 self.stats.cancelled += 1
@@ -134,10 +152,14 @@ class Downloads:
                 self.report(key, PhotoStored(upload, photo_key, job.outcome.value))
             else:
                 self.stats.failed += 1
-                log.warning("photo %s for %s failed: %s", photo_key, key[1], error)
-                self.report(key, PhotoFailed(upload, photo_key, str(error)))
+                reason = failure_of(error)
+                log.warning("photo %s for %s failed: %s", photo_key, key[1], reason)
+                self.report(key, PhotoFailed(upload, photo_key, reason))
 
-        return group.submit(self._download, tenant, media, on_done=done)
+        job = self._running[(key, upload, photo_key)] = group.submit(
+            self._download, tenant, media, on_done=done
+        )
+        return job
 
     def cancel(self, key: tuple[str, str], upload: int) -> None:
         group = self._groups.pop((key, upload), None)
@@ -147,13 +169,37 @@ class Downloads:
     async def _download(self, tenant: TenantMedia, media: MediaRef) -> StoredPhoto:
         if media.failed:
             raise FetchFailed(f"the gateway could not get the photo: {media.failed}")
-        data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
-        try:
-            return await trio_parallel.run_sync(
-                store_photo, self.store, tenant.slug, data, limiter=self._image_processes
-            )
-        except NotAPhoto as exc:
-            raise FetchFailed(str(exc)) from exc
+        if media.stored is not None:  # it came inline: the intake kept it in the media store
+            try:
+                data = await trio.Path(self.store.path(tenant.slug, media.stored)).read_bytes()
+            except FileNotFoundError:
+                raise FetchFailed("the photo is no longer kept; send it again") from None
+        else:
+            data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
+        waited_s = 0.0
+        for attempt in itertools.count(1):
+            try:
+                return await trio_parallel.run_sync(
+                    store_photo,
+                    self.store,
+                    tenant.slug,
+                    data,
+                    self.decode_budget_bytes,
+                    limiter=self._image_processes,
+                )
+            except NotAPhoto as exc:
+                raise FetchFailed(str(exc)) from exc
+            except OSError as exc:
+                # A full disk passes: the photo waits for space (the seller would otherwise be
+                # asked to send it again, and every photo sent meanwhile fail the same way).
+                if not is_transient(exc) or waited_s >= STORAGE_PATIENCE_S:
+                    raise
+                delay_s = STORAGE_RETRY.delay(attempt, self._rng)
+                if attempt == 1:
+                    log.warning("photo cannot be stored now (%s); it waits for space", exc)
+                await trio.sleep(delay_s)
+                waited_s += delay_s
+        raise AssertionError("unreachable")
 
     async def _watch(self, path: Path, media: MediaRef) -> bytes:
         """Wait for the gateway to write the file into its folder; read it once complete."""
@@ -254,6 +300,18 @@ class Downloads:
             return b"".join(chunks)
         finally:
             await response.aclose()
+
+
+def failure_of(error: BaseException) -> str:
+    """The PhotoFailed reason for a failed download: too large a picture, a fault of ours (a
+    file that could not be written, a photo worker that died), or a photo that cannot be had
+    (not a picture, never ready, refused by the gateway) that the seller can send again."""
+    cause = error.__cause__ if isinstance(error, FetchFailed) else error
+    if isinstance(cause, PhotoTooLarge | MemoryError):
+        return failure_reason(PhotoProblem.TOO_LARGE, str(cause) or type(cause).__name__)
+    if isinstance(cause, OSError | trio_parallel.BrokenWorkerError):
+        return failure_reason(PhotoProblem.SERVER_FAULT, f"{type(cause).__name__}: {cause}")
+    return failure_reason(PhotoProblem.UNUSABLE, str(error))
 
 
 async def _read_short_body(response: httpx.Response) -> None:

@@ -18,11 +18,12 @@ without one the reply is given up as unreachable (logged once per chat, and coun
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import trio
@@ -32,8 +33,9 @@ from domain.errors import Unreachable
 from domain.identity import Identity
 from domain.pacing import RateWindow, chat_gap_s
 from domain.ports import GatewayPort, PhotoToSend, SendResult, typing_delay_s
-from runtime import ActorRef, ActorStopped, MailboxFull
+from runtime import ActorRef
 from storage.errors import UnsafePath
+from storage.faults import is_transient
 from storage.media import MediaStore
 from storage.models import utcnow
 from storage.queries import (
@@ -47,6 +49,8 @@ from storage.reader import Reader
 from storage.writes import MarkOutbox
 
 log = logging.getLogger("showroom.outbox")
+
+T = TypeVar("T")
 
 POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
 WRITE_TIMEOUT_S = 30.0
@@ -63,6 +67,9 @@ class OutboxPolicy:
     max_attempts: int = 8
     typing: bool = True
     retry: Backoff = field(default_factory=Backoff)
+    # While the database cannot take writes or reads (a full disk, no descriptor free): how
+    # soon to try again.
+    storage_retry: Backoff = field(default_factory=lambda: Backoff(first_s=1.0, cap_s=30.0))
 
 
 MIMETYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
@@ -137,6 +144,10 @@ class Outbox:
         self._sending = trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
         self._unreachable_logged: set[str] = set()
+        # Outcomes the gateway gave that the database has not taken yet (a full disk), by
+        # reply id: such a reply is recorded again, never sent again (see `_send`).
+        self._unrecorded: dict[int, tuple[str, MarkOutbox]] = {}
+        self._record_failures = 0
 
     def wake(self, chat: str | None = None) -> None:
         """New replies were committed (to `chat`, when known): send them now instead of at the
@@ -162,7 +173,7 @@ class Outbox:
             try:
                 while True:
                     self._wake = trio.Event()
-                    due = await self.reader.run(chats_with_due_replies, self.tenant_id, utcnow())
+                    due = await self._read(chats_with_due_replies, self.tenant_id, utcnow())
                     for chat in due:
                         self._drain_soon(chat)
                     with trio.move_on_after(POLL_S):
@@ -182,7 +193,7 @@ class Outbox:
         try:
             while True:
                 self._look_again.discard(chat)
-                replies = await self.reader.run(pending_replies, self.tenant_id, chat)
+                replies = await self._read(pending_replies, self.tenant_id, chat)
                 if not replies:
                     if chat in self._look_again:
                         continue
@@ -201,9 +212,25 @@ class Outbox:
         finally:
             self._busy_chats.discard(chat)
 
+    async def _read(self, query: Callable[..., T], *args: Any) -> T:
+        """A read that waits out a transient fault (no descriptor free, a lock) instead of
+        crashing the outbox: its drains would stop, and a send in flight be sent twice."""
+        for attempt in itertools.count(1):
+            try:
+                return await self.reader.run(query, *args)
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                delay_s = self.policy.storage_retry.delay(attempt, self._rng)
+                log.warning("outbox cannot read replies now (%s); again in %.1f s", exc, delay_s)
+                await trio.sleep(delay_s)
+        raise AssertionError("unreachable")
+
     async def _send(self, reply: PendingReply) -> bool:
         """Send and record the outcome; False when the reply is still pending (to be retried,
         or its outcome could not be recorded)."""
+        if reply.id in self._unrecorded:  # the gateway has answered already: record, not resend
+            return await self._record_again(reply.id)
         try:
             request = await self._request(reply)
         except Unreachable as exc:
@@ -222,13 +249,40 @@ class Outbox:
         # The gateway has answered: record it even if we are being stopped right now, or the
         # reply would be sent a second time after the restart.
         with trio.CancelScope(shield=True):
-            try:
-                return await self._record(reply, result) != "retried"
-            except (ActorStopped, MailboxFull, TimeoutError) as exc:  # the tree is going down
-                log.warning(
-                    "outcome of reply %d not recorded (%s): it may be sent again", reply.id, exc
-                )
-                return False
+            outcome, write = self._outcome(reply, result)
+            self._unrecorded[reply.id] = (outcome, write)
+            return await self._record_again(reply.id, first=True)
+
+    async def _record_again(self, reply_id: int, *, first: bool = False) -> bool:
+        """Record a kept outcome; True when it is recorded and the reply settled. While the
+        database cannot take it (a full disk), the outcome stays in memory and the chat's
+        replies wait behind it; only a restart of the program loses it (and may then send
+        that reply a second time)."""
+        outcome, write = self._unrecorded[reply_id]
+        if not first:
+            await trio.sleep(self.policy.storage_retry.delay(self._record_failures, self._rng))
+        try:
+            await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
+        except Exception as exc:  # full disk, lock, the tree going down: keep it, try again
+            self._record_failures += 1
+            log.warning(
+                "outcome of reply %d (%s) not recorded yet (%s); kept, it will not be sent again",
+                reply_id,
+                outcome,
+                exc,
+            )
+            return False
+        self._record_failures = 0
+        del self._unrecorded[reply_id]
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        self._recorded.set()
+        self._recorded = trio.Event()
+        return outcome != "retried"
+
+    @property
+    def unrecorded(self) -> int:
+        """Replies the gateway has answered whose outcome is not in the database yet."""
+        return len(self._unrecorded)
 
     async def _request(self, reply: PendingReply) -> httpx.Request:
         """The gateway's request for this reply (a text, or a photo with its caption). A chat
@@ -282,18 +336,11 @@ class Outbox:
         return await self._give_up(reply, f"{UNREACHABLE}{reason}", "unreachable")
 
     async def _give_up(self, reply: PendingReply, reason: str, outcome: str) -> bool:
-        """Mark a reply failed without sending it (nothing a retry would mend)."""
+        """Mark a reply failed without sending it (nothing a retry would mend); recorded like
+        any outcome (kept and recorded again while the database cannot take it)."""
         with trio.CancelScope(shield=True):
-            try:
-                write = MarkOutbox(reply.id, "failed", reason)
-                await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
-            except (ActorStopped, MailboxFull, TimeoutError) as exc:
-                log.warning("outcome of reply %d not recorded (%s)", reply.id, exc)
-                return False
-        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
-        self._recorded.set()
-        self._recorded = trio.Event()
-        return True
+            self._unrecorded[reply.id] = (outcome, MarkOutbox(reply.id, "failed", reason))
+            return await self._record_again(reply.id, first=True)
 
     async def _pace(self, reply: PendingReply) -> None:
         last = self._last_sent.get(reply.chat)
@@ -304,7 +351,7 @@ class Outbox:
         if self.policy.typing and not self.adapter.shows_typing_itself:
             await trio.sleep(typing_delay_s(reply.text))
 
-    async def _record(self, reply: PendingReply, result: SendResult) -> str:
+    def _outcome(self, reply: PendingReply, result: SendResult) -> tuple[str, MarkOutbox]:
         attempts = reply.attempts + 1
         if result.ok:
             outcome, write = "sent", MarkOutbox(reply.id, "sent")
@@ -328,8 +375,4 @@ class Outbox:
                 result.reason,
             )
             outcome, write = "failed", MarkOutbox(reply.id, "failed", result.reason)
-        await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
-        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
-        self._recorded.set()
-        self._recorded = trio.Event()
-        return outcome
+        return outcome, write

@@ -12,6 +12,7 @@ One fsync per batch instead of one per write is what makes synchronous=FULL affo
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,7 +20,8 @@ import outcome
 import peewee
 
 from runtime import Actor, DedicatedThread
-from storage.errors import StorageError
+from storage.errors import StorageError, StorageUnavailable, WriteRefused
+from storage.faults import Fault, classify
 from storage.writes import Write
 
 log = logging.getLogger("showroom.storage")
@@ -35,12 +37,31 @@ class PersistenceStats:
     failed_writes: int = 0
     failed_commits: int = 0
     batch_sizes: list[int] = field(default_factory=list)  # the last ones, for metrics
+    # What keeps writes from being committed now (a full disk...), since when (time.time());
+    # and the last such episode once it is over: (fault, since, until).
+    fault: Fault | None = None
+    fault_since: float | None = None
+    last_fault: tuple[Fault, float, float] | None = None
 
     def record(self, size: int) -> None:
         self.batches += 1
         self.writes += size
         self.batch_sizes.append(size)
         del self.batch_sizes[:-1000]
+
+    def note(self, fault: Fault | None) -> None:
+        """After each batch: the fault its writes met, or None when they all went through."""
+        now = time.time()
+        if fault is not None and fault is not self.fault:
+            self.fault, self.fault_since = fault, now
+            log.error("writes fail: %s; they wait (webhooks are answered 503)", fault.value)
+        elif fault is None and self.fault is not None:
+            assert self.fault_since is not None
+            self.last_fault = (self.fault, self.fault_since, now)
+            log.warning(
+                "writes work again after %.0f s of: %s", now - self.fault_since, self.fault.value
+            )
+            self.fault, self.fault_since = None, None
 
 
 class PersistenceActor(Actor[Write]):
@@ -75,6 +96,7 @@ class PersistenceActor(Actor[Write]):
         assert db is not None
         results: dict[int, outcome.Outcome] = {}
         pending = list(range(len(writes)))
+        met: Fault | None = None  # a fault of the database or the disk, not of one write
         while True:
             try:
                 with db.atomic():  # BEGIN IMMEDIATE ... COMMIT
@@ -82,30 +104,65 @@ class PersistenceActor(Actor[Write]):
                         results[index] = outcome.Value(_apply_one(index, writes[index]))
             except _WriteFailed as failed:  # rolled back: answer that one, run the rest again
                 self.stats.failed_writes += 1
-                log.warning(
-                    "write %s failed: %s", type(writes[failed.index]).__name__, failed.error
+                fault = classify(failed.error)
+                met = met or fault
+                # one line when a fault begins, not one per write while it lasts
+                level = (
+                    logging.DEBUG
+                    if fault is not None and fault is self.stats.fault
+                    else (logging.WARNING)
+                )
+                log.log(
+                    level, "write %s failed: %s", type(writes[failed.index]).__name__, failed.error
                 )
                 results[failed.index] = outcome.Error(_as_storage_error(failed.error))
                 pending.remove(failed.index)
                 continue
-            except Exception as exc:  # BEGIN or COMMIT failed: nothing of the batch is written
+            except Exception as failure:  # BEGIN or COMMIT failed: nothing of it is written
+                exc = _underlying(failure)
                 self.stats.failed_commits += 1
-                log.error("commit of %d write(s) failed: %s", len(pending), exc)
+                fault = classify(exc)
+                met = met or fault
+                level = (
+                    logging.DEBUG
+                    if fault is not None and fault is self.stats.fault
+                    else (logging.ERROR)
+                )
+                log.log(level, "commit of %d write(s) failed: %s", len(pending), exc)
                 for index in pending:
                     results[index] = outcome.Error(_as_storage_error(exc))
             else:
-                self.stats.record(len(pending))
+                if pending:
+                    self.stats.record(len(pending))
+            if pending or met is not None:
+                self.stats.note(met)
             return [results[index] for index in range(len(writes))]
 
 
 def _as_storage_error(error: Exception) -> Exception:
     """The database's own errors reach the askers as the storage floor's error (so the floors
     above need not know peewee); anything else (a bug) goes as it is."""
-    if isinstance(error, peewee.PeeweeException) and not isinstance(error, StorageError):
-        translated = StorageError(f"database error: {error}")
-        translated.__cause__ = error
-        return translated
-    return error
+    if isinstance(error, peewee.IntegrityError | peewee.DataError):
+        translated: StorageError = WriteRefused(f"database refused the write: {error}")
+    elif isinstance(error, peewee.PeeweeException):
+        translated = StorageUnavailable(f"database error: {error}")
+    else:
+        return error
+    translated.__cause__ = error
+    return translated
+
+
+def _underlying(error: Exception) -> Exception:
+    """The error that made a transaction fail. When a statement or the COMMIT fails with
+    SQLITE_FULL, SQLite has rolled the transaction back already, and peewee's own ROLLBACK
+    then fails with "cannot rollback - no transaction is active" (wrapped twice): the askers
+    and the logs need the first error, not that one."""
+    current: BaseException | None = error
+    while current is not None and "no transaction is active" in str(current):
+        current = current.__context__
+    if isinstance(current, _WriteFailed):
+        return current.error
+    return current if isinstance(current, Exception) else error
 
 
 class _WriteFailed(Exception):

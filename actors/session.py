@@ -48,7 +48,8 @@ from domain.replies import ReplyImage
 from domain.session_state import SessionState
 from domain.texts import text
 from runtime import Actor, ActorRef
-from storage.errors import StaleSession, is_transient
+from storage.errors import StaleSession
+from storage.faults import is_transient
 from storage.media import MediaStore
 from storage.queries import (
     listings,
@@ -314,12 +315,18 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
 
 
 class CrashedTurns:
-    """What happens to a message a session crashed on (a bug, never the seller's fault).
+    """What happens to a message a session crashed on.
 
-    The first time, it is handled again by a fresh activation (the crash may have been a
-    passing one). The second time, it is given up for good (marked dead: it is not replayed,
-    and /stats counts it) and the seller is told what could not be read and how to write it,
-    never asked to send the same message again."""
+    A passing fault of the storage (a full disk, a lock, no file descriptor free: met while
+    the session started, say; a turn's own commit retries in place) is nobody's fault:
+    nothing was committed, so after a growing pause the same message is told again, as often
+    as it takes. The pause is taken here, before the registry starts the key again: started
+    at once, the session would fetch its pending photos again, get them, and crash again.
+
+    Any other crash is a bug. The first time, the message is handled again by a fresh
+    activation (the crash may have been a passing one). The second time, it is given up for
+    good (marked dead: it is not replayed, and /stats counts it) and the seller is told what
+    could not be read and how to write it, never asked to send the same message again."""
 
     def __init__(
         self,
@@ -331,8 +338,26 @@ class CrashedTurns:
         self.persistence = persistence
         self.retell = retell
         self._crashed_once: set[int] = set()  # inbox ids (a restart starts counting again)
+        self._waits: dict[SessionKey, int] = {}  # storage faults in a row, by session
+        self._rng = random.Random()
 
     async def __call__(self, key: SessionKey, message: object, error: BaseException) -> None:
+        if is_transient(error):
+            if len(self._waits) > 10_000:  # a long-past fault's counts: forgotten
+                self._waits.clear()
+            waits = self._waits[key] = self._waits.get(key, 0) + 1
+            pause = STORAGE_RETRY.delay(waits, self._rng)
+            log.warning(
+                "turn of %s waits for the storage (%s); %s again in %.0f s",
+                key[1],
+                error,
+                type(message).__name__,
+                pause,
+            )
+            await trio.sleep(pause)
+            self.retell(key, message)
+            return
+        self._waits.pop(key, None)
         if not isinstance(message, Incoming):
             return
         inbox_id = message.inbox_id

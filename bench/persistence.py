@@ -44,7 +44,7 @@ def reset(path: Path, synchronous: int) -> int:
 
 def payload(tenant_id: int, asker: int, n: int) -> AppendInbox:
     return AppendInbox(
-        tenant_id, f"{asker}-{n}", "6281234567890", '{"message": "halo"}' * 5, '{"kind": "text"}'
+        tenant_id, f"{asker}-{n}", "6281234567890", '{"kind": "text", "text": "halo"}'
     )
 
 

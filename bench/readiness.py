@@ -69,7 +69,11 @@ async def one_download(schedule, ready_at: float, seed: int, data: bytes) -> tup
             return response
 
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator",
+            base_url="http://gateway",
+            webhook_secret="Xq7-random-webhook-token-204",
+        )
     )
     pool = WorkerPool("downloads", workers=1, capacity=4)
     done = trio.Event()

@@ -20,7 +20,9 @@ class EventKind(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class MediaRef:
     """Where the downloader can get a photo. `locator` means what the gateway says: a path on
-    the gateway (`/images/<id>.jpg`), a media id (Meta), or `inline` when `inline_b64` holds it.
+    the gateway (`/images/<id>.jpg`), a media id (Meta), or `inline` when the photo came in
+    the webhook itself: then the intake keeps its bytes as the file `stored` in the media store
+    (`inline_b64` holds them only until then, and in events stored by an older showroom).
     `failed` is set when the gateway itself reported that it could not get the file."""
 
     locator: str
@@ -30,9 +32,13 @@ class MediaRef:
     height: int | None = None
     inline_b64: str | None = None
     failed: str | None = None
+    stored: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in MediaRef.__slots__}
+        data = {name: getattr(self, name) for name in MediaRef.__slots__}
+        if data["stored"] is None:  # the same JSON as before the field existed
+            del data["stored"]
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> MediaRef:

@@ -21,7 +21,10 @@ from domain.errors import NotAnIdentity
 
 DEFAULT_COUNTRY_CODE = "62"  # Indonesia: a number typed as 08... means +62 8...
 
-_DIGITS = re.compile(r"\D+")
+# ASCII digits only: `\d` would also take Arabic-Indic, fullwidth or superscript digits
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+# The national trunk prefix some write after the country code: `+62 (0)811...`, `+62 0811...`
+_TRUNK_ZERO = re.compile(r"\(\s*0\s*\)")
 
 
 class IdentityKind(enum.Enum):
@@ -58,12 +61,17 @@ class Identity:
 
 
 def normalise_phone(text: str, country_code: str = DEFAULT_COUNTRY_CODE) -> str:
-    """Digits with the country code and no `+` or leading 0: `0812-3456-7890` -> `6281234567890`."""
-    digits = _DIGITS.sub("", text)
+    """Digits with the country code and no `+` or leading 0: `0812-3456-7890` -> `6281234567890`.
+
+    The trunk 0 written after the country code (`+62 (0)811...`, `+62 0811...`) is dropped:
+    no Indonesian number starts with 0 after the 62."""
+    digits = _NOT_DIGITS.sub("", _TRUNK_ZERO.sub("", text))
     if text.strip().startswith("00"):
         digits = digits[2:]
     elif digits.startswith("0"):
         digits = country_code + digits[1:]
+    if digits.startswith(country_code + "0"):
+        digits = country_code + digits[len(country_code) + 1 :]
     if not 8 <= len(digits) <= 15:
         raise NotAnIdentity(f"{text!r} is not a phone number")
     return digits
@@ -87,11 +95,11 @@ def parse_address(address: str) -> Identity:
     user = re.split(r"[:.]", user, maxsplit=1)[0]  # drop the device (":12") or agent part
     server = server.lower()
     if server == "lid":
-        if not user.isdigit():
+        if not (user.isascii() and user.isdigit()):
             raise NotAnIdentity(f"{address!r} is not a valid linked id")
         return Identity(IdentityKind.LID, user)
     if server in ("s.whatsapp.net", "c.us"):
-        if not user.isdigit():
+        if not (user.isascii() and user.isdigit()):
             raise NotAnIdentity(f"{address!r} is not a phone address")
         return Identity(IdentityKind.PHONE, normalise_phone(user))
     raise NotAnIdentity(f"{address!r} is not a private chat address")

@@ -110,6 +110,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "Ada foto yang tidak bisa saya ambil atau bukan gambar yang valid. "
             "Tolong kirim ulang foto itu."
         ),
+        "photo_too_large": (
+            "Ada foto yang terlalu besar untuk saya proses. Kirim sebagai *foto* biasa "
+            "(bukan dokumen), atau perkecil dulu ukurannya."
+        ),
+        "photo_server_fault": (
+            "Maaf, sedang ada gangguan di sistem kami sehingga ada foto yang belum bisa "
+            "disimpan. Ini bukan kesalahan Anda. Tolong kirim ulang foto itu sebentar lagi."
+        ),
         "waiting_photos": "Sebentar, masih mengambil {count} foto...",
         "no_photos": (
             "Belum ada foto. Kirim 1-10 foto mobilnya, atau ketik *skip* untuk lanjut tanpa foto."
@@ -190,6 +198,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Kesehatan*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk kosong: {disk_free_gb} GB\nBerjalan sejak {uptime}"
         ),
+        "storage_trouble": "⚠️ *Gangguan penyimpanan*: {problems}.",
+        "storage_trouble_over": "Gangguan penyimpanan terakhir: {problem}, {since} sampai {until}.",
+        "problem_disk_full": "disk penuh (pesan masuk ditolak sementara, balasan menunggu)",
+        "problem_database_damaged": "database rusak (pulihkan dari backup)",
+        "problem_writes_failing": "database tidak bisa ditulisi",
+        "problem_media_not_writable": "folder foto tidak bisa ditulisi",
         "backup_started": "Backup sedang dibuat...",
         "backup_done": "Backup selesai: {path} ({size_mb} MB).",
         "backup_failed": "Backup gagal: {reason}",
@@ -312,6 +326,14 @@ TEXTS: dict[str, dict[str, str]] = {
             "I could not get one of the photos, or it is not a valid picture. "
             "Please send that photo again."
         ),
+        "photo_too_large": (
+            "One of the photos is too large for me to process. Send it as a normal *photo* "
+            "(not as a document), or make it smaller first."
+        ),
+        "photo_server_fault": (
+            "Sorry, we are having a problem on our side, so one of the photos could not be "
+            "saved yet. It is not your fault. Please send that photo again in a little while."
+        ),
         "waiting_photos": "One moment, still fetching {count} photo(s)...",
         "no_photos": (
             "No photos yet. Send 1-10 photos of the car, or type *skip* to go on without."
@@ -388,6 +410,12 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Health*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk free: {disk_free_gb} GB\nRunning since {uptime}"
         ),
+        "storage_trouble": "⚠️ *Storage trouble*: {problems}.",
+        "storage_trouble_over": "Last storage trouble: {problem}, {since} to {until}.",
+        "problem_disk_full": "the disk is full (incoming messages refused for now, replies wait)",
+        "problem_database_damaged": "the database is damaged (restore a backup)",
+        "problem_writes_failing": "the database cannot be written",
+        "problem_media_not_writable": "the photo folder cannot be written",
         "backup_started": "Making a backup...",
         "backup_done": "Backup done: {path} ({size_mb} MB).",
         "backup_failed": "Backup failed: {reason}",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -31,24 +30,9 @@ from domain.identity import (
 )
 from domain.ports import PhotoToSend, SendResult
 from gateways.errors import BadPayload, GatewayConfigError
+from gateways.json_body import parse_json
+from gateways.secret_strength import HOW_TO, secret_weakness
 
-WEAK_SECRETS = frozenset(
-    {
-        "",
-        "secret",
-        "changeme",
-        "change-me",
-        "password",
-        "token",
-        "test",
-        "default",
-        "webhook",
-        "showroom",
-        "123456",
-        "admin",
-    }
-)
-MIN_SECRET_LENGTH = 16
 GATEWAY_AUTH = "gateway"  # webhook_auth: the gateway's own signature, header or path token
 PATH_AUTH = "path"  # webhook_auth: the secret in the webhook URL, for gateways that cannot sign
 
@@ -96,12 +80,10 @@ class Adapter:
             raise GatewayConfigError(
                 f"{self.kind} signs its webhooks: webhook_auth must be gateway"
             )
-        secret = self.config.webhook_secret
-        if secret.lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        weakness = secret_weakness(self.config.webhook_secret)
+        if weakness is not None:
             raise GatewayConfigError(
-                f"{self.kind}: webhook_secret is missing, a default or shorter than "
-                f"{MIN_SECRET_LENGTH} characters; use a long random value "
-                "(for example: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+                f"{self.kind}: webhook_secret {weakness}; use a long random value ({HOW_TO})"
             )
 
     # -- inbound -------------------------------------------------------------------------
@@ -197,10 +179,7 @@ class Adapter:
 
 
 def load_json(body: bytes) -> dict[str, Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadPayload(f"body is not JSON: {exc.__class__.__name__}") from None
+    data = parse_json(body)  # hostile nesting, numbers and surrogates: gateways/json_body.py
     if not isinstance(data, dict):
         raise BadPayload("body is not a JSON object")
     return data
@@ -249,7 +228,7 @@ def int_or_none(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
     return None
 

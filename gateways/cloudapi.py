@@ -9,6 +9,7 @@ A photo is a media id: `GET /<version>/<media id>` with the bearer token gives a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,6 +30,8 @@ from gateways.base import (
     same_secret,
     text_or_empty,
 )
+
+log = logging.getLogger("showroom.webhook")
 
 GRAPH_URL = "https://graph.facebook.com"
 MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
@@ -66,15 +69,20 @@ class CloudApi(Adapter):
             raise BadPayload("object is not whatsapp_business_account")
         events = []
         for entry in require(data, "entry", list, ""):
-            for change in (entry.get("changes") or []) if isinstance(entry, dict) else []:
+            for change in _list(entry.get("changes")) if isinstance(entry, dict) else []:
                 if not isinstance(change, dict) or change.get("field") != "messages":
                     continue
                 value = change.get("value")
                 if not isinstance(value, dict):
                     raise BadPayload("entry[].changes[].value is not an object")
                 names = _contact_names(value.get("contacts"))
-                for message in value.get("messages") or []:
-                    event = self._message(tenant, message, names)
+                for message in _list(value.get("messages")):
+                    try:
+                        event = self._message(tenant, message, names)
+                    # one malformed message is refused; the others of the batch are stored
+                    except (BadPayload, AttributeError, KeyError, TypeError, ValueError) as exc:
+                        log.warning("cloudapi: a message of a batch refused: %s", exc)
+                        continue
                     if event is not None:
                         events.append(event)
         return events
@@ -94,7 +102,7 @@ class CloudApi(Adapter):
             "sender": sender,
             "chat_kind": ChatKind.DIRECT,
             "sender_name": names.get(sender.value, ""),
-            "sent_at": float(timestamp) if timestamp.isdigit() else None,
+            "sent_at": float(timestamp) if timestamp.isascii() and timestamp.isdigit() else None,
             "alternates": alternates,
         }
         if kind == "text":
@@ -188,6 +196,11 @@ def _recipient(to: Identity) -> str:
     if to.kind is IdentityKind.LID:
         raise Unreachable(f"{to}: the Cloud API cannot send to a hidden linked id")
     return to.value
+
+
+def _list(value: Any) -> list[Any]:
+    """A list from the payload; anything else (absent, a number, an object) is empty."""
+    return value if isinstance(value, list) else []
 
 
 def _contact_names(contacts: Any) -> dict[str, str]:

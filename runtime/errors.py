@@ -18,6 +18,22 @@ _short.maxstring = 120
 _short.maxother = 160
 
 
+def causes(error: BaseException) -> list[BaseException]:
+    """`error` and everything behind it: its cause, its context, the members of a group
+    (trio's nurseries wrap what their tasks raise), each once."""
+    seen: list[BaseException] = []
+    pending = [error]
+    while pending:
+        each = pending.pop()
+        if any(each is known for known in seen):
+            continue
+        seen.append(each)
+        if isinstance(each, BaseExceptionGroup):
+            pending.extend(each.exceptions)
+        pending.extend(e for e in (each.__cause__, each.__context__) if e is not None)
+    return seen
+
+
 def describe(message: object) -> str:
     """A message, shortened for a log line or an error (payloads can be large)."""
     return _short.repr(message)

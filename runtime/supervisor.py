@@ -38,13 +38,25 @@ class _Child:
     finished_by_itself: bool = False  # e.g. an actor whose mailbox was closed and drained
 
 
+TRANSIENT_BACKOFF_MAX_S = 30.0
+
+
 class Supervisor:
     def __init__(
-        self, name: str, policy: RestartPolicy | None = None, *, stop_grace_s: float = 10.0
+        self,
+        name: str,
+        policy: RestartPolicy | None = None,
+        *,
+        stop_grace_s: float = 10.0,
+        is_transient: Callable[[BaseException], bool] | None = None,
     ) -> None:
+        """`is_transient(error)` tells a crash that will pass by itself (no file descriptor
+        free, a full disk): the child is restarted after a growing pause (at most
+        TRANSIENT_BACKOFF_MAX_S) and the crash does not count towards giving up."""
         self.name = name
         self.policy = policy or RestartPolicy()
         self.stop_grace_s = stop_grace_s
+        self.is_transient = is_transient
         self._children: list[_Child] = []
         self._nursery: trio.Nursery | None = None
         self._wake = trio.Event()
@@ -142,26 +154,46 @@ class Supervisor:
         self, child: _Child, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED
     ) -> None:
         tracker = RestartTracker(self.policy)
+        passing = 0  # transient crashes in a row
         task_status.started()
         try:
             with child.scope:
                 while not self._stopping:
                     child.starts += 1
+                    started_at = trio.current_time()
+                    error: Exception | None = None
                     try:
                         await child.run_once()
-                    except ActorCrashed:
-                        crashed = True  # already logged with the message it was handling
+                    except ActorCrashed as exc:
+                        error = exc  # already logged with the message it was handling
                     except Exception as exc:
                         log.error("%s: %s crashed", self.name, child.name, exc_info=exc)
-                        crashed = True
-                    else:
-                        crashed = False
+                        error = exc
+                    crashed = error is not None
                     if self._stopping or child.finished_by_itself:
                         break
                     if child.restart is Restart.TEMPORARY or (
                         child.restart is Restart.TRANSIENT and not crashed
                     ):
                         break
+                    if trio.current_time() - started_at >= self.policy.within_s:
+                        passing = 0  # it ran well for a while: start the pauses afresh
+                    if error is not None and self.is_transient and self.is_transient(error):
+                        passing += 1
+                        delay = min(
+                            self.policy.backoff_initial_s * self.policy.backoff_factor**passing,
+                            TRANSIENT_BACKOFF_MAX_S,
+                        )
+                        log.warning(
+                            "%s: %s failed for a passing reason; restarting in %.2f s "
+                            "(not counted as a crash)",
+                            self.name,
+                            child.name,
+                            delay,
+                        )
+                        await trio.sleep(delay)
+                        continue
+                    passing = 0
                     delay = tracker.next_delay(trio.current_time())
                     if delay is None:
                         self._give_up(child)

@@ -27,6 +27,8 @@ from starlette.applications import Starlette
 from actors.admin import AdminService, HealthFacts
 from actors.ai_copy import ChatCopywriter
 from actors.downloads import Downloads, TenantMedia
+from actors.health import StorageHealth
+from actors.inbox_pruner import prune_inbox_forever
 from actors.media_sweeper import sweep_media_forever
 from actors.outbox import Outbox, OutboxPolicy, OutboxStats, StoredPhotos
 from actors.persistence import MAILBOX_SIZE as PERSISTENCE_MAILBOX
@@ -53,10 +55,19 @@ from runtime import (
     Supervisor,
     Timers,
     WorkerPool,
+    descriptors,
 )
 from showroom import __version__
 from showroom.config import Settings, TenantSettings
-from storage.database import backup_sqlite, prepare_sqlite, schema_version
+from showroom.logs import redactor
+from storage.database import (
+    backup_sqlite,
+    prepare_sqlite,
+    remove_stale_partials,
+    schema_version,
+    unusable_as_one_line,
+)
+from storage.faults import is_transient
 from storage.media import MediaStore
 from storage.queries import backlogs
 from storage.reader import Reader
@@ -65,7 +76,7 @@ from web.app import create_app
 from web.catalog import Catalog, CatalogTenant
 from web.intake import Intake, IntakeTenant
 from web.metrics import MetricsSnapshot
-from web.server import WebServer
+from web.server import ConnectionCap, WebServer
 
 log = logging.getLogger("showroom.app")
 
@@ -73,6 +84,11 @@ EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
 # more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
 MAX_GATEWAY_CONNECTIONS = 32
+# File descriptors kept for everything but the web server's connections: the database (a
+# writer and the reader threads, three files each), the gateway client, photo files, the
+# simulated gateways' clients; and a few for each photo worker process (its pipes).
+DESCRIPTORS_KEPT = 256 + 4 * (os.cpu_count() or 2)
+MIN_CONNECTIONS = 16
 DOWNLOAD_QUEUE = 1000
 
 
@@ -117,6 +133,7 @@ class Bot:
     sessions: KeyedRegistry
     downloads: Downloads
     outboxes: dict[str, Outbox]
+    storage_health: StorageHealth
 
 
 async def serve(
@@ -124,33 +141,44 @@ async def serve(
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
-    storage = await open_storage(settings)
+    connections = ConnectionCap(connection_cap(settings.server.max_connections))
     web = WebServer(
         None,
         settings.server.host,
         settings.server.port,
         graceful_timeout_s=settings.shutdown.grace_s,
+        access_log=settings.log.access,
+        connections=connections,
+        idle_timeout_s=settings.server.idle_timeout_s,
     )
-    gateways = build_gateways(settings, web)
-    async with gateway_client() as client:
-        bot = build_actors(settings, storage, gateways, client, web)
-        intake = Intake(
-            {
-                slug: IntakeTenant(slug, storage.tenant_ids[slug], gateways.adapters[slug])
-                for slug in settings.tenants
-            },
-            bot.persistence,
-            bot.router,
-        )
-        web.app = build_web(settings, storage, gateways, bot, intake, client, web)
-        bot.root.add_service("web", web.run, stop=web.stop)  # intake: started last, stops first
-        running = Running(web, gateways.simulators, intake, bot.outboxes, bot.sessions)
-        try:
+    try:
+        # unsafe gateway settings are refused before the database is touched
+        gateways = build_gateways(settings, web)
+    except BaseException:
+        web.close()
+        raise
+    try:
+        storage = await open_storage(settings)
+        async with gateway_client() as client:
+            bot = build_actors(settings, storage, gateways, client, web)
+            intake = Intake(
+                {
+                    slug: IntakeTenant(slug, storage.tenant_ids[slug], gateways.adapters[slug])
+                    for slug in settings.tenants
+                },
+                bot.persistence,
+                bot.router,
+                body_timeout_s=settings.server.body_timeout_s,
+                media=storage.media,
+            )
+            web.app = build_web(settings, storage, gateways, bot, intake, client, web)
+            bot.root.add_service("web", web.run, stop=web.stop)  # intake: last in, first out
+            running = Running(web, gateways.simulators, intake, bot.outboxes, bot.sessions)
             await _run_until_stopped(bot.root, running, task_status)
-        finally:
-            web.close()
-            for _, server in gateways.simulators.values():
-                server.close()
+    finally:
+        web.close()
+        for _, server in gateways.simulators.values():
+            server.close()
     log.info("showroom stopped")
 
 
@@ -161,7 +189,10 @@ async def open_storage(settings: Settings) -> Storage:
     """Open (create, migrate) the database, make sure the configured tenants are in it."""
     path = settings.resolve(settings.database.path)
     db = await trio.to_thread.run_sync(prepare_sqlite, path)
-    tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
+    for folder in (path.parent, _backup_name(path).parent):  # where backups are usually made
+        await trio.to_thread.run_sync(remove_stale_partials, folder)
+    with unusable_as_one_line(path):
+        tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
     return Storage(
         db, path, tenant_ids, Reader(db), MediaStore(settings.resolve(settings.media.dir))
     )
@@ -169,14 +200,19 @@ async def open_storage(settings: Settings) -> Storage:
 
 def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
-        slug: (Simulator(), _simulator_server(tenant))
+        slug: (Simulator(), _simulator_server(tenant, web.connections))
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
     }
-    adapters = {
-        slug: _adapter(slug, tenant, web, simulators.get(slug))
-        for slug, tenant in settings.tenants.items()
-    }
+    try:
+        adapters = {
+            slug: _adapter(slug, tenant, web, simulators.get(slug))
+            for slug, tenant in settings.tenants.items()
+        }
+    except BaseException:
+        for _, server in simulators.values():
+            server.close()
+        raise
     return Gateways(adapters, simulators)
 
 
@@ -200,7 +236,8 @@ def build_actors(
 ) -> Bot:
     """The supervision tree. Children start in the order they are added and stop in reverse:
     the database first in, last out; the web server (added by `serve`) last in, first out."""
-    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s)
+    # running out of descriptors or disk space is waited out, never a reason to give up
+    root = Supervisor("showroom", stop_grace_s=settings.shutdown.grace_s, is_transient=is_transient)
     reader, adapters = storage.reader, gateways.adapters
     # A simulated gateway stands where a real one would: it starts before the bot and stops
     # after it, so the outbox's last sends still find it.
@@ -208,6 +245,7 @@ def build_actors(
         root.add_service(f"simulator:{slug}", simulator.run)
         root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
     commits = PersistenceStats()
+    storage_health = StorageHealth(storage.path, storage.media, commits)
     persistence = root.add_actor(
         "persistence",
         lambda: PersistenceActor(lambda: storage.db, commits),
@@ -240,6 +278,7 @@ def build_actors(
             for slug, tenant in settings.tenants.items()
         },
         report=report,
+        decode_budget_bytes=settings.media.decode_budget_mb * 1_000_000,
     )
 
     async def gateway_state(slug: str) -> str:
@@ -251,7 +290,7 @@ def build_actors(
     admin = AdminService(
         persistence,
         reader,
-        HealthFacts(gateway_state, storage.path, time.time()),
+        HealthFacts(gateway_state, storage.path, time.time(), storage_health.report),
         backup=lambda: backup_sqlite(storage.path, _backup_name(storage.path)),
         sessions_active=lambda: len(sessions),
         photo_failures=lambda: downloads.stats.failed,
@@ -303,7 +342,11 @@ def build_actors(
     for slug, outbox in outboxes.items():
         root.add_service(f"outbox:{slug}", outbox.run)
     root.add_service("media-sweeper", partial(sweep_media_forever, storage.media, reader))
-    return Bot(root, persistence, commits, router, sessions, downloads, outboxes)
+    root.add_service(
+        "inbox-pruner",
+        partial(prune_inbox_forever, persistence, settings.inbox.keep_processed_days),
+    )
+    return Bot(root, persistence, commits, router, sessions, downloads, outboxes, storage_health)
 
 
 def build_web(
@@ -340,7 +383,9 @@ def build_web(
         intake=intake,
         catalog=catalog,
         metrics=partial(_metrics, storage.reader, intake, bot),
-        health_details=partial(_health, storage.reader, client, gateways.adapters, bot),
+        health_details=partial(
+            _health, storage.reader, client, gateways.adapters, bot.storage_health, bot
+        ),
     )
 
 
@@ -394,7 +439,7 @@ def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:
     return settings.resolve(folder) if folder else None
 
 
-def _simulator_server(tenant: TenantSettings) -> WebServer:
+def _simulator_server(tenant: TenantSettings, connections: ConnectionCap) -> WebServer:
     """The simulator listens where the gateway would: at the gateway's base_url."""
     address = urlsplit(tenant.gateway.base_url)
     return WebServer(
@@ -402,7 +447,28 @@ def _simulator_server(tenant: TenantSettings) -> WebServer:
         address.hostname or "127.0.0.1",
         8080 if address.port is None else address.port,
         name="simulated WhatsApp gateway",
+        connections=connections,
     )
+
+
+def connection_cap(configured: int) -> int:
+    """The connections the web servers may hold: what is configured, but never so many that
+    the database, the photos and the gateway client would find no file descriptor left.
+    The soft open files limit is raised to the hard one first, where that is allowed."""
+    before, limit = descriptors.raise_limit()
+    if limit is None:
+        return configured
+    if before != limit:
+        log.info("open files limit raised from %s to %s", before, limit)
+    cap = max(min(configured, limit - DESCRIPTORS_KEPT), MIN_CONNECTIONS)
+    if cap < configured:
+        log.warning(
+            "at most %d connections at once: the open files limit is %d (set LimitNOFILE=65536 "
+            "in the systemd unit for more)",
+            cap,
+            limit,
+        )
+    return cap
 
 
 def _adapter(
@@ -423,6 +489,7 @@ def _adapter(
     if simulated is not None:
         simulator, server = simulated
         secret = gateway.webhook_secret or secrets.token_urlsafe(24)
+        redactor.add(secret)  # a made-up secret is a secret too: never in a log line
         config = GatewayConfig(kind=SIMULATOR, base_url=server.url, webhook_secret=secret)
         server.app = simulator.app()
         simulator.webhook_url = f"{_local_url(web)}/webhook/{slug}/{secret}"
@@ -484,7 +551,11 @@ async def _metrics(reader: Reader, intake: Intake, bot: Bot) -> MetricsSnapshot:
 
 
 async def _health(
-    reader: Reader, client: httpx.AsyncClient, adapters: dict[str, Adapter], bot: Bot
+    reader: Reader,
+    client: httpx.AsyncClient,
+    adapters: dict[str, Adapter],
+    storage_health: StorageHealth,
+    bot: Bot,
 ) -> dict[str, Any]:
     details: dict[str, Any] = {
         "queues": {
@@ -499,6 +570,11 @@ async def _health(
         details["schema_version"] = await reader.run(schema_version, reader.db)
     except Exception as exc:  # health must answer, whatever is broken
         details.update(status="degraded", database=f"error: {exc}")
+    storage = await storage_health.report()
+    details["storage"] = storage.as_json()
+    if not storage.ok:
+        details["status"] = "degraded"
+        details["problems"] = [f"{p.code}: {p.detail}" for p in storage.problems]
     details["gateways"] = {}
     for slug, adapter in adapters.items():
         details["gateways"][slug] = await _gateway_health(client, adapter)

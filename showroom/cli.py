@@ -207,22 +207,38 @@ async def _simulate(host: str, port: int, webhook: str) -> None:
 def _serve(settings: Settings, log_format: str | None) -> int:
     from showroom.app import serve  # the server stack is loaded only when serving
 
-    setup_logging(settings.log.level, log_format or settings.log.format)
+    setup_logging(settings.log.level, log_format or settings.log.format, settings.secrets())
     try:
         trio.run(serve, settings)
-    except Escalation as exc:
-        logging.getLogger("showroom.app").critical("stopping: %s", exc)
-        return EXIT_GAVE_UP
-    except StorageError as exc:
-        print(f"showroom: cannot open the database: {exc}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    except GatewayError as exc:
-        print(f"showroom: {exc}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
-    except OSError as exc:
-        print(f"showroom: cannot start: {exc}", file=sys.stderr)
-        return EXIT_CONFIG_ERROR
+    except Exception as exc:  # each known ending is one line and its exit code
+        # trio's nurseries deliver what ended the program inside exception groups
+        ending = _first_of(exc, Escalation) or _first_of(exc, StorageError, GatewayError, OSError)
+        if isinstance(ending, Escalation):
+            logging.getLogger("showroom.app").critical("stopping: %s", ending)
+            return EXIT_GAVE_UP
+        if isinstance(ending, StorageError):
+            print(f"showroom: cannot open the database: {ending}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        if isinstance(ending, GatewayError):
+            print(f"showroom: {ending}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        if isinstance(ending, OSError):
+            print(f"showroom: cannot start: {ending}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
+        raise  # a bug: its traceback is what is needed
     return 0
+
+
+def _first_of(error: BaseException, *kinds: type[BaseException]) -> BaseException | None:
+    """`error` itself, or the first member of its (nested) exception groups, of `kinds`."""
+    if isinstance(error, kinds):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for member in error.exceptions:
+            found = _first_of(member, *kinds)
+            if found is not None:
+                return found
+    return None
 
 
 if __name__ == "__main__":

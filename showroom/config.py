@@ -15,13 +15,15 @@ import os
 import re
 import tomllib
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from domain.identity import NotAnIdentity, normalise_phone
-from gateways.registry import KINDS
+from gateways.registry import KINDS, SIMULATOR
+from gateways.secret_strength import HOW_TO, secret_weakness
 from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
@@ -35,10 +37,30 @@ def _rule(
     min: float | None = None,
     max: float | None = None,
     choices: tuple[str, ...] | None = None,
+    check: Callable[[Any], str | None] | None = None,
 ) -> Any:
+    """A key: its default, its help line, and what is allowed (`check` returns why a value
+    is not, or None)."""
     return field(
-        default=default, metadata={"help": help, "min": min, "max": max, "choices": choices}
+        default=default,
+        metadata={"help": help, "min": min, "max": max, "choices": choices, "check": check},
     )
+
+
+def http_url(value: str) -> str | None:
+    """Why `value` is not an http(s) address with a host name, or None."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a web address"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// address with a host name"
+    return None
+
+
+def http_url_or_empty(value: str) -> str | None:
+    return None if value == "" else http_url(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +71,27 @@ class ServerSettings:
         help="TCP port of the web server (0: any free port, logged at start)",
         min=0,
         max=65535,
+    )
+    max_connections: int = _rule(
+        4096,
+        help="most connections held at once (further ones wait in the kernel's queue); never "
+        "more than the open files limit leaves after 256 for the database, photos and gateways",
+        min=16,
+        max=1_000_000,
+    )
+    idle_timeout_s: float = _rule(
+        5.0,
+        help="seconds a connection may stay idle, or take to send its request headers, "
+        "before it is closed",
+        min=0.5,
+        max=300,
+    )
+    body_timeout_s: float = _rule(
+        10.0,
+        help="seconds a webhook body may take to arrive, plus one per MB it declares; it must "
+        "also keep coming at 1 KB a second after the first two (else 408)",
+        min=1,
+        max=600,
     )
 
 
@@ -61,6 +104,11 @@ class LogSettings:
         "text",
         help="one line per event as text, or as JSON for log shippers",
         choices=("text", "json"),
+    )
+    access: bool = _rule(
+        False,
+        help="one line per HTTP request (the web server's access log, area showroom.web.access; "
+        "webhook secrets redacted)",
     )
 
 
@@ -85,6 +133,13 @@ class MediaSettings:
     dir: str = _rule(
         "data/media", help="folder of the photo files (relative to the config file's folder)"
     )
+    decode_budget_mb: int = _rule(
+        200,
+        help="most memory a photo worker may use to decode one picture (there is one worker a "
+        "CPU core); a picture that would need more is refused and the seller told it is too large",
+        min=50,
+        max=8192,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +153,7 @@ class GatewaySettings:
     base_url: str = _rule(
         "http://127.0.0.1:8080",
         help="the gateway's own URL (simulator: ignored; cloudapi: the Graph API)",
+        check=http_url,
     )
     webhook_secret: str = _rule(
         "",
@@ -153,6 +209,7 @@ class TenantSettings:
         "",
         help="public address of the catalog, used in the links the bot sends "
         "(empty: the server's own address)",
+        check=http_url_or_empty,
     )
     whatsapp_number: str = _rule("", help="the dealer's WhatsApp number, for buyers to chat")
     address: str = _rule("", help="the showroom's address, shown at the foot of the catalog")
@@ -193,6 +250,17 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class InboxSettings:
+    keep_processed_days: float = _rule(
+        7.0,
+        help="days a processed webhook event is kept (a gateway's redelivery within this time "
+        "is recognised as a duplicate); older ones are pruned, in small batches, every hour",
+        min=1,
+        max=3650,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class ConversationSettings:
     upload_expires_after_h: float = _rule(
         24.0,
@@ -208,6 +276,7 @@ class CopywriterSettings:
         "",
         help="an OpenAI-compatible API (e.g. https://api.openai.com/v1) that writes the sales "
         "texts; empty: showroom's own templates",
+        check=http_url_or_empty,
     )
     model: str = _rule("", help="the model name to ask")
     api_key: str = _rule("", help='the API key; write it as "env:NAME"')
@@ -236,6 +305,7 @@ class Settings:
     shutdown: ShutdownSettings = field(default_factory=ShutdownSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
+    inbox: InboxSettings = field(default_factory=InboxSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     copywriter: CopywriterSettings = field(default_factory=CopywriterSettings)
     tenants: dict[str, TenantSettings] = field(
@@ -246,6 +316,14 @@ class Settings:
 
     def resolve(self, path: str) -> Path:
         return (self.base_dir / path).resolve()
+
+    def secrets(self) -> list[str]:
+        """Every secret in the settings: what the logs must never show."""
+        found = [self.copywriter.api_key]
+        for tenant in self.tenants.values():
+            gateway = tenant.gateway
+            found += [gateway.webhook_secret, gateway.api_key, gateway.verify_token]
+        return [secret for secret in found if secret]
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -262,6 +340,8 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = _build(Settings, document, str(path), "", environ)
     _check_gateways(settings, str(path))
+    for slug, tenant in settings.tenants.items():
+        _check_secret(str(path), f"tenants.{slug}.gateway", tenant.gateway)
     return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
 
 
@@ -285,6 +365,18 @@ def _check_gateways(settings: Settings, file: str) -> None:
                 f"{file}: 'tenants.{name}.gateway.webhook_auth' is 'path', but cloudapi always "
                 "signs its webhooks (and Meta's handshake needs the plain address): use gateway"
             )
+
+
+def _check_secret(file: str, key: str, gateway: GatewaySettings) -> None:
+    """A weak webhook secret is refused here, before anything (the database) is touched.
+    (The simulator makes one up when none is given.)"""
+    if gateway.kind == SIMULATOR and gateway.webhook_secret == "":
+        return
+    weakness = secret_weakness(gateway.webhook_secret)
+    if weakness is not None:
+        raise ConfigError(
+            f"{file}: '{key}.webhook_secret' {weakness}; use a long random value ({HOW_TO})"
+        )
 
 
 def _build(
@@ -387,6 +479,10 @@ def _check(key: str, value: Any, kind: type, rules: Mapping[str, Any], file: str
             high is not None
         )
         raise ConfigError(f"{file}: '{key}' is {value!r}; allowed: {' and '.join(bounds)}")
+    check = rules.get("check")
+    problem = check(value) if check is not None else None
+    if problem is not None:
+        raise ConfigError(f"{file}: '{key}' {problem}")  # not the value: it may hold a secret
     return value
 
 

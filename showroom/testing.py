@@ -54,9 +54,21 @@ class ServerProcess:
     """`showroom serve` in `folder` (its working folder, where `config.toml` is written), one
     log file per start: `server-1.log`, `server-2.log`..."""
 
-    def __init__(self, folder: Path, config: str, *options: str) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: str,
+        *options: str,
+        open_files: int | None = None,
+        program: list[str] | None = None,
+    ) -> None:
+        """`open_files`: the process's open files limit, soft and hard (as a systemd unit
+        without LimitNOFILE gives it 1024), so that it cannot raise it. `program`: what runs
+        instead of `python -m showroom.cli` (a test's wrapper around it)."""
         self.folder = folder
         self.options = options
+        self.open_files = open_files
+        self.program = program or [sys.executable, "-m", "showroom.cli"]
         self.starts = 0
         self.process: subprocess.Popen | None = None
         self.url = ""
@@ -76,9 +88,10 @@ class ServerProcess:
         self.starts += 1
         config = str(self.folder / "config.toml")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "showroom.cli", "serve", "--config", config, *self.options],
+            [*self.program, "serve", "--config", config, *self.options],
             stderr=self.log.open("w"),
             cwd=self.folder,
+            preexec_fn=self._limit_open_files if self.open_files else None,
         )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -90,6 +103,11 @@ class ServerProcess:
                 raise RuntimeError(f"the server exited: {self.log.read_text()}")
             time.sleep(0.05)
         raise RuntimeError(f"the server did not start within {START_TIMEOUT_S:g} s")
+
+    def _limit_open_files(self) -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def kill(self) -> None:
         """SIGKILL: no drain, no goodbye."""

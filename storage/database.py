@@ -11,15 +11,19 @@ never wait for it.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import logging
+import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import peewee
 
-from storage.errors import BackupFailed, MigrationFailed, SchemaTooNew
+from storage.errors import BackupFailed, DatabaseUnusable, MigrationFailed, SchemaTooNew
+from storage.faults import Fault, classify
 from storage.models import database as database_proxy
 
 log = logging.getLogger("showroom.storage")
@@ -53,13 +57,42 @@ def open_sqlite(path: Path | str, *, synchronous: int = SYNCHRONOUS_FULL) -> pee
 
 def prepare_sqlite(path: Path | str) -> peewee.SqliteDatabase:
     """Open and migrate (blocking: call it from a worker thread). The connection this thread
-    used is closed again: each thread that works with the database opens its own."""
-    db = open_sqlite(path)
-    try:
-        migrate(db)
-    finally:
-        db.close()
+    used is closed again: each thread that works with the database opens its own.
+    Raises DatabaseUnusable (one line: what is wrong with the file and what to do)."""
+    with unusable_as_one_line(path):
+        db = open_sqlite(path)
+        try:
+            migrate(db)
+        finally:
+            db.close()
     return db
+
+
+_ADVICE = {
+    Fault.CORRUPT: "restore a backup (README: Operations, Restore), or point [database] path "
+    "at a new file",
+    Fault.CANNOT_OPEN: "check [database] path: it must be a file (or not exist yet) in a folder "
+    "showroom may write",
+    Fault.READ_ONLY: "showroom must be able to write the file and its folder (for the -wal and "
+    "-shm files next to it)",
+    Fault.FULL: "free some space on that disk",
+    Fault.BUSY: "another program holds it locked; stop it",
+    Fault.IO: "check the disk (dmesg)",
+    Fault.NO_DESCRIPTORS: "raise the open files limit (LimitNOFILE)",
+}
+
+
+@contextlib.contextmanager
+def unusable_as_one_line(path: Path | str) -> Iterator[None]:
+    """Errors of opening or migrating the database, as DatabaseUnusable with one line that
+    names the file, the fault and what to do (instead of a driver's traceback)."""
+    try:
+        yield
+    except (peewee.DatabaseError, sqlite3.Error, OSError) as exc:
+        fault = classify(exc)
+        what = fault.value if fault is not None else f"it cannot be used ({exc})"
+        advice = _ADVICE.get(fault, "check the file") if fault is not None else "check the file"
+        raise DatabaseUnusable(f"{path}: {what}: {advice}") from exc
 
 
 def open_postgresql(dsn: str) -> peewee.PostgresqlDatabase:
@@ -147,7 +180,22 @@ def _now_text() -> str:
     return utcnow().isoformat(timespec="seconds") + "Z"
 
 
+def quick_check(path: Path | str) -> str:
+    """`PRAGMA quick_check` on a connection of its own (another's page cache could hide a
+    damaged page): "ok", or the first problem found. It reads every page: not for every
+    request. Blocking: call it from a worker thread."""
+    try:
+        with _plain_connection(path) as connection:
+            return str(connection.execute("PRAGMA quick_check(1)").fetchone()[0])
+    except sqlite3.Error as exc:
+        return str(exc)
+
+
 # -- backups ----------------------------------------------------------------------------------
+
+
+PARTIAL_SUFFIX = ".partial"
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def backup_sqlite(source: Path | str, target: Path | str) -> Path:
@@ -155,14 +203,24 @@ def backup_sqlite(source: Path | str, target: Path | str) -> Path:
 
     Uses VACUUM INTO: one read transaction, so writers go on while it runs (WAL), and the copy
     is compact. The copy must pass PRAGMA integrity_check, else BackupFailed.
+
+    The copy is written as `<target>.partial`, locked (flock) while it is written, and renamed
+    when it is sound. A backup that was killed leaves its partial file unlocked: the next
+    backup into the same folder (and the next start, for the usual folders) removes it.
     """
     target = Path(target)
     if target.exists():
         raise BackupFailed(f"{target} already exists; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    remove_stale_partials(target.parent)
+    partial = target.with_name(target.name + PARTIAL_SUFFIX)
     try:
+        descriptor = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+    except FileExistsError:
+        raise BackupFailed(f"another backup to {target} is running") from None
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)  # released by the kernel if we are killed
+        # VACUUM INTO takes an empty file: the one we hold locked
         with _plain_connection(source) as connection:
             connection.execute("VACUUM INTO ?", (str(partial),))
         with _plain_connection(partial) as copy:
@@ -174,7 +232,39 @@ def backup_sqlite(source: Path | str, target: Path | str) -> Path:
         raise BackupFailed(f"backup of {source} to {target} failed: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
+        os.close(descriptor)
     return target
+
+
+def remove_stale_partials(folder: Path | str) -> list[Path]:
+    """Remove the partial copies killed backups left in `folder` (a backup still writing
+    holds its file locked and keeps it). Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        candidates = list(Path(folder).glob(f"*{PARTIAL_SUFFIX}"))
+    except OSError:
+        return removed
+    for path in candidates:
+        try:
+            descriptor = os.open(path, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            with open(path, "rb") as probe:
+                header = probe.read(len(SQLITE_HEADER))
+            if header not in (b"", SQLITE_HEADER):
+                continue  # not ours: someone else's file that happens to end in .partial
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            continue  # locked: a backup is writing it right now
+        else:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        finally:
+            os.close(descriptor)
+    if removed:
+        log.info("removed %d partial backup file(s) left by killed backups", len(removed))
+    return removed
 
 
 def _plain_connection(path: Path | str) -> contextlib.closing[sqlite3.Connection]:

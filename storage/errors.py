@@ -1,48 +1,30 @@
 """Errors of the storage floor. Each says what happened and what the operator can do.
 
 StorageError
+├── DatabaseUnusable  the database file cannot be opened or used (damaged, a folder, read-only)
 ├── SchemaTooNew      the database was written by a newer showroom
 ├── MigrationFailed   a migration could not be applied (the database is as it was)
 ├── UnsafePath        a name would leave the photo store
 ├── BackupFailed      the backup could not be written or is not intact
 ├── NotAPhoto         the bytes are not a photo we can use (the message is for the seller)
-└── StaleSession      a session changed since it was read (another turn committed first)
+│   └── PhotoTooLarge the picture would take more memory to decode than allowed
+├── StaleSession      a session changed since it was read (another turn committed first)
+├── StorageUnavailable  the database could not take a write now (locked, full, gone)
+└── WriteRefused      the database refused what was written (a constraint): no use retrying
 
-`is_transient(error)` tells a failure of the storage itself (locked, full, I/O, out of file
-descriptors: worth trying again later) from a failure of what was written.
+Which failures pass by themselves (a full disk, a lock) is read by `storage.faults`.
 """
 
 from __future__ import annotations
 
-import errno
-
-import peewee
-
-# What SQLite (and PostgreSQL's driver) say when the storage, not the statement, failed.
-_TRANSIENT_SIGNS = (
-    "database is locked",
-    "database is busy",
-    "database table is locked",
-    "disk is full",
-    "disk i/o error",
-    "unable to open database file",
-    "out of memory",
-    "could not connect",
-    "server closed the connection",
-    "connection already closed",
-)
-_TRANSIENT_ERRNOS = {
-    errno.ENOSPC,
-    errno.EDQUOT,
-    errno.EIO,
-    errno.EMFILE,
-    errno.ENFILE,
-    errno.ENOMEM,
-}
-
 
 class StorageError(Exception):
     """Base of the storage floor's errors."""
+
+
+class DatabaseUnusable(StorageError):
+    """The database file cannot be opened or used; the message is one line for the operator:
+    the file, what is wrong and what to do."""
 
 
 class SchemaTooNew(StorageError):
@@ -73,17 +55,19 @@ class NotAPhoto(StorageError):
     """The bytes are not a photo we can use; the message says why, for the seller's note."""
 
 
+class PhotoTooLarge(NotAPhoto):
+    """The picture is too large to decode within the memory budget (or the pixel cap)."""
+
+
 class StaleSession(StorageError):
     """The session changed since it was read (another turn committed first)."""
 
 
-def is_transient(error: BaseException) -> bool:
-    """Did the storage fail (locked by another process, disk full, an I/O error, no file
-    descriptor left), rather than the write itself? Such a failure passes: try again later."""
-    if isinstance(error, OSError) and error.errno in _TRANSIENT_ERRNOS:
-        return True
-    if isinstance(error, peewee.OperationalError | peewee.InterfaceError):
-        message = str(error).lower()
-        return any(sign in message for sign in _TRANSIENT_SIGNS)
-    cause = error.__cause__ or error.__context__
-    return cause is not None and cause is not error and is_transient(cause)
+class StorageUnavailable(StorageError):
+    """The database could not take a write now (locked, full, closed, an I/O error); the
+    database's own error is the cause."""
+
+
+class WriteRefused(StorageError):
+    """The database refused what was written (a constraint, a bad value): trying again will
+    not help. The database's own error is the cause."""

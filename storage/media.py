@@ -9,6 +9,7 @@ it is older than an hour. Every path component is checked: nothing can leave the
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -25,8 +26,9 @@ ORPHAN_AGE_S = 3600.0
 TEMP_SUFFIX = ".tmp"
 
 _TENANT = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(?:-[a-z0-9]{1,12})?\.(?:jpg|jpeg|png|webp)$")
-_EXTENSION = re.compile(r"^(?:jpg|jpeg|png|webp)$")
+_NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{64}(?:-[a-z0-9]{1,12})?\.(?:jpg|jpeg|png|webp|bin)$")
+_EXTENSION = re.compile(r"^(?:jpg|jpeg|png|webp|bin)$")  # bin: a photo as it came, unchecked
+INBOUND = "inbound"  # the variant of a photo as a gateway sent it inline, before the pipeline
 _VARIANT = re.compile(r"^[a-z0-9]{1,12}$")
 
 
@@ -79,6 +81,24 @@ class MediaStore:
             if os.path.islink(part):
                 raise UnsafePath(f"photo {tenant}/{name} would leave the media folder")
         return path
+
+    def check_writable(self) -> str | None:
+        """Can a photo be written? None, or why not (a file is made and removed again: the
+        only test that also catches a read-only mount, a full disk or a folder's owner).
+        Blocking: call it from a worker thread."""
+        probe = self.root / f".health-{os.getpid()}{TEMP_SUFFIX}"
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            with open(probe, "wb") as file:
+                file.write(b"showroom")
+                file.flush()
+                os.fsync(file.fileno())
+        except OSError as exc:
+            return f"{exc.strerror or exc} ({self.root})"
+        finally:
+            with contextlib.suppress(OSError):
+                probe.unlink(missing_ok=True)
+        return None
 
     def remove(self, tenant: str, name: str) -> None:
         self.path(tenant, name).unlink(missing_ok=True)

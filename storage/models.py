@@ -98,23 +98,26 @@ class ConversationSession(BaseModel):
 
 class InboxEvent(BaseModel):
     """A received webhook event, stored before the webhook is answered. Processing happens
-    later, from here; a duplicate delivery hits the unique (tenant, dedupe_key)."""
+    later, from here; a duplicate delivery hits the unique (tenant, dedupe_key). `event` is
+    the parsed event (JSON); a photo that came inline is the file `media_file` in the media
+    store. Processed events are pruned after `inbox.keep_processed_days`."""
 
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
     dedupe_key = CharField(max_length=200)
     sender = CharField(max_length=64, default="")
-    raw = TextField()
     event = TextField()
     status = CharField(max_length=8, default="new", constraints=[one_of("status", INBOX_STATUSES)])
     attempts = IntegerField(default=0)
     received_at = DateTimeField(default=utcnow)
     processed_at = DateTimeField(null=True)
     last_error = TextField(null=True)
+    media_file = CharField(max_length=200, null=True)
 
     class Meta:
         indexes = (
             (("tenant", "dedupe_key"), True),
             (("status", "id"), False),
+            (("status", "processed_at"), False),
         )
 
 

@@ -23,14 +23,21 @@ from storage.models import (
 
 
 def referenced_media_files() -> set[tuple[str, str]]:
-    """(tenant slug, file name) of every photo file in use: by a listing's photo rows, or by
-    an upload still in progress (its photos live in the session's data until publishing)."""
+    """(tenant slug, file name) of every photo file in use: by a listing's photo rows, by
+    an upload still in progress (its photos live in the session's data until publishing), or
+    by an inbox event whose photo came inline (until the event is pruned)."""
     files: set[tuple[str, str]] = set()
     query = Photo.select(Tenant.slug, Photo.file_large, Photo.file_medium, Photo.file_thumb).join(
         Tenant
     )
     for slug, *names in query.tuples():
         files.update((slug, name) for name in names)
+    inbound = (
+        InboxEvent.select(Tenant.slug, InboxEvent.media_file)
+        .join(Tenant)
+        .where(InboxEvent.media_file.is_null(False))
+    )
+    files.update(inbound.tuples())  # photos that came inline: kept as long as their event
     sessions = (
         ConversationSession.select(Tenant.slug, ConversationSession.state, ConversationSession.data)
         .join(Tenant)

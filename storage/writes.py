@@ -68,14 +68,15 @@ class AppendInbox(Write):
 
     `aliases` are the other forms of the sender the webhook carried (a hidden linked id next to
     the phone number): each pair is remembered, and a sender that comes as an alias alone is
-    stored as the phone number it stands for (reported in `resolved`)."""
+    stored as the phone number it stands for (reported in `resolved`).
+    `media_file`: the photo that came inline, already in the media store."""
 
     tenant_id: int
     dedupe_key: str
     sender: str
-    raw: str
     event: str
     aliases: tuple[str, ...] = ()
+    media_file: str | None = None
 
     def apply(self) -> InboxAppended:
         sender, event, resolved = self.sender, self.event, None
@@ -84,10 +85,11 @@ class AppendInbox(Write):
             if canonical != sender:
                 sender, resolved = canonical, canonical
                 event = InboundEvent.from_json(event).sent_by(Identity.parse(canonical)).to_json()
-        params = (self.tenant_id, self.dedupe_key, sender, self.raw, event, utcnow())
+        params = (self.tenant_id, self.dedupe_key, sender, event, self.media_file, utcnow())
         row = sql.fetch_one(
-            'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "raw", "event", '
-            '"status", "attempts", "received_at") VALUES (?, ?, ?, ?, ?, \'new\', 0, ?) '
+            'INSERT INTO "inbox_event" ("tenant_id", "dedupe_key", "sender", "event", '
+            '"media_file", "status", "attempts", "received_at") '
+            "VALUES (?, ?, ?, ?, ?, 'new', 0, ?) "
             'ON CONFLICT ("tenant_id", "dedupe_key") DO NOTHING RETURNING "id"',
             params,
         )
@@ -142,6 +144,30 @@ def canonical_identity(tenant_id: int, sender: str, aliases: tuple[str, ...]) ->
         if row is not None:
             return row[0]
     return sender
+
+
+@dataclass(frozen=True, slots=True)
+class PruneInbox(Write):
+    """Delete up to `limit` processed (done or dead) inbox events processed before `before`,
+    oldest first; returns how many. Small batches: each holds the write lock only briefly.
+    (Their inline photos become orphans, which the media sweep removes.)"""
+
+    before: dt.datetime
+    limit: int = 500
+
+    def apply(self) -> int:
+        ids = [
+            row[0]
+            for row in sql.execute(
+                'SELECT "id" FROM "inbox_event" WHERE "status" IN (\'done\', \'dead\') '
+                'AND "processed_at" < ? ORDER BY "processed_at" LIMIT ?',
+                (self.before, self.limit),
+            ).fetchall()
+        ]
+        if ids:
+            marks = ", ".join("?" * len(ids))
+            sql.execute(f'DELETE FROM "inbox_event" WHERE "id" IN ({marks})', ids)
+        return len(ids)
 
 
 @dataclass(frozen=True, slots=True)

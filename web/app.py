@@ -6,6 +6,8 @@ from collections.abc import Awaitable, Callable
 
 import trio
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
@@ -13,6 +15,7 @@ from starlette.routing import Route
 from web.catalog import Catalog
 from web.intake import Intake
 from web.metrics import Snapshot, metrics_route
+from web.security import SecurityHeaders, http_error, server_error
 
 HealthDetails = Callable[[], Awaitable[dict]]
 
@@ -49,7 +52,11 @@ def create_app(
         routes.append(Route("/metrics", metrics_route(metrics), methods=["GET"]))
     if catalog is not None:
         routes += catalog.routes()
-    return Starlette(routes=routes)
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
 
 
 def _in_trio() -> bool:

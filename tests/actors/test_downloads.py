@@ -34,7 +34,11 @@ class Harness:
         self.pool = WorkerPool("downloads", workers=2, capacity=50)
         self.store = MediaStore(tmp_path / "media")
         self.adapter = make_adapter(
-            GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+            GatewayConfig(
+                kind="simulator",
+                base_url="http://gateway",
+                webhook_secret="Xq7-random-webhook-token-204",
+            )
         )
         transport = httpx.ASGITransport(self.simulator.app())
 
@@ -172,7 +176,11 @@ async def test_cancelling_the_upload_stops_its_downloads_and_leaves_no_file(
 )
 def test_only_the_gateway_origin_may_be_fetched(url):
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url="http://gateway", webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator",
+            base_url="http://gateway",
+            webhook_secret="Xq7-random-webhook-token-204",
+        )
     )
     assert adapter.may_fetch(httpx.URL("http://gateway/images/x.jpg"))
     assert not adapter.may_fetch(httpx.URL(url))
@@ -239,7 +247,9 @@ async def test_downloads_cancelled_mid_request_leak_no_connection_slots(tmp_path
     workers = 3
     limits = httpx.Limits(max_connections=workers, max_keepalive_connections=workers)
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator", base_url=server.url, webhook_secret="Xq7-random-webhook-token-204"
+        )
     )
     results = []
     async with httpx.AsyncClient(limits=limits) as client, trio.open_nursery() as nursery:
@@ -297,7 +307,9 @@ async def test_polls_that_find_nothing_reuse_one_connection(tmp_path):
     simulator = Simulator()
     server = WebServer(simulator.app(), "127.0.0.1", 0, name="gateway", graceful_timeout_s=0.2)
     adapter = make_adapter(
-        GatewayConfig(kind="simulator", base_url=server.url, webhook_secret="x" * 20)
+        GatewayConfig(
+            kind="simulator", base_url=server.url, webhook_secret="Xq7-random-webhook-token-204"
+        )
     )
     results = []
     async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
@@ -331,3 +343,77 @@ def test_the_mean_wait_is_over_the_photos_fetched():
         stats.record_wait(seconds)
     assert stats.mean_wait_s() == pytest.approx(1.5)
     assert stats.wait_buckets[1.0] == 2 and stats.wait_buckets[45.0] == 3
+
+
+async def test_a_picture_too_large_to_decode_is_reported_as_too_large(harness, autojump_clock):
+    from domain.photo_failures import PhotoProblem, problem_of
+
+    out = io.BytesIO()
+    Image.new("RGB", (16383, 2400), (10, 20, 30)).save(out, "WEBP", lossless=True)  # ~1.5 KB
+    image_id = harness.simulator.add_image(out.getvalue())
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed)
+    assert problem_of(result.reason) is PhotoProblem.TOO_LARGE, result.reason
+
+
+async def test_a_media_folder_that_cannot_be_written_is_a_server_fault(harness, autojump_clock):
+    from domain.photo_failures import PhotoProblem, problem_of, text_key
+
+    harness.store.root.parent.mkdir(parents=True, exist_ok=True)
+    harness.store.root.write_text("a file where the media folder should be")  # even root fails
+    image_id = harness.simulator.add_image(jpeg())
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    result = await harness.result()
+    assert isinstance(result, PhotoFailed)
+    assert problem_of(result.reason) is PhotoProblem.SERVER_FAULT, result.reason
+    assert text_key(result.reason) == "photo_server_fault"  # not "not a valid picture"
+
+
+async def test_a_photo_that_came_inline_is_read_from_the_media_store(harness, autojump_clock):
+    from storage.media import INBOUND
+
+    data = jpeg()
+    name = harness.store.put("demo", data, "bin", INBOUND)
+    harness.downloads.fetch(KEY, 1, "p1", MediaRef(locator="inline", stored=name))
+    result = await harness.result()
+    assert isinstance(result, PhotoStored) and result.photo.bytes == len(data)
+    assert harness.requests == []  # nothing asked of the gateway
+    harness.store.remove("demo", name)
+    harness.downloads.fetch(KEY, 1, "p2", MediaRef(locator="inline", stored=name))
+    gone = await harness.result()
+    assert isinstance(gone, PhotoFailed) and "no longer kept" in gone.reason
+
+
+class FullDiskStore(MediaStore):
+    """A media store on a disk that is full for its first `full_for` writes (counted in a
+    file: the photo pipeline writes from worker processes)."""
+
+    def __init__(self, root, counter, full_for: int) -> None:
+        super().__init__(root)
+        self.counter = counter
+        self.full_for = full_for
+
+    def put(self, tenant: str, data: bytes, extension: str, variant: str = "") -> str:
+        import errno
+
+        tries = int(self.counter.read_text() or 0) + 1 if self.counter.exists() else 1
+        self.counter.write_text(str(tries))
+        if tries <= self.full_for:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return super().put(tenant, data, extension, variant)
+
+
+async def test_a_photo_waits_for_space_when_the_disk_is_full(harness, tmp_path, autojump_clock):
+    from actors.downloads import STORAGE_PATIENCE_S
+
+    counter = tmp_path / "writes"
+    harness.downloads.store = FullDiskStore(tmp_path / "full", counter, full_for=3)
+    image_id = harness.simulator.add_image(jpeg())
+    started = trio.current_time()
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))
+    harness.downloads.fetch(KEY, 1, "p1", harness.media(image_id))  # asked again: one download
+    result = await harness.result()
+    assert isinstance(result, PhotoStored)  # not a failure the seller must act on
+    assert int(counter.read_text()) == 3 + 3 and len(harness.results) == 1  # 3 sizes
+    assert trio.current_time() - started < STORAGE_PATIENCE_S

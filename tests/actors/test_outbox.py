@@ -46,7 +46,11 @@ class Harness:
 
     def outbox(self, **policy) -> Outbox:
         adapter = make_adapter(
-            GatewayConfig(kind="simulator", base_url=self.server.url, webhook_secret="s" * 20)
+            GatewayConfig(
+                kind="simulator",
+                base_url=self.server.url,
+                webhook_secret="Xq7-random-webhook-token-204",
+            )
         )
         options = {"per_chat_gap_s": 0, "typing": False, "retry": QUICK_RETRY, **policy}
         return Outbox(
@@ -256,7 +260,7 @@ async def test_a_hidden_id_goes_to_its_known_phone_and_without_one_is_given_up_o
     reach a stranger. With the phone the id was seen with, the reply goes there; without
     one it is marked failed as unreachable (counted, logged once for the chat), never sent."""
     known, unknown = "lid:203551111000101", "lid:203551111000999"
-    learned = AppendInbox(harness.tenant.id, "m1", CHATS[2], "{}", "{}", (known,))
+    learned = AppendInbox(harness.tenant.id, "m1", CHATS[2], "{}", (known,))
     await harness.persistence.ask(learned, timeout=10)
     await harness.enqueue(unknown, "one")
     await harness.enqueue(unknown, "two")
@@ -340,3 +344,81 @@ async def test_a_photo_no_longer_stored_is_given_up_and_the_next_reply_goes_on(h
         nursery.cancel_scope.cancel()
     assert sent.text == "sesudahnya"
     assert harness.statuses()[0] == ("foto yang hilang", "failed", 1)
+
+
+class FullDisk:
+    """The persistence actor as the outbox meets it while the disk is full: every write
+    fails, as a failed COMMIT does (the outbox holds a reference, not the actor itself)."""
+
+    def __init__(self, persistence) -> None:
+        self.persistence = persistence
+        self.full = False
+        self.refused = 0
+        self._refusal = trio.Event()
+
+    async def ask(self, write, *, timeout):
+        import peewee
+
+        if self.full:
+            self.refused += 1
+            self._refusal.set()
+            raise peewee.OperationalError("database or disk is full")
+        return await self.persistence.ask(write, timeout=timeout)
+
+    async def wait_refused(self, count: int) -> None:
+        while self.refused < count:
+            self._refusal = trio.Event()
+            await self._refusal.wait()
+
+
+async def test_a_full_disk_holds_replies_back_and_sends_none_twice(harness):
+    for n in range(3):
+        for chat in CHATS[:2]:
+            await harness.enqueue(chat, f"{chat}-{n}")
+    disk = FullDisk(harness.persistence)
+    outbox = harness.outbox(storage_retry=QUICK_RETRY)
+    outbox.persistence = disk
+    disk.full = True
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)  # a crash here would fail the test
+        with trio.fail_after(30):
+            # the first reply of each chat goes out; its outcome cannot be recorded
+            for chat in CHATS[:2]:
+                await harness.simulator.wait_sent(chat, 1)
+            await disk.wait_refused(10)  # it keeps trying to record, and sends nothing more
+        assert len(harness.simulator.sent) == 2 and outbox.unrecorded == 2
+        disk.full = False  # space is back
+        with trio.fail_after(30):
+            await outbox.wait_until(lambda stats: stats.sent == 6)
+        nursery.cancel_scope.cancel()
+    for chat in CHATS[:2]:
+        texts = [m.text for m in harness.simulator.sent if m.to == chat]
+        assert texts == [f"{chat}-{n}" for n in range(3)]  # in order, each once
+    assert {status for _, status, _ in harness.statuses()} == {"sent"}
+    assert outbox.unrecorded == 0
+
+
+async def test_no_descriptor_free_for_a_read_is_waited_out(harness):
+    """EMFILE while a reader thread opens its connection is a passing shortage: the outbox
+    waits and reads again instead of crashing (which escalated and stopped the bot)."""
+    import errno
+
+    await harness.enqueue(CHATS[0], "halo")
+    outbox = harness.outbox(storage_retry=QUICK_RETRY)
+    failures = iter(range(3))
+
+    class ShortOfDescriptors:
+        db = harness.reader.db
+
+        async def run(self, query, *args):
+            if next(failures, None) is not None:
+                raise OSError(errno.EMFILE, "Too many open files")
+            return await harness.reader.run(query, *args)
+
+    outbox.reader = ShortOfDescriptors()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        with trio.fail_after(30):
+            await outbox.wait_until(lambda stats: stats.sent == 1)
+        nursery.cancel_scope.cancel()
+    assert [m.text for m in harness.simulator.sent] == ["halo"]

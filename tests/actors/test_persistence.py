@@ -58,7 +58,7 @@ def committed(db_path, dedupe_key: str) -> bool:
 
 
 def append(tenant, key: str) -> AppendInbox:
-    return AppendInbox(tenant.id, key, "6281234567890", '{"raw": true}', '{"kind": "text"}')
+    return AppendInbox(tenant.id, key, "6281234567890", '{"kind": "text"}')
 
 
 async def start(nursery, db_path):
@@ -189,8 +189,8 @@ async def test_reads_do_not_wait_for_a_write_in_progress(db, db_path, tenant):
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # a writer holds the write lock, uncommitted
     blocker.execute(
-        "INSERT INTO inbox_event (tenant_id, dedupe_key, sender, raw, event, status, "
-        "attempts, received_at) VALUES (?, 'uncommitted', '', '', '', 'new', 0, '')",
+        "INSERT INTO inbox_event (tenant_id, dedupe_key, sender, event, status, "
+        "attempts, received_at) VALUES (?, 'uncommitted', '', '', 'new', 0, '')",
         (tenant.id,),
     )
     try:
@@ -222,7 +222,7 @@ CHILD = textwrap.dedent("""
                 while True:
                     n += 1
                     key = f"{{lane}}-{{n}}"
-                    await ref.ask(AppendInbox({tenant}, key, "", "{{}}", "{{}}"), timeout=30)
+                    await ref.ask(AppendInbox({tenant}, key, "", "{{}}"), timeout=30)
                     print(key, flush=True)  # acknowledged: must survive anything now
 
             for lane in range(8):
@@ -254,3 +254,21 @@ def test_an_acknowledged_write_survives_a_kill(db, db_path, tenant):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         stored = {row[0] for row in connection.execute("SELECT dedupe_key FROM inbox_event")}
     assert set(acknowledged) <= stored
+
+
+def test_a_failed_commit_is_answered_with_its_own_error_not_the_rollbacks():
+    """When a COMMIT meets a full disk, SQLite rolls back by itself, and peewee's ROLLBACK
+    then fails with "cannot rollback - no transaction is active" (wrapped twice, as here):
+    the askers must hear "database or disk is full", a fault the program waits out."""
+    import peewee
+
+    from actors.persistence import _underlying
+    from storage.faults import Fault, classify
+
+    full = sqlite3.OperationalError("database or disk is full")
+    rollback = sqlite3.OperationalError("cannot rollback - no transaction is active")
+    rollback.__context__ = full  # raised while the COMMIT's error was being handled
+    failure = peewee.OperationalError("cannot rollback - no transaction is active")
+    failure.__context__ = rollback  # peewee's wrapper around the driver's error
+    error = _underlying(failure)
+    assert str(error) == "database or disk is full" and classify(error) is Fault.FULL

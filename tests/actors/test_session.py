@@ -64,7 +64,7 @@ async def test_a_turn_the_locked_database_could_not_save_is_tried_again_not_give
     persistence = PersistenceActor(lambda: database)
     async with running(persistence, "persistence", 1024) as writer:
         appended = await writer.ask(
-            AppendInbox(tenant.id, "m1", str(SELLER), "{}", event.to_json()), timeout=5
+            AppendInbox(tenant.id, "m1", str(SELLER), event.to_json()), timeout=5
         )
         reader = Reader(database)
         session = SessionActor((tenant.slug, str(SELLER)), runtime(tenant), writer, reader)

@@ -65,3 +65,26 @@ def test_what_is_not_a_private_address_is_refused(bad):
 
 def test_admin_typed_numbers_normalise_like_payload_numbers():
     assert normalise_phone("0812-3456-7890") == normalise_phone("+62 (812) 3456 7890")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["+62 (0)812 3456 7890", "+62 0812 3456 7890", "+62(0)812-3456-7890", "62 0812 3456 7890"],
+)
+def test_the_trunk_zero_after_the_country_code_is_dropped(typed):
+    assert normalise_phone(typed) == "6281234567890"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "٠٨١٢٣٤٥٦٧٨٩٠",
+        "\uff10\uff18\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10",
+        "08¹²³⁴⁵⁶⁷⁸⁹",
+    ],
+)
+def test_digits_of_other_scripts_are_not_a_phone_number(bad):
+    with pytest.raises(NotAnIdentity):
+        normalise_phone(bad)
+    with pytest.raises(NotAnIdentity):
+        parse_address(f"{bad}@s.whatsapp.net")

@@ -1,5 +1,7 @@
 """Supervision: restart types, intensity and escalation, backoff, cancellation, stop order."""
 
+import itertools
+
 import pytest
 import trio
 import trio.lowlevel
@@ -175,3 +177,42 @@ async def test_a_nested_supervisor_that_gives_up_is_restarted_by_its_parent(auto
     with pytest.raises(Escalation, match="outer.*inner"):
         await outer.run()
     assert len(inner_runs) == 3
+
+
+async def test_a_passing_fault_is_waited_out_and_never_escalates(autojump_clock):
+    """Out of descriptors (EMFILE) 20 times in a row: restarted after growing pauses, never
+    given up on; once it passes the child runs."""
+    import errno
+
+    from runtime.descriptors import is_shortage
+    from runtime.supervisor import TRANSIENT_BACKOFF_MAX_S
+
+    starts: list[float] = []
+    running = trio.Event()
+
+    async def opens_a_file() -> None:
+        starts.append(trio.current_time())
+        await trio.lowlevel.checkpoint()
+        if len(starts) <= 20:
+            raise OSError(errno.EMFILE, "Too many open files")
+        running.set()
+        await trio.sleep_forever()
+
+    supervisor = Supervisor("tree", FAST, is_transient=is_shortage)
+    supervisor.add_service("outbox", opens_a_file)
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(supervisor.run)
+        await running.wait()
+        supervisor.shutdown()
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    assert len(starts) == 21 and max(gaps) <= TRANSIENT_BACKOFF_MAX_S + 0.01
+    assert gaps[:3] == pytest.approx([0.2, 0.4, 0.8])
+
+
+async def test_a_real_crash_still_escalates_with_a_transient_rule(autojump_clock):
+    from runtime.descriptors import is_shortage
+
+    supervisor = Supervisor("tree", FAST, is_transient=is_shortage)
+    supervisor.add_service("flaky", Child("crash").run)
+    with pytest.raises(Escalation):
+        await supervisor.run()

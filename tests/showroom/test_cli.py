@@ -1,6 +1,7 @@
 """The `showroom` command, run as a real process: version, help, config errors, serve and stop."""
 
 import json
+import logging
 import os
 import re
 import signal
@@ -112,6 +113,87 @@ def test_a_database_from_a_newer_showroom_is_refused_at_start(tmp_path):
     assert "schema is version 99" in done.stderr and "Traceback" not in done.stderr
 
 
+def _truncated(path: Path) -> None:
+    from storage.database import prepare_sqlite
+
+    prepare_sqlite(path)
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    with open(path, "r+b") as file:
+        file.truncate(path.stat().st_size // 8)
+
+
+def _read_only(path: Path) -> None:
+    """The database on a read-only filesystem (root writes through any file mode: a tmpfs
+    mounted read-only stops it too), else a read-only file in a read-only folder."""
+    from storage.database import prepare_sqlite
+
+    if os.geteuid() == 0:
+        mount = ["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(path.parent)]
+        if subprocess.run(mount, capture_output=True, check=False).returncode != 0:
+            pytest.skip("root writes read-only files, and no filesystem can be mounted here")
+        prepare_sqlite(path)
+        subprocess.run(["mount", "-o", "remount,ro", str(path.parent)], check=True)
+        return
+    prepare_sqlite(path)
+    path.chmod(0o444)
+    path.parent.chmod(0o555)
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda path: path.write_bytes(b"hello, I am not SQLite" * 100), "damaged"),
+        (_truncated, "damaged"),
+        (lambda path: path.mkdir(), "cannot be opened"),
+        (_read_only, ("read-only", "cannot be opened")),  # SQLite says one or the other
+    ],
+    ids=["not-sqlite", "truncated", "a-folder", "read-only"],
+)
+def test_a_bad_database_file_is_one_line_and_exit_2(tmp_path, make, expected):
+    config = tmp_path / "config.toml"
+    (tmp_path / "db").mkdir()
+    config.write_text('[database]\npath = "db/showroom.db"\n')
+    try:
+        make(tmp_path / "db" / "showroom.db")
+        done = run("serve", "--config", str(config))
+    finally:
+        if make is _read_only and os.geteuid() == 0:
+            subprocess.run(["umount", str(tmp_path / "db")], capture_output=True, check=False)
+        (tmp_path / "db").chmod(0o755)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("showroom: cannot open the database: ")
+    assert any(
+        words in done.stderr for words in (expected if isinstance(expected, tuple) else (expected,))
+    )
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_when_supervision_gives_up_the_exit_code_is_3_without_a_traceback(
+    tmp_path, monkeypatch, capsys
+):
+    import showroom.app
+    from runtime import Escalation
+    from showroom.cli import EXIT_GAVE_UP, main
+
+    async def gives_up(settings):
+        # as trio delivers it: inside the exception groups of the nurseries on the way out
+        raise ExceptionGroup(
+            "nursery", [ExceptionGroup("tree", [Escalation("showroom", "outbox:demo", 3, 5)])]
+        )
+
+    monkeypatch.setattr(showroom.app, "serve", gives_up)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, "handlers", list(root.handlers))  # main() sets up logging
+    monkeypatch.setattr(root, "level", root.level)
+    (tmp_path / "config.toml").write_text('[log]\nlevel = "warning"\n')
+    assert main(["serve", "--config", str(tmp_path / "config.toml")]) == EXIT_GAVE_UP
+    err = capsys.readouterr().err
+    assert "gave up on 'outbox:demo'" in err and "Traceback" not in err
+    assert len(err.splitlines()) == 1
+
+
 async def test_first_signal_drains_and_the_second_exits_at_once():
     drained, exited = trio.Event(), trio.Event()
     exits = []
@@ -138,13 +220,36 @@ async def test_first_signal_drains_and_the_second_exits_at_once():
         nursery.cancel_scope.cancel()
 
 
-def test_a_weak_webhook_secret_is_refused_at_start(tmp_path):
+@pytest.mark.parametrize(
+    "secret", ["secret", "aaaaaaaaaaaaaaaa", "secretsecretsecret", "abc             "]
+)
+def test_a_weak_webhook_secret_is_refused_at_start_before_the_database(tmp_path, secret):
     config = tmp_path / "config.toml"
-    config.write_text('[tenants.demo.gateway]\nkind = "gowa"\nwebhook_secret = "secret"\n')
+    config.write_text(f'[tenants.demo.gateway]\nkind = "gowa"\nwebhook_secret = "{secret}"\n')
     done = run("serve", "--config", str(config))
     assert done.returncode == 2
-    assert "webhook_secret is missing, a default or shorter than 16" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert "'tenants.demo.gateway.webhook_secret'" in done.stderr
+    assert repr(secret) not in done.stderr  # the refusal never repeats the secret
+    assert secret == "secret" or secret.strip() not in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.splitlines()) == 1
+    assert not (tmp_path / "data").exists()  # nothing was created
+
+
+@pytest.mark.parametrize(
+    ("table", "line", "key"),
+    [
+        ("tenants.demo.gateway", 'base_url = "not a url"', "tenants.demo.gateway.base_url"),
+        ("tenants.demo", 'public_url = "ftp://mobil.example.id"', "tenants.demo.public_url"),
+        ("tenants.demo", 'public_url = "mobil.example.id"', "tenants.demo.public_url"),
+    ],
+)
+def test_addresses_that_are_not_http_are_refused_at_start(tmp_path, table, line, key):
+    config = tmp_path / "config.toml"
+    config.write_text(f"[{table}]\n{line}\n")
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2
+    assert f"'{key}' must be an http:// or https:// address" in done.stderr
+    assert not (tmp_path / "data").exists()
 
 
 def test_the_standalone_simulator_serves_the_gateway_endpoints(tmp_path):

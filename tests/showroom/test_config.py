@@ -10,6 +10,9 @@ from showroom.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[2]
 
 
+STRONG = 'webhook_secret = "Xk3-vP9q_Lm2RzT8wYb5nQ"\n'
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(text)
@@ -35,11 +38,11 @@ def test_values_are_typed_and_frozen(tmp_path):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port)"),
+        ("[server]\nprot = 80\n", "unknown key 'server.prot' (in [server]: host, port, max_conn"),
         (
             "[sever]\nport = 80\n",
             "unknown key 'sever' (in the top level: server, database, media, log, shutdown, "
-            "outbox, downloads, conversation, copywriter, tenants)",
+            "outbox, downloads, inbox, conversation, copywriter, tenants)",
         ),
         ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
         ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),
@@ -75,13 +78,13 @@ webhook_secret = "env:GOWA_SECRET"
 language = "en"
 """,
     )
-    settings = load_settings(path, {"GOWA_SECRET": "s" * 32})
+    settings = load_settings(path, {"GOWA_SECRET": "Vb2kP9-surabaya-gowa-secret"})
     assert list(settings.tenants) == ["surabaya-motor", "jakarta-auto"]
     surabaya = settings.tenants["surabaya-motor"]
     assert (surabaya.name, surabaya.gateway.kind, surabaya.gateway.webhook_secret) == (
         "Surabaya Motor",
         "gowa",
-        "s" * 32,
+        "Vb2kP9-surabaya-gowa-secret",
     )
     assert settings.tenants["jakarta-auto"].gateway.kind == "simulator"
 
@@ -142,16 +145,16 @@ def test_every_key_is_in_the_shipped_config_toml_and_the_readme():
 def test_path_auth_is_opt_in_per_tenant_and_refused_where_the_gateway_signs(tmp_path):
     path = write(
         tmp_path,
-        '[tenants.demo.gateway]\nkind = "waha"\nwebhook_auth = "path"\n'
-        '[tenants.other.gateway]\nkind = "waha"\n',
+        f'[tenants.demo.gateway]\nkind = "waha"\nwebhook_auth = "path"\n{STRONG}'
+        f'[tenants.other.gateway]\nkind = "waha"\n{STRONG}',
     )
     settings = load_settings(path)
     assert settings.tenants["demo"].gateway.webhook_auth == "path"
     assert settings.tenants["other"].gateway.webhook_auth == "gateway"
     for text, expected in [
-        ('[tenants.demo.gateway]\nwebhook_auth = "url"\n', "allowed: gateway, path"),
+        (f'[tenants.demo.gateway]\nwebhook_auth = "url"\n{STRONG}', "allowed: gateway, path"),
         (
-            '[tenants.demo.gateway]\nkind = "cloudapi"\nwebhook_auth = "path"\n',
+            f'[tenants.demo.gateway]\nkind = "cloudapi"\nwebhook_auth = "path"\n{STRONG}',
             "cloudapi always signs",
         ),
     ]:
@@ -174,3 +177,18 @@ def test_the_media_url_must_be_an_address_the_gateway_can_download_from(tmp_path
         load_settings(write(tmp_path, "[tenants.demo.gateway]\n" + text))
     ok = write(tmp_path, '[tenants.demo.gateway]\nmedia_url = "http://showroom:8000"\n')
     assert load_settings(ok).tenants["demo"].gateway.media_url == "http://showroom:8000"
+
+
+def test_a_weak_secret_from_the_environment_is_refused_without_showing_it(tmp_path):
+    path = write(
+        tmp_path, '[tenants.demo.gateway]\nkind = "waha"\nwebhook_secret = "env:WAHA_SECRET"\n'
+    )
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path, {"WAHA_SECRET": "secretsecretsecret"})
+    assert "'tenants.demo.gateway.webhook_secret' is too predictable" in str(refused.value)
+    assert "secretsecretsecret" not in str(refused.value)
+
+
+def test_the_simulator_may_leave_its_secret_empty(tmp_path):
+    settings = load_settings(write(tmp_path, '[tenants.demo.gateway]\nkind = "simulator"\n'))
+    assert settings.tenants["demo"].gateway.webhook_secret == ""

@@ -219,3 +219,51 @@ def test_display_codes_are_per_make_letter_unique_and_go_beyond_99(db, tenant):
         assert publish.create(tenant.id, "62812")[0] == "H101"
         toyota = PublishListing({**draft, "make": "Toyota"}, (), "x", "", "", "")
         assert toyota.create(tenant.id, "62812")[0] == "T01"
+
+
+def test_a_killed_backup_leaves_nothing_behind_after_the_next_one(db, db_path, tenant, tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    # a backup killed while writing: its process held the partial file and is gone
+    script = (
+        "import sys, time\n"
+        "from storage import database\n"
+        "database._plain_connection_real = database._plain_connection\n"
+        "def stall(path):\n"
+        "    print('writing', flush=True); time.sleep(60)\n"
+        "database._plain_connection = stall\n"
+        "database.backup_sqlite(sys.argv[1], sys.argv[2])\n"
+    )
+    killed = subprocess.Popen(
+        [sys.executable, "-c", script, str(db_path), str(folder / "first.db")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert killed.stdout.readline().strip() == "writing"
+    assert (folder / "first.db.partial").exists()
+    killed.kill()
+    killed.wait()
+    (folder / "notes.partial").write_text("someone else's file")  # not a backup: kept
+    second = backup_sqlite(db_path, folder / "second.db")
+    assert sorted(p.name for p in folder.iterdir()) == ["notes.partial", "second.db"]
+    assert second.stat().st_size > 0
+
+
+def test_a_backup_still_writing_keeps_its_partial_file(db, db_path, tmp_path):
+    import fcntl
+    import os
+
+    from storage.database import remove_stale_partials
+
+    busy = tmp_path / "busy.db.partial"
+    descriptor = os.open(busy, os.O_CREAT | os.O_RDWR)
+    fcntl.flock(descriptor, fcntl.LOCK_EX)
+    try:
+        assert remove_stale_partials(tmp_path) == []
+        assert busy.exists()
+    finally:
+        os.close(descriptor)
+    assert remove_stale_partials(tmp_path) == [busy]

@@ -31,7 +31,6 @@ def append(db, tenant, incoming: InboundEvent) -> InboxAppended:
         tenant.id,
         incoming.dedupe_key,
         str(incoming.sender),
-        "{}",
         incoming.to_json(),
         tuple(str(a) for a in incoming.alternates),
     )

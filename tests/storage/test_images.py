@@ -134,3 +134,55 @@ def test_a_photo_that_already_fits_keeps_its_own_data_without_metadata(tmp_path)
 )
 def test_other_photos_are_re_encoded(why, data):
     assert decode_photo(data).original is None, why
+
+
+MEMORY_PROBE = """
+import resource, sys, tempfile
+from storage.images import store_photo
+from storage.media import MediaStore
+data = open(sys.argv[1], "rb").read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    store_photo(MediaStore(tempfile.mkdtemp()), "demo", data, 200_000_000)
+    outcome = "stored"
+except Exception as exc:
+    outcome = type(exc).__name__
+print(outcome, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "size", "mode", "expected"),
+    [
+        ("WEBP", (16383, 2400), "RGB", "PhotoTooLarge"),  # 1.5 KB, was 641 MB to decode
+        ("PNG", (7200, 5400), "RGBA", "PhotoTooLarge"),  # ~100 KB, was ~300 MB
+        ("PNG", (7200, 5400), "P", "PhotoTooLarge"),
+        ("PNG", (5000, 4000), "RGB", "stored"),  # 20 MP: within the budget
+    ],
+)
+def test_decoding_stays_within_the_memory_budget(tmp_path, kind, size, mode, expected):
+    """Peak memory of a fresh process storing the picture (the file is made here, so the
+    probe's high-water mark is its own)."""
+    import subprocess
+    import sys
+
+    path = tmp_path / f"picture.{kind.lower()}"
+    Image.new(mode, size, 7).save(path, kind, **({"lossless": True} if kind == "WEBP" else {}))
+    done = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, str(path)], capture_output=True, text=True, check=True
+    )
+    outcome, grown_mb = done.stdout.split()
+    assert outcome == expected
+    assert int(grown_mb) <= 200
+    if outcome == "PhotoTooLarge":
+        assert int(grown_mb) < 20  # refused from the header, before decoding
+
+
+def test_a_progressive_jpeg_counts_its_full_size_coefficients():
+    from storage.errors import PhotoTooLarge
+
+    data = encode(photo((5000, 4000)), "JPEG", progressive=True)
+    decode_photo(data, 200_000_000)  # 20 MP, 4:2:0: ~60 MB of coefficients, within 200
+    with pytest.raises(PhotoTooLarge, match="more than the 60 MB allowed"):
+        decode_photo(data, 60_000_000)
+    decode_photo(encode(photo((5000, 4000)), "JPEG"), 60_000_000)  # baseline: decoded at 1/2

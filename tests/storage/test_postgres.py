@@ -50,17 +50,17 @@ def test_writes_and_constraints_behave_as_on_sqlite(pg):
     with pg.connection_context():
         tenant = Tenant.create(slug="jakarta-auto", name="Jakarta Auto")
         with pg.atomic():
-            first = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
-            again = AppendInbox(tenant.id, "wamid.1", "62812", "{}", "{}").apply()
+            first = AppendInbox(tenant.id, "wamid.1", "62812", "{}").apply()
+            again = AppendInbox(tenant.id, "wamid.1", "62812", "{}").apply()
         assert first == InboxAppended(first.id, False) and again == InboxAppended(first.id, True)
         with pg.atomic():  # a hidden id seen with its phone, then alone: taken as the phone
-            AppendInbox(tenant.id, "m.1", "62812", "{}", "{}", ("lid:2035",)).apply()
-            AppendInbox(tenant.id, "m.2", "62899", "{}", "{}", ("lid:2035",)).apply()
+            AppendInbox(tenant.id, "m.1", "62812", "{}", ("lid:2035",)).apply()
+            AppendInbox(tenant.id, "m.2", "62899", "{}", ("lid:2035",)).apply()
             alone = InboundEvent.from_json(
                 '{"tenant":"t","dedupe_key":"m.3","sender":"lid:2035","chat_kind":"direct",'
                 '"kind":"text","text":"halo"}'
             )
-            resolved = AppendInbox(tenant.id, "m.3", "lid:2035", "{}", alone.to_json()).apply()
+            resolved = AppendInbox(tenant.id, "m.3", "lid:2035", alone.to_json()).apply()
         assert resolved.resolved == "62899" and phone_for(tenant.id, "lid:2035") == "62899"
         turn = CommitTurn(tenant.id, "62812", first.id, 0, "collecting_photos", "{}", ("Halo",))
         with pg.atomic():

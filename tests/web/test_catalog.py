@@ -203,6 +203,7 @@ async def test_security_headers_sitemap_and_robots(site):
         "/media/demo/ab/..%2F..%2Fx",
         "/media/..%2F..%2Fetc/ab/passwd",
         "/media/demo/ab/x.jpg",
+        "/media/demo/ab/" + "ab" * 32 + "-inbound.bin",  # a photo as it came: never served
     ],
 )
 async def test_photo_paths_cannot_escape_the_media_folder(site, path):
@@ -243,3 +244,44 @@ async def test_the_tenants_look_comes_from_the_configuration(tmp_path):
     assert 'src="/logo"' in page and "Jl. Raya Darmo 1, Surabaya" in page
     assert "--primary:#123456" in theme and "--accent-text:#b35c00" in theme  # bad one ignored
     assert served_logo.status_code == 200 and served_logo.headers["content-type"] == "image/png"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=²", "tahun_min=³", "harga_max=①", "harga_min=٣٠٠", "tahun_max=\uff12\uff10\uff12\uff10"],
+)
+async def test_unicode_digits_in_filters_are_ignored_not_a_500(site, query):
+    client, db_path, _ = site
+    add_listing(db_path, "H01", "Honda", "Jazz", 179_000_000, year=2020)
+    page = await client.get(f"/?{query}")
+    assert page.status_code == 200 and "Honda Jazz" in page.text
+    assert "script-src 'none'" in page.headers["content-security-policy"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("GET", "/no-such-page", 404), ("DELETE", "/", 405), ("GET", "/cars/nothing", 404)],
+)
+async def test_every_error_page_carries_the_security_headers(site, method, path, status):
+    client, _, _ = site
+    answer = await client.request(method, path)
+    assert answer.status_code == status
+    assert "script-src 'none'" in answer.headers["content-security-policy"]
+    assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+async def test_a_handler_that_raises_answers_500_with_the_security_headers():
+    from starlette.routing import Route
+
+    from web.app import create_app
+
+    async def broken(_):
+        raise RuntimeError("a bug")
+
+    app = create_app(version="t")
+    app.router.routes.append(Route("/broken", broken))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get("/broken")
+    assert answer.status_code == 500 and answer.text == "internal error"
+    assert "script-src 'none'" in answer.headers["content-security-policy"]

@@ -175,3 +175,43 @@ async def test_metrics_in_prometheus_format(showroom):
     assert samples[("showroom_inbox_backlog", ())] == 0
     assert samples[("showroom_db_commits_total", ())] >= 2
     assert ("showroom_photo_wait_seconds_bucket", (("le", "+Inf"),)) in samples
+
+
+async def test_an_inline_photo_is_a_file_and_the_inbox_row_stays_small(tmp_path):
+    import base64
+    import dataclasses
+    import io
+
+    from PIL import Image
+
+    from showroom.app import serve
+    from showroom.config import GatewaySettings, TenantSettings
+    from storage.media import MediaStore
+    from tests.system.conftest import make_settings
+
+    evolution = TenantSettings(
+        gateway=GatewaySettings(
+            kind="evolution", base_url="http://127.0.0.1:9", webhook_secret=SECRET, session="s"
+        )
+    )
+    settings = dataclasses.replace(make_settings(tmp_path), tenants={"evo": evolution})
+    out = io.BytesIO()
+    Image.effect_noise((1600, 1200), 60).convert("RGB").save(out, "JPEG", quality=95)
+    photo = out.getvalue()
+    payload = json.loads((PAYLOADS / "evolution-image.json").read_text())
+    payload["data"]["message"]["base64"] = base64.b64encode(photo).decode()
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        async with httpx.AsyncClient() as client:
+            answer = await client.post(
+                f"{running.web.url}/webhook/evo", json=payload, headers={"x-webhook-token": SECRET}
+            )
+        nursery.cancel_scope.cancel()
+    assert answer.status_code == 200, answer.text
+    with sqlite3.connect(tmp_path / "data" / "showroom.db") as db:
+        [(event, media_file)] = db.execute("SELECT event, media_file FROM inbox_event").fetchall()
+    assert len(photo) > 500_000 and len(event) < 1_000  # the row, not the photo
+    media = json.loads(event)["media"]
+    assert media["stored"] == media_file and media["inline_b64"] is None
+    stored = MediaStore(tmp_path / "data" / "media").path("evo", media_file)
+    assert stored.read_bytes() == photo
