@@ -19,6 +19,7 @@ A field the text does not state stays None: nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +54,7 @@ from domain.tokens import (
     BREAK,
     COLON,
     DATE,
+    MONTHS,
     NUMBER,
     PLATE,
     PLATE_WORDS,
@@ -65,13 +67,16 @@ from domain.tokens import (
     tokenise,
 )
 from domain.vocabulary import (
+    BODY_WORDS,
     COLOR_IN_TRIM_NEXT,
     COLOR_WORDS,
+    COMMON_WORDS,
     FUEL_WORDS,
     GENERATION_WORDS,
     TRANSMISSION_WORDS,
     Mention,
     choose_car,
+    compact,
     is_trim_after_year,
     mentions,
     names_model,
@@ -79,6 +84,7 @@ from domain.vocabulary import (
     vocabulary,
     word_set,
 )
+from domain.words import CANCEL, DONE, HELP, NO, SKIP, YES, is_question
 
 REQUIRED = ("model", "year", "price_idr")
 MILLION_KM = 1_000_000
@@ -223,6 +229,65 @@ def parse_year(text: str, *, today: dt.date | None = None) -> int | None:
     return read_answer(text, YEAR, today=today).value
 
 
+MAX_MODEL_WORDS = 3
+# Said around a name in an answer (`Harrier kak`, `itu Toyota Crown`): not part of it.
+_AROUND_A_NAME = word_set("kak gan bos om min mas mba pak bu ya sis itu mobil mobilnya nya")
+_CHAT = YES | NO | DONE | SKIP | CANCEL | HELP
+
+
+def read_model_answer(text: str) -> tuple[str | None, str | None]:
+    """The answer to "mobil apa?" read as (make, model). A name the vocabulary knows is
+    read as such (`inova` -> ("Toyota", "Kijang Innova")); otherwise a known make is taken
+    and the rest, one to three words of letters and digits, is the model as the seller typed
+    it, title-cased (`Toyota harrier` -> ("Toyota", "Harrier"), `Cedric` -> (None, "Cedric")).
+    (None, None) when the text is clearly no car's name: a question, a number, chatter
+    (`gimana`, `kak`, `yang merah`, `ok`). Never raises."""
+    if is_question(text):
+        return None, None
+    tokens = [t for t in tokenise(text) if not (t.kind == BREAK and t.low in ".!")]
+    while tokens and tokens[-1].low in _AROUND_A_NAME:
+        tokens.pop()
+    while tokens and tokens[0].low in _AROUND_A_NAME:
+        tokens.pop(0)
+    if not tokens or any(t.kind != WORD and t.kind != NUMBER for t in tokens):
+        return None, None
+    names = [_name_word(t) for t in tokens]
+    make, model = choose_car(_credible(mentions(names), names))
+    if model is not None:
+        return model.make, model.model
+    rest = tokens
+    if make is not None:
+        if make.start != 0:
+            return None, None  # "yang Toyota": talk about a car, not its name
+        rest = tokens[make.end :]
+    if not rest:
+        return (make.make if make else None), None
+    if len(rest) > MAX_MODEL_WORDS or not _answer_names_a_model(rest, after_make=bool(make)):
+        return (make.make if make else None), None
+    name = " ".join(_model_casing(t.text) for t in rest)
+    return (make.make if make else None), name
+
+
+def _answer_names_a_model(words: list[Token], *, after_make: bool) -> bool:
+    """`Harrier`, `Crown Royal Saloon`, `Galant V6`: the first word shaped like a model's
+    name, the others letters and digits (a trim may follow), none of them talk or a field.
+    After a make the first may be a number (`Peugeot 405`, `Mercedes 300`), never a year."""
+    first = words[0]
+    if after_make and _model_number(first):
+        pass
+    elif not _may_name_a_model(first) or first.low in _CHAT:
+        return False
+    for token in words[1:]:
+        word = token.low
+        if not word.isalnum() or word in _CHAT or word in _NOT_A_MODEL:
+            return False
+        if word in LABEL_OF or word in _VARIANT_STOPS or word in COLOR_WORDS:
+            return False
+        if word in TRANSMISSION_WORDS or word in FUEL_WORDS or word in _NEGATIONS:
+            return False
+    return True
+
+
 # What a buyer's question has and a seller's post has not, and the other way round.
 _BUYER_CUES = word_set(
     "cari nyari mencari budget dibawah bawah under max maks maksimal kisaran keatas brp berapa "
@@ -284,7 +349,8 @@ class _Reader:
     # -- make and model --------------------------------------------------------------------
 
     def car_name(self) -> None:
-        found = mentions([_name_word(t) for t in self.tokens])
+        names = [_name_word(t) for t in self.tokens]
+        found = _credible(mentions(names), names)
         make, model = choose_car(found)
         if model is not None:
             model = _merge_neighbours(model, found)
@@ -296,12 +362,33 @@ class _Reader:
                 i
                 for i in range(model.start, model.end)
                 if not names_model(self.tokens[i].low, model.model or "")
-                and self.tokens[i].low not in GENERATION_WORDS
+                and (self.tokens[i].low not in GENERATION_WORDS or self.trim_pair_starts(i))
                 and not _is_make_word(self.tokens[i].low, makes)
             ]
         if make is not None:
             self.draft.make = self.draft.make or make.make
             self.name_tokens.update(range(make.start, make.end))
+            if model is None:
+                self.unknown_model(make)
+
+    def unknown_model(self, make: Mention) -> None:
+        """`Toyota Harrier 2.0 Premium`: after a known make, a word the vocabulary does not
+        know but shaped like a name (letters, or letters and digits) is the model, so that a
+        nameplate missing from the vocabulary still makes a complete listing. A second word
+        joins it only when typed as a name too (`Crown Majesta`) and it is no trim."""
+        if not _may_start_a_model(self.tokens[make.start : make.end]):
+            return
+        start = make.end
+        while start < len(self.tokens) and self.tokens[start].low in GENERATION_WORDS:
+            start += 1  # "Toyota New Harrier"
+        if start >= len(self.tokens) or not _may_name_a_model(self.tokens[start]):
+            return
+        end = start + 1
+        if end < len(self.tokens) and _second_name_word(self.tokens[start], self.tokens[end]):
+            end += 1
+        self.draft.model = " ".join(_model_casing(t.text) for t in self.tokens[start:end])
+        self.model_span = (start, end)
+        self.name_tokens.update(range(start, end))
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -594,6 +681,101 @@ def _merge_neighbours(model: Mention, found: list[Mention]) -> Mention:
 def _is_make_word(word: str, makes: set[str]) -> bool:
     name = vocabulary().names.get("".join(c for c in word if c.isalnum()))
     return name is not None and name.model is None and name.make in makes
+
+
+def _credible(found: list[Mention], words: list[str | None]) -> list[Mention]:
+    """With a make stated, a model of another make is no name when it was read through a
+    typo (`Toyota Celica` is no Mitsubishi Delica) or is also a trim (`Hyundai Accent GLS`:
+    the trim, not the Mercedes-Benz GLS)."""
+    stated = {m.make for m in found if m.model is None}
+    if not stated:
+        return found
+    trims = vocabulary().trims
+    return [
+        m
+        for m in found
+        if m.model is None
+        or m.make in stated
+        or (m.exact and " ".join(w or "" for w in words[m.start : m.end]) not in trims)
+    ]
+
+
+# Words that never name a model, whatever make they follow: talk, the post's own words, sizes.
+_NOT_A_MODEL = word_set(
+    "jual dijual djual wts mobil mobilnya bekas second seken ready unit kak gan bos om min mas "
+    "mba pak ya iya ok oke apa aja saja ada gimana bagaimana mana yang ini itu punya saya sy "
+    "aku gw kami mau dong deh sih nih tuh sama juga udah sudah belum ex eks tipe type seri "
+    "series model merk merek brand bus truk truck kecil besar lama tua antik klasik classic "
+    "restorasi modif halo hai makasih terima kasih thanks sip mantap tau tahu ngerti lupa"
+)
+# Makes that are also ordinary words (`mini bus`, `smart key`, `Timor Leste`): followed by an
+# unknown word they start a model only when typed as a name.
+_MAKES_THAT_ARE_WORDS = frozenset({"mini", "smart", "jeep", "timor", "proton", "jaguar"})
+_MODEL_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _model_number(token: Token) -> bool:
+    """`405` of a Peugeot 405: a plain number of two to four digits that is no year."""
+    figure = token.figure
+    if token.kind != NUMBER or figure is None or not figure.plain or token.unit:
+        return False
+    return 2 <= figure.digits <= 4 and not MIN_YEAR <= (figure.whole or 0) <= 2099
+
+
+def _may_start_a_model(make: list[Token]) -> bool:
+    word = make[0] if len(make) == 1 else None
+    return word is None or word.low not in _MAKES_THAT_ARE_WORDS or word.text[:1].isupper()
+
+
+def _may_name_a_model(token: Token) -> bool:
+    """Could this word be a model's name the vocabulary does not know (`Harrier`, `CX3`)?
+    Not a number, a unit, a transmission, fuel or colour word, a trim, a label or a word of
+    the post (`tahun`, `harga`, `km`, `jual`, `mulus`)."""
+    word = token.low
+    if token.kind != WORD or len(word) < 3 or not _MODEL_SHAPE.fullmatch(word):
+        return False
+    if sum(c.isalpha() for c in word) < 2:
+        return False
+    return not (
+        word in _NOT_A_MODEL
+        or word in _VARIANT_STOPS
+        or word in _NEGATIONS
+        or word in LABEL_OF
+        or word in TRANSMISSION_WORDS
+        or word in FUEL_WORDS
+        or word in COLOR_WORDS
+        or word in GENERATION_WORDS
+        or word in BODY_WORDS
+        or word in COMMON_WORDS
+        or word in MONTHS
+        or word in vocabulary().trims
+        or compact(word) in vocabulary().names  # a make: "Mercedes Benz"
+    )
+
+
+def _second_name_word(first: Token, second: Token) -> bool:
+    """`Crown Majesta`: a second word is part of the name only when both are typed as names
+    (capitalised, not in a text all in one case) and the second is no trim or field word."""
+    return (
+        second.low.isalpha()
+        and _typed_as_a_name(first.text)
+        and _typed_as_a_name(second.text)
+        and _may_name_a_model(second)
+    )
+
+
+def _typed_as_a_name(text: str) -> bool:
+    return text[:1].isupper() and any(c.islower() for c in text[1:])
+
+
+def _model_casing(text: str) -> str:
+    """A model's name as the seller typed it, title-cased: `harrier`, `HARRIER` -> `Harrier`,
+    codes upper case (`cx3` -> `CX3`, `se` -> `SE`), `McLaren` stays."""
+    if not text.islower() and not text.isupper():
+        return text
+    if any(c.isdigit() for c in text) or len(text) <= 3:
+        return text.upper()
+    return "-".join(part.capitalize() for part in text.split("-"))
 
 
 def _cased(words: list[str]) -> str:

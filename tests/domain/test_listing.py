@@ -16,6 +16,7 @@ from domain.listing import (
     parse_price,
     parse_year,
     read_answer,
+    read_model_answer,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -284,6 +285,100 @@ def test_transmissions(word, transmission):
 def test_makes_and_models(text, make, model):
     draft = parse_listing(f"/upload {text} 200jt", today=TODAY)
     assert (draft.make, draft.model) == (make, model)
+
+
+@pytest.mark.parametrize(
+    ("text", "make", "model", "variant"),
+    [
+        # nameplates of the used-car market the vocabulary lacked
+        ("Toyota Harrier 2.0 Premium 2015 AT", "Toyota", "Harrier", "2.0 Premium"),
+        ("Toyota Crown Royal Saloon 3.0 2006", "Toyota", "Crown", "Royal Saloon 3.0"),
+        ("Toyota Corona Absolute 1997", "Toyota", "Corona", "Absolute"),
+        ("Mitsubishi Galant V6 1998", "Mitsubishi", "Galant", "V6"),
+        ("Nissan Terrano Kingroad 2003", "Nissan", "Terrano", "Kingroad"),
+        ("Hyundai Accent GLS 2003", "Hyundai", "Accent", "GLS"),  # GLS: a trim, not the Mercedes
+        ("Mercedes Tiger 1983", "Mercedes-Benz", "Tiger", None),  # the W123
+        ("Mercy W124 1992", "Mercedes-Benz", "Boxer", "W124"),
+        ("VW Combi 1978", "Volkswagen", "Combi", None),
+        ("VW Kombi 1978", "Volkswagen", "Combi", None),
+        ("VW Beetle 1972", "Volkswagen", "Beetle", None),
+        ("VW Kodok 1972", "Volkswagen", "Beetle", None),  # a nickname is no variant
+        ("Toyota Hardtop FJ40 1979", "Toyota", "Land Cruiser", "Hardtop FJ40"),
+        ("Toyota Kijang Super 1.5 1994", "Toyota", "Kijang", "Super 1.5"),
+        ("Kijang Grand Extra 1996", "Toyota", "Kijang", "Grand Extra"),
+        ("Toyota Corolla DX 1984", "Toyota", "Corolla", "DX"),
+        # the old Suzuki Vitara (Sidekick) is its own nameplate, not the Grand Vitara
+        ("Suzuki Vitara 1995", "Suzuki", "Vitara", None),
+        ("Suzuki Sidekick 1995", "Suzuki", "Vitara", None),
+        ("Suzuki Grand Vitara 2.4 2011", "Suzuki", "Grand Vitara", "2.4"),
+    ],
+)
+def test_old_nameplates_and_nicknames(text, make, model, variant):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.make, draft.model, draft.variant) == (make, model, variant)
+
+
+@pytest.mark.parametrize(
+    ("text", "model", "variant"),
+    [
+        # a nameplate the vocabulary does not know, after a known make, is the model
+        ("Nissan Cedric V6 3.0 AT 1996", "Cedric", "V6 3.0"),
+        ("Honda Prelude 2.0 MT 1990", "Prelude", "2.0"),
+        ("HONDA PRELUDE 2.0 MT 1990", "Prelude", "2.0"),
+        ("toyota celica gt four 1994", "Celica", "GT Four"),  # not a typo of Mitsubishi Delica
+        ("Hyundai Excel GLS 1995", "Excel", "GLS"),  # GLS: a trim here, not the Mercedes
+        ("Toyota New Celica 1995", "Celica", None),
+        ("Mazda mr2 1992", "MR2", None),
+        ("Daihatsu Hijet 1.0 pick up 1990", "Hijet", "1.0 Pick Up"),
+        ("Nissan Cedric Brougham 1990", "Cedric Brougham", None),  # typed as one name
+        ("nissan cedric brougham 1990", "Cedric", "Brougham"),
+        ("Toyota Celica Premium 1994", "Celica", "Premium"),  # a trim is no part of the name
+        # no model where no name is written
+        ("Toyota 2015", None, None),
+        ("jual toyota bekas 2015", None, None),
+        ("Toyota matic 2015", None, None),
+        ("Toyota putih 2015", None, None),
+        ("Honda tahun 2015", None, None),
+        ("Honda harga 150jt 2015", None, None),
+        ("Suzuki mulus 2015", None, None),
+        ("mobil mini 2015", None, None),  # "mini" is no Mini here
+    ],
+)
+def test_a_model_the_vocabulary_does_not_know_follows_its_make(text, model, variant):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.model, draft.variant) == (model, variant)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Harrier", ("Toyota", "Harrier")),
+        ("inova", ("Toyota", "Kijang Innova")),
+        ("Toyota", ("Toyota", None)),
+        ("toyota crown", ("Toyota", "Crown")),
+        ("Cedric", (None, "Cedric")),
+        ("Nissan cedric", ("Nissan", "Cedric")),
+        ("Nissan Cedric kak", ("Nissan", "Cedric")),
+        ("itu Honda Prelude", ("Honda", "Prelude")),
+        ("Crown Majesta", ("Toyota", "Crown")),
+        ("Nissan Cedric Brougham", ("Nissan", "Cedric Brougham")),
+        ("mazda familia 1.6", ("Mazda", None)),  # a model of letters and digits only
+        ("Peugeot 405", ("Peugeot", "405")),
+        ("Toyota 2015", ("Toyota", None)),
+        ("gimana", (None, None)),
+        ("kak", (None, None)),
+        ("yang merah", (None, None)),
+        ("150", (None, None)),
+        ("mobil apa?", (None, None)),
+        ("ok", (None, None)),
+        ("tidak tahu", (None, None)),
+        ("sudah", (None, None)),
+        ("harga 150jt", (None, None)),
+        ("", (None, None)),
+    ],
+)
+def test_read_model_answer(text, answer):
+    assert read_model_answer(text) == answer
 
 
 def test_caps_emojis_line_breaks_and_any_order():
