@@ -347,9 +347,11 @@ def _price_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
-    if (token.unit in THOUSAND_UNITS and label.kind != "price") or token.km_after:
+    priced = label.kind == "price" or (label.kind is None and label.rupiah)
+    km_after = token.km_after and not (priced and _km_labels_the_next_number(tokens, i))
+    if (token.unit in THOUSAND_UNITS and label.kind != "price") or km_after:
         return []
-    if label.kind == "price" or (label.kind is None and label.rupiah):
+    if priced:
         score = SURE if label.kind == "price" else LABELLED
         if figure.masked and figure.whole is None:
             return [Reading(PRICE, None, score, i)]  # "harga 4xx": stated, hidden
@@ -371,6 +373,18 @@ def _price_readings(
     if context.answer and i not in context.name_zone:
         return [_price(money_value(token), BARE_ANSWER, i)]
     return []
+
+
+def _km_labels_the_next_number(tokens: Sequence[Token], i: int) -> bool:
+    """`harga 150 km 60rb`: a "km" written between two numbers labels the one after it when
+    the one before has a price label (otherwise, as in `145.515 km 150jt`, it ends the
+    number before it)."""
+    j = i + 1
+    while j < len(tokens) and tokens[j].kind == UNIT:
+        j += 1
+    if j + 1 >= len(tokens) or tokens[j].kind != WORD or tokens[j].low not in ("km", "kms"):
+        return False
+    return tokens[j + 1].kind == NUMBER
 
 
 def _price(value: int | None, score: float, i: int) -> Reading:

@@ -149,6 +149,34 @@ def test_the_bugs_of_the_old_parser(text, expected):
     assert {key: draft.get(key) for key in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "price", "km"),
+    [
+        # a bare number right after a price label is the price even when "km" follows it:
+        # that km labels the number after it
+        ("Avanza G 2019 MT harga 150 km 60rb", 150_000_000, 60_000),
+        ("thn 2015 Xenia R 1.3 MT hrg 105 km 95rb", 105_000_000, 95_000),
+        ("Brio E 2018 harganya 125 km 55rb", 125_000_000, 55_000),
+        ("Brio E 2018 price 125 km 55.000", 125_000_000, 55_000),
+        ("Brio E 2018 Rp 125 km 55rb", 125_000_000, 55_000),
+        ("Brio E 2018 harga 125 km 55rb nego", 125_000_000, 55_000),
+        # the km still belongs to the number before it when no number follows, or no label
+        ("Avanza 2018 145.515 km 150jt", 150_000_000, 145_515),
+        ("Avanza 2018 harga 150jt 60.000 km", 150_000_000, 60_000),
+    ],
+)
+def test_a_bare_price_before_km(text, price, km):
+    draft = parse_listing(text, today=TODAY)
+    assert (draft.price_idr, draft.mileage_km) == (price, km)
+
+
+def test_a_price_and_a_mileage_corrected_in_one_line():
+    assert parse_price("harga 135 km 45rb") == 135_000_000
+    assert parse_mileage("harga 135 km 45rb") == 45_000
+    draft = parse_listing("harga 135 km 45rb", today=TODAY)
+    assert (draft.price_idr, draft.mileage_km) == (135_000_000, 45_000)
+
+
 def test_a_correction_with_commas_does_not_crash():
     assert parse_price("160,000,000") == 160_000_000
     assert parse_price("#T03 160,000,000") == 160_000_000  # /harga #T03 160,000,000
