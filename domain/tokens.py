@@ -57,6 +57,8 @@ _NOT_PLATE_END = word_set(
     "hp no rp cc x k m nego net pas abs ac ps pu std trd gr"
 )
 
+_MAYBE_AN_END = "maybe an end"  # the value of a full stop after an abbreviation
+
 _COMMAND = re.compile(r"^\s*/(?:upload|unggah)\b", re.IGNORECASE)
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'"))
 _KEPT = frozenset(" .,:;/'-+()!?#%&\n")
@@ -116,6 +118,7 @@ def tokenise(text: str) -> list[Token]:
     for match in _CHUNK.finditer(rest):
         found.append((match.start(), _chunk(text[match.start() : match.end()])))
     tokens = [token for _, group in sorted(found, key=lambda f: f[0]) for token in group]
+    tokens = _abbreviation_stops(tokens)
     _plates(tokens)
     _units(tokens)
     _month_dates(tokens)
@@ -153,8 +156,10 @@ def _chunk(text: str) -> list[Token]:
     if not stripped:
         return [Token(SEP, text, low)] if low in ("-", "/") else []
     tokens = _piece(stripped)
-    if text.endswith(".") and tokens and tokens[-1].low not in _ABBREVIATIONS:
-        tokens.append(Token(BREAK, ".", "."))  # the end of a sentence
+    if text.endswith(".") and tokens:
+        # the end of a sentence; after an abbreviation (`thn.`, `km.`, `Rp.`) only maybe
+        abbreviation = tokens[-1].low in _ABBREVIATIONS
+        tokens.append(Token(BREAK, ".", ".", value=_MAYBE_AN_END if abbreviation else None))
     return tokens
 
 
@@ -211,6 +216,22 @@ def _number(text: str, body: str, suffix: str) -> Token | None:
 
 
 # -- shapes made of several tokens ------------------------------------------------------------
+
+
+def _abbreviation_stops(tokens: list[Token]) -> list[Token]:
+    """The full stop after an abbreviation ends a sentence only when the abbreviation was a
+    unit after its number and no number follows (`garansi 1 thn. Avanza 2017`, `10.000 km.
+    Sigra`); before its number it is a label's dot (`th. 2016`, `Rp. 150jt`, `km. 85rb`)."""
+    kept: list[Token] = []
+    for i, token in enumerate(tokens):
+        if token.kind == BREAK and token.value == _MAYBE_AN_END:
+            after_a_number = i >= 2 and tokens[i - 2].kind == NUMBER
+            before_a_number = i + 1 < len(tokens) and tokens[i + 1].kind == NUMBER
+            if not after_a_number or before_a_number:
+                continue
+            token.value = None
+        kept.append(token)
+    return kept
 
 
 def _plates(tokens: list[Token]) -> None:

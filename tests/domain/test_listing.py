@@ -177,6 +177,30 @@ def test_a_price_and_a_mileage_corrected_in_one_line():
     assert (draft.price_idr, draft.mileage_km) == (135_000_000, 45_000)
 
 
+@pytest.mark.parametrize(
+    ("text", "year", "km"),
+    [
+        # a warranty phrase first ends at its full stop, "thn." and "km." included: the car's
+        # year and mileage after it are no part of the warranty
+        ("Garansi mesin 1 thn. Avanza G 1.3 AT 2017 km 85rb harga 140jt", 2017, 85_000),
+        ("garansi mesin 1 th. Avanza G 1.3 AT 2017 km 85rb harga 140jt", 2017, 85_000),
+        (
+            "Servis record sampai 100rb km, garansi mesin 1 thn. Avanza G AT 2017 km 85rb 140jt",
+            2017,
+            85_000,
+        ),
+        ("Garansi mesin 6 bln / 10.000 km. Sigra R MT 2019 km 50rb harga 115jt", 2019, 50_000),
+        ("Avanza G AT 2017 km 85rb harga 140jt. Garansi mesin 1 thn.", 2017, 85_000),
+        # an abbreviation before its number still labels it
+        ("Avanza G AT th. 2017 km. 85rb harga 140jt", 2017, 85_000),
+        ("Avanza G AT 2017 140jt, garansi 1 thn. 10rb km", 2017, None),
+    ],
+)
+def test_a_warranty_phrase_first(text, year, km):
+    draft = parse_listing(text, today=TODAY)
+    assert (draft.year, draft.mileage_km) == (year, km)
+
+
 def test_a_correction_with_commas_does_not_crash():
     assert parse_price("160,000,000") == 160_000_000
     assert parse_price("#T03 160,000,000") == 160_000_000  # /harga #T03 160,000,000
