@@ -111,11 +111,21 @@ _VARIANT_STOPS = word_set(
     "jarang service servis record garansi asli kilometer odo odometer jual dijual a/n nik reg "
     "surat lengkap interior mesin body ban velg kaki for sale price first hand "
     "mileage di ke dari dengan with only promo cepat butuh kunci no tipis sehat bagus terawat "
-    "rawatan pemakaian pemakai pribadi perorangan sunroof tt tukar"
+    "rawatan pemakaian pemakai pribadi perorangan sunroof tt tukar bekas eks"
 )
 _VARIANT_SKIPS = frozenset({"tipe", "type", "varian", "variant", "atpm", "cbu", "ckd", "build"})
 _NEGATIONS = frozenset({"no", "tanpa", "tdk", "tidak", "ga", "gak", "nggak", "ngga", "bukan"})
 _NOT_NEGOTIABLE = frozenset({"nett", "net", "netto"})
+# `ex taksi`, `eks taxi`, `bekas rental`: what the car was used for before (extras
+# "former_use"), never a trim ("EX" alone is Honda's).
+_FORMER = frozenset({"ex", "eks", "bekas"})
+_FORMER_USES = {
+    "taksi": "taksi", "taxi": "taksi", "rental": "rental", "rent": "rental", "dinas": "dinas",
+    "kantor": "kantor", "perusahaan": "kantor", "travel": "travel", "grab": "taksi online",
+    "gocar": "taksi online", "online": "taksi online", "uber": "taksi online",
+    "pribadi": "pribadi", "perorangan": "pribadi",
+}  # fmt: skip
+_USE_WORDS = frozenset({"pemakaian", "pemakai", "pakai", "pakaian"})  # "ex pemakaian pribadi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -504,6 +514,8 @@ class _Reader:
         after = self.tokens[i + 1].low if i + 1 < len(self.tokens) else ""
         if word in COLOR_WORDS and after not in COLOR_IN_TRIM_NEXT:
             return True
+        if self.former_use(i) is not None:
+            return True  # "ex taksi"
         if word in vocabulary().trims or self.trim_pair_starts(i):
             return False  # "EXP" is a Kia trim before it is "expired"
         is_label = word in LABEL_OF and word != "x"  # "x" is a tenor only before a number
@@ -592,6 +604,18 @@ class _Reader:
             extras["trade_in"] = True
         elif word == "bu" or (word == "butuh" and nxt in ("uang", "dana", "duit")):
             extras["urgent_sale"] = True
+        elif self.former_use(i) is not None:
+            extras.setdefault("former_use", self.former_use(i))
+
+    def former_use(self, i: int) -> str | None:
+        """What `ex taksi`, `eks taxi`, `bekas rental`, `ex pemakaian pribadi` starting at
+        token i says the car was used for, or None."""
+        if self.tokens[i].low not in _FORMER:
+            return None
+        words = [t.low for t in self.tokens[i + 1 : i + 3] if t.kind == WORD]
+        if words and words[0] in _USE_WORDS:
+            words = words[1:]
+        return _FORMER_USES.get(words[0]) if words else None
 
     def negotiable(self) -> None:
         """`nego`, `bisa nego`, `nego tipis` -> True; `nett`, `no nego`, `harga pas` -> False."""

@@ -511,6 +511,27 @@ def test_extras(text, extras):
     assert draft.price_idr == 150_000_000
 
 
+@pytest.mark.parametrize(
+    ("text", "variant", "former_use"),
+    [
+        # a former taxi, rental or official car: not a trim, and said as an extra
+        ("Vios limo 2015 ex taksi km 300rb", "Limo", "taksi"),
+        ("Vios G ex taksi 2014 km 350rb", "G", "taksi"),
+        ("Toyota Limo 1.5 MT 2016 putih eks taxi", "1.5", "taksi"),
+        ("Avanza E MT 2017 hitam bekas rental", "E", "rental"),
+        ("Innova G 2.0 MT ex dinas 2014", "G 2.0", "dinas"),
+        ("Xenia R ex kantor 2016", "R", "kantor"),
+        ("Avanza G ex grab 2019", "G", "taksi online"),
+        ("Honda Civic EX 2001 AT", "EX", None),  # a trim
+        ("Mobilio E 2016 ex pemakaian pribadi", "E", "pribadi"),
+        ("Brio Satya E bekas pakai 2016", "E", None),
+    ],
+)
+def test_a_former_use_is_no_trim(text, variant, former_use):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.variant, draft.extras.get("former_use")) == (variant, former_use)
+
+
 def test_nothing_is_invented():
     draft = parse_listing("/upload Honda Jazz 2015 150jt")
     assert (draft.transmission, draft.color, draft.fuel, draft.mileage_km, draft.variant) == (
