@@ -200,10 +200,11 @@ class Answer:
 
 def read_answer(text: str, field_name: str, *, today: dt.date | None = None) -> Answer:
     """A short answer to a question about one field: `year` ("2019", "tahun 2019", "thn 19",
-    "'19"), `price_idr` ("150jt", "150", "Rp 150.000.000", "1,2M") or `mileage_km` ("km 55rb",
-    "kmnya 55rb", "55 ribu", "55000"). A bare number is read as the field asked ("150" is
-    Rp 150 jt for a price; a bare number under 1000 is no mileage, a bare two-digit number no
-    year). Never raises."""
+    "taun 19", "th.2019", "'19", "2019an", "19"), `price_idr` ("150jt", "150",
+    "Rp 150.000.000", "1,2M") or `mileage_km` ("km 55rb", "kmnya 55rb", "55 ribu", "55000").
+    A bare number is read as the field asked ("150" is Rp 150 jt for a price, "19" is 2019 and
+    "98" 1998 for a year; a bare number under 1000 is no mileage, a bare two-digit number out
+    of the years a car can have is nothing). Never raises."""
     today = today or dt.date.today()
     tokens = tokenise(text)
     context = Context(today.year + 1, answer=True)
@@ -235,7 +236,8 @@ def parse_mileage(text: str) -> int | None:
 
 
 def parse_year(text: str, *, today: dt.date | None = None) -> int | None:
-    """Just a year (`2019`, `tahun 2019`, `thn 19`, `'19`), for corrections and answers."""
+    """Just a year (`2019`, `tahun 2019`, `thn 19`, `'19`, `2019an`, `19`), for corrections
+    and answers."""
     return read_answer(text, YEAR, today=today).value
 
 

@@ -74,7 +74,7 @@ LABELS = {
     "km": {"km", "kilometer", "kilometernya", "kmnya", "odo", "odometer", "mileage", "kilo",
            "jarak", "tempuh", "kms"},
     "year": {"th", "thn", "tahun", "tahunnya", "thun", "tahn", "year", "keluaran", "rakitan",
-             "produksi", "thnya"},
+             "produksi", "thnya", "taun", "taon", "tahon"},
     "nik": {"nik"},
     "reg": {"reg", "registrasi", "regis"},
     "tax": {"pajak", "pjk", "stnk"},
@@ -262,9 +262,11 @@ def _year_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
-    if not figure.plain or token.unit or token.rough:
+    if not figure.plain or token.unit:
         return []
     value = figure.whole or 0
+    if token.rough and not (figure.digits == 4 and 1900 <= value <= 2099):
+        return []  # "2019an" is a year, said loosely; "80an" a decade
     if figure.digits == 4 and 1900 <= value <= 2099:
         elsewhere = {"nik": NIK_YEAR, "reg": REG_YEAR, "tax": TAX_YEAR, "until": OTHER_YEAR}
         if label.kind in elsewhere:
@@ -279,6 +281,10 @@ def _year_readings(
         return [_year(value, score - _later(i), i, context)]
     if figure.digits <= 2 and label.kind == "year":
         return [_year(two_digit_year(value, context.latest_year), LABELLED, i, context)]
+    if figure.digits == 2 and context.answer and label.kind is None and not label.rupiah:
+        # "19" to "tahun berapa?"; out of bounds ("55") it is too unsure to be questioned
+        year = _year(two_digit_year(value, context.latest_year), BARE_ANSWER, i, context)
+        return [year] if year.in_range else []
     return []
 
 
@@ -308,6 +314,11 @@ def _mileage_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
+    if label.kind == "km" and MONEY_UNITS.get(token.unit) == JUTA:
+        # "km 2jt": two million km, a slip to question, never a price
+        value = scaled(figure, JUTA)
+        in_range = value is None or value <= MAX_MILEAGE_KM
+        return [Reading(MILEAGE, value, SURE, i, rough=token.rough, in_range=in_range)]
     if token.unit in MONEY_UNITS or label.kind not in (None, "km"):
         return []
     by_km = label.kind == "km" or token.km_after

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.listing import (
+    Answer,
     Doubt,
     looks_like_listing,
     parse_listing,
@@ -283,6 +284,8 @@ def test_mileages(text, km, approx):
         ("Rush 2013/2014", 2013),
         ("Alphard 2010 build up, reg 2011", 2010),
         ("Fortuner 2017 (Nik 2016)", 2017),
+        ("Xpander 2019an", 2019),
+        ("Yaris taun 2015", 2015),
     ],
 )
 def test_years(text, year):
@@ -584,6 +587,10 @@ def test_next_years_model_is_kept_and_flagged():
         ("2019 150jt km 900rb", "mileage_km", Doubt(900_000, "mileage_high_for_age", True)),
         ("2019 150jt km 500", "mileage_km", Doubt(500, "mileage_low_for_age", True)),
         ("thn 1965 150jt", "year", Doubt(1965, "year_too_old", False)),
+        ("thn 2030 150jt", "year", Doubt(2030, "year_in_future", False)),
+        ("2019 harga 1,5", "price_idr", Doubt(1_500_000, "price_too_low", False)),
+        ("2019 AT km 2jt 150jt", "mileage_km", Doubt(2_000_000, "mileage_too_high", False)),
+        ("2010 AT km 1,2jt 90jt", "mileage_km", Doubt(1_200_000, "mileage_over_a_million", True)),
     ],
 )
 def test_absurd_values_are_reported_as_doubtful(text, field, doubt):
@@ -604,7 +611,18 @@ def test_absurd_values_are_reported_as_doubtful(text, field, doubt):
         ("thn 19", 2019),
         ("'19", 2019),
         ("th. 2016", 2016),
-        ("19", None),  # a bare two-digit number is not a year
+        ("th.2019", 2019),
+        ("thn '19", 2019),
+        ("taun 19", 2019),
+        ("tahun 19", 2019),
+        ("2019an", 2019),
+        ("2019 kak", 2019),
+        # a bare two-digit number answers "tahun berapa?" (the year is what was asked)
+        ("19", 2019),
+        ("98", 1998),
+        ("27", 2027),  # next year's model
+        ("55", None),  # 1955 or 2055: no car's year, and too unsure to question
+        ("150", None),
         ("2031", None),
         ("halo", None),
         ("km 55rb", None),
@@ -653,6 +671,20 @@ def test_parse_mileage(text, km):
 def test_an_answer_out_of_bounds_carries_its_doubt():
     answer = read_answer("harga 165000jt", "price_idr")
     assert answer.value is None and answer.doubt == Doubt(165_000_000_000, "price_too_high", False)
+    assert read_answer("km 2jt", "mileage_km") == Answer(
+        None, Doubt(2_000_000, "mileage_too_high", False)
+    )
+    assert read_answer("thn 2030", "year", today=TODAY) == Answer(
+        None, Doubt(2030, "year_in_future", False)
+    )
+    assert read_answer("harga 1,5", "price_idr") == Answer(
+        None, Doubt(1_500_000, "price_too_low", False)
+    )
+
+
+@pytest.mark.parametrize(("text", "price"), [("19", 19_000_000), ("15", 15_000_000)])
+def test_a_bare_two_digit_price_answer_stays_a_price(text, price):
+    assert read_answer(text, "price_idr", today=TODAY).value == price
 
 
 # -- does it read as a listing? -------------------------------------------------------------
