@@ -23,7 +23,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.numbers import JUTA
 from domain.readings import (
+    BARE_ANSWER,
     CREDIT_PRICE,
     DP,
     ENGINE,
@@ -125,6 +127,11 @@ _FORMER_USES = {
     "gocar": "taksi online", "online": "taksi online", "uber": "taksi online",
     "pribadi": "pribadi", "perorangan": "pribadi",
 }  # fmt: skip
+# Said around a price and adding nothing to it: `nego halus 190`, `nett 95`, `135 aja`.
+_PRICE_FILLERS = word_set(
+    "nego negotiable nett net netto pas aja saja halus tipis bu cuma cm cuman only murah fix"
+)
+_CLOSING_WORDS = _PRICE_FILLERS | word_set("ya gan bos kak om min bisa tt dong deh ok oke jt")
 _USE_WORDS = frozenset({"pemakaian", "pemakai", "pakai", "pakaian"})  # "ex pemakaian pribadi"
 
 
@@ -411,11 +418,75 @@ class _Reader:
             for i in range(len(self.tokens))
         ]
         self.assignment = assign(per_token, self.today.year)
+        closing = self.closing_price(per_token)
+        if closing is not None:
+            fields = {**self.assignment.fields, PRICE: closing}
+            self.assignment = Assignment(fields, self.assignment.others, self.assignment.doubts)
         for name, reading in self.assignment.fields.items():
             setattr(self.draft, name, reading.value)
         mileage = self.assignment.fields.get(MILEAGE)
         if mileage is not None and mileage.value is not None and mileage.rough:
             self.draft.extras["mileage_approx"] = True
+
+    def closing_price(self, per_token: list[list[Reading]]) -> Reading | None:
+        """`jazz 2017 rs cvt nego halus 190`, `ertiga 2016 manual 125`: a dealer who ends a
+        listing with a bare number of two or three digits, and states no other price, means
+        that many millions. Only when nothing else can be meant: the number is the listing's
+        last, reads as nothing else, closes its phrase (fillers such as `nego`, `nett`, `aja`
+        aside), follows a field or a break (not `velg ring 18`, `garansi mesin 12`), no credit
+        offer is made, and the amount is plausible for the car's age."""
+        found = self.assignment
+        year = found.fields.get(YEAR)
+        if PRICE in found.fields or PRICE in found.doubts or year is None or not year.value:
+            return None
+        if any(r.role in (DP, INSTALLMENT, TENOR, CREDIT_PRICE) for r in found.others.values()):
+            return None
+        numbers = [i for i, t in enumerate(self.tokens) if t.kind in (NUMBER, SHORT_YEAR)]
+        i = numbers[-1] if numbers else -1
+        if i < 0 or per_token[i] or i in self.name_tokens or i < year.index:
+            return None
+        token, figure = self.tokens[i], self.tokens[i].figure
+        if (
+            figure is None
+            or not figure.plain
+            or not 2 <= figure.digits <= 3
+            or token.unit
+            or token.rough
+            or token.km_after
+            or token.text.startswith("0")
+        ):
+            return None
+        if not self.closes_its_phrase(i) or not self.follows_a_field(i):
+            return None
+        millions = figure.whole or 0
+        if not _plausible_millions(millions, self.today.year - year.value):
+            return None
+        return Reading(PRICE, millions * JUTA, BARE_ANSWER, i)
+
+    def closes_its_phrase(self, i: int) -> bool:
+        for token in self.tokens[i + 1 :]:
+            if token.kind in (BREAK, COLON, SEP):
+                return True
+            if token.kind != WORD or token.low not in _CLOSING_WORDS:
+                return False
+        return True
+
+    def follows_a_field(self, i: int) -> bool:
+        for j in range(i - 1, -1, -1):
+            token = self.tokens[j]
+            if token.kind == WORD and token.low in _PRICE_FILLERS:
+                continue
+            if token.kind != WORD:
+                return True  # a break, another number (the year, the mileage), a date
+            word = token.low
+            return (
+                j in self.name_tokens
+                or word in TRANSMISSION_WORDS
+                or word in FUEL_WORDS
+                or word in COLOR_WORDS
+                or word in vocabulary().trims
+            )
+        return True
 
     def name_zone(self) -> list[int]:
         """The tokens right after the model name, where trims and engine sizes are written
@@ -658,6 +729,21 @@ class _Reader:
             doubtful["mileage_km"] = Doubt(mileage, "mileage_high_for_age", kept=True)
         elif year is not None and self.today.year - year >= 3 and mileage < LOW_KM and not rough:
             doubtful["mileage_km"] = Doubt(mileage, "mileage_low_for_age", kept=True)
+
+
+def _plausible_millions(millions: int, age: int) -> bool:
+    """Could a used car of this age sell for this many millions? The cheapest new cars cost
+    some Rp 130 jt: at three years old hardly any sells under Rp 70 jt, at ten under Rp 35 jt,
+    at twenty under Rp 15 jt; older cars go for Rp 10 jt and more."""
+    if age <= 3:
+        floor = 70
+    elif age <= 10:
+        floor = 35
+    elif age <= 20:
+        floor = 15
+    else:
+        floor = 10
+    return floor <= millions <= 999
 
 
 def _out_of_bounds(name: str, reading: Reading) -> str:

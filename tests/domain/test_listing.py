@@ -171,6 +171,36 @@ def test_a_bare_price_before_km(text, price, km):
     assert (draft.price_idr, draft.mileage_km) == (price, km)
 
 
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        # a bare two- or three-digit number closing a listing that states no other price is
+        # the price in millions, when the car's age makes it plausible
+        ("Honda jazz gk5 2017 rs cvt pjk mati 2025 nego halus 190", 190_000_000),
+        ("Xenia X MT 2012 silver km 140rb nett 95", 95_000_000),
+        ("Avanza G AT 2016 hitam km 90rb, pas 135 aja", 135_000_000),
+        ("Grand Livina SV AT 2014 km 110rb bu 95 nego", 95_000_000),
+        ("ertiga 2016 manual 125", 125_000_000),
+        ("Brio RS 2019 AT putih 165", 165_000_000),
+        ("Xpander 2020 ultimate 250 nego, hub 0812-3456-7890", 250_000_000),
+        ("Toyota Kijang Super 1995 MT nego 35", 35_000_000),
+        # no price: another number's place, an implausible size, no year, or a price stated
+        ("Pajero Sport Dakar 2018 putih km 80rb, velg ring 18", None),
+        ("Avanza G AT 2019 putih nego 15", None),  # Rp 15 jt for a car of seven years
+        ("Avanza G AT 2025 putih 60", None),
+        ("Avanza G AT putih km 60rb 150", None),  # no year to judge by
+        ("Avanza G AT 2019 165, km 60rb", None),  # not the end of the listing
+        ("Avanza G 2019 DP 30jt angsuran 3,5jt 47", None),  # a credit offer, no price
+        ("Avanza G 2019 AT harga 4xx nego 165", None),  # the price is stated, hidden
+        ("Land Cruiser 200 VX-R 2010", None),  # part of the name
+        ("Innova 2015 garansi mesin 12", None),
+        ("Avanza 2019 AT 1500", None),
+    ],
+)
+def test_a_bare_price_at_the_end(text, price):
+    assert parse_listing(text, today=TODAY).price_idr == price
+
+
 def test_a_price_and_a_mileage_corrected_in_one_line():
     assert parse_price("harga 135 km 45rb") == 135_000_000
     assert parse_mileage("harga 135 km 45rb") == 45_000
