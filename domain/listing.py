@@ -6,14 +6,21 @@ emojis, several lines, any order) in four steps:
 
 1. tokens (`domain.tokens`): words, numbers with their units, and the shapes that are never a
    car's number (phone numbers, plates, dates);
-2. the car's name from the vocabulary (`domain.vocabulary`), typos included;
+2. the car's name from the vocabulary (`domain.vocabulary`), typos included; after a known
+   make, a name the vocabulary does not know is the model as typed (`Nissan Cedric V6`);
 3. every number's possible readings and the one consistent assignment of year, mileage and
    price (`domain.readings`): a DP, an instalment, a credit price, a warranty limit, a service
-   interval, a tax year, an address `Km.28` or a plate is never a field of the car;
+   interval, a tax year, an address `Km.28` or a plate is never a field of the car; a bare
+   number closing a listing that states no other price is its price in millions
+   (`nego halus 190`) when the car's age makes that plausible;
 4. the words (transmission, fuel, colour), the variant (what follows the model name), the
-   extras (plate, tax, credit offer, ownership) and the doubts.
+   extras (plate, tax, credit offer, ownership, a former use such as `ex taksi`) and the
+   doubts.
 
 A field the text does not state stays None: nothing is guessed.
+
+`read_answer` reads a short answer to one question (`19` for the year, `150` for the price),
+`read_model_answer` a bare name answering "mobil apa?".
 """
 
 from __future__ import annotations
@@ -484,7 +491,8 @@ class _Reader:
                 or word in TRANSMISSION_WORDS
                 or word in FUEL_WORDS
                 or word in COLOR_WORDS
-                or word in vocabulary().trims
+                or is_trim_after_year(word)  # not `max`, `up`, `one`: ordinary words too
+                or _trim_letter(token)
             )
         return True
 
@@ -797,8 +805,9 @@ def _is_make_word(word: str, makes: set[str]) -> bool:
 
 def _credible(found: list[Mention], words: list[str | None]) -> list[Mention]:
     """With a make stated, a model of another make is no name when it was read through a
-    typo (`Toyota Celica` is no Mitsubishi Delica) or is also a trim (`Hyundai Accent GLS`:
-    the trim, not the Mercedes-Benz GLS)."""
+    typo (`Toyota Celica` is no Mitsubishi Delica), is also an ordinary word (`Toyota Astra`,
+    the dealer, is no Opel Astra) or is also a trim (`Hyundai Accent GLS`: the trim, not the
+    Mercedes-Benz GLS)."""
     stated = {m.make for m in found if m.model is None}
     if not stated:
         return found
@@ -808,7 +817,11 @@ def _credible(found: list[Mention], words: list[str | None]) -> list[Mention]:
         for m in found
         if m.model is None
         or m.make in stated
-        or (m.exact and " ".join(w or "" for w in words[m.start : m.end]) not in trims)
+        or (
+            m.exact
+            and not m.generic
+            and " ".join(w or "" for w in words[m.start : m.end]) not in trims
+        )
     ]
 
 
@@ -818,7 +831,8 @@ _NOT_A_MODEL = word_set(
     "mba pak ya iya ok oke apa aja saja ada gimana bagaimana mana yang ini itu punya saya sy "
     "aku gw kami mau dong deh sih nih tuh sama juga udah sudah belum ex eks tipe type seri "
     "series model merk merek brand bus truk truck kecil besar lama tua antik klasik classic "
-    "restorasi modif halo hai makasih terima kasih thanks sip mantap tau tahu ngerti lupa"
+    "restorasi modif halo hai makasih terima kasih thanks sip mantap tau tahu ngerti lupa "
+    "astra auto2000 dealer resmi"
 )
 # Makes that are also ordinary words (`mini bus`, `smart key`, `Timor Leste`): followed by an
 # unknown word they start a model only when typed as a name.

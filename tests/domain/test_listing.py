@@ -195,6 +195,7 @@ def test_a_bare_price_before_km(text, price, km):
         ("Land Cruiser 200 VX-R 2010", None),  # part of the name
         ("Innova 2015 garansi mesin 12", None),
         ("Avanza 2019 AT 1500", None),
+        ("cari honda jazz 2017 max 200", None),  # a buyer's budget
     ],
 )
 def test_a_bare_price_at_the_end(text, price):
@@ -427,6 +428,8 @@ def test_old_nameplates_and_nicknames(text, make, model, variant):
         ("Honda harga 150jt 2015", None, None),
         ("Suzuki mulus 2015", None, None),
         ("mobil mini 2015", None, None),  # "mini" is no Mini here
+        ("Toyota Astra 2015", None, None),  # the dealer, not an Opel Astra
+        ("Toyota Astra Avanza 2015", "Avanza", None),
     ],
 )
 def test_a_model_the_vocabulary_does_not_know_follows_its_make(text, model, variant):
