@@ -2,10 +2,12 @@
 
 Every number gets its possible readings from its shape and its neighbours: the label before it
 (`harga`, `km`, `thn`, `DP`, `angsuran`, `x`, `nik`, `pajak`...), its unit (`jt`, `M`, `rb`,
-`ribuan`), a `km` after it, and the phrase it sits in (a `garansi` or `servis tiap` phrase, an
-address). Each reading has a score: how sure a reader is that the number means that. Readings
-that are not a field of the car (a DP, an instalment, a warranty limit, an engine size) keep
-the number out of the fields when they are as sure as the field reading.
+`ribuan`), a `km` after it (unless a price label before it and a number after the `km` say the
+`km` labels that next number: `harga 150 km 60rb`), and the phrase it sits in (a `garansi` or
+`servis tiap` phrase, an address). Each reading has a score: how sure a reader is that the
+number means that. Readings that are not a field of the car (a DP, an instalment, a warranty
+limit, an engine size) keep the number out of the fields when they are as sure as the field
+reading. After `km`, `jt` means a million km (`km 2jt`: a slip to question, never a price).
 
 Then `assign` picks at most one number for each field (year, mileage, price) so that no number
 is read twice and the sum of the scores is highest, with the constraints of a real car: a

@@ -4,7 +4,8 @@ car's number (phone numbers, plates, dates). Pure logic.
 The tokens keep the seller's casing (`text`) next to a lower-case form (`low`), so the variant can
 be written as typed. A number knows its unit whether it was glued (`145jt`, `67rb`, `1,2M`) or a
 separate word on the same line (`145 jt`, `1.195 M`, `80 ribuan`); a unit on the next line is
-not its unit (`Harga 165.000.000` then `M/T`).
+not its unit (`Harga 165.000.000` then `M/T`). A full stop ends a phrase, after an abbreviation
+only when it was a unit (`garansi 1 thn. Avanza 2017`), not a label (`th. 2016`, `Rp. 150jt`).
 """
 
 from __future__ import annotations
