@@ -138,7 +138,7 @@ _FORMER_USES = {
 _PRICE_FILLERS = word_set(
     "nego negotiable nett net netto pas aja saja halus tipis bu cuma cm cuman only murah fix"
 )
-_CLOSING_WORDS = _PRICE_FILLERS | word_set("ya gan bos kak om min bisa tt dong deh ok oke jt")
+_CLOSING_WORDS = _PRICE_FILLERS | word_set("ya gan bos kak om min bisa tt dong deh ok oke")
 _USE_WORDS = frozenset({"pemakaian", "pemakai", "pakai", "pakaian"})  # "ex pemakaian pribadi"
 
 
@@ -299,9 +299,8 @@ def _answer_names_a_model(words: list[Token], *, after_make: bool) -> bool:
     name, the others letters and digits (a trim may follow), none of them talk or a field.
     After a make the first may be a number (`Peugeot 405`, `Mercedes 300`), never a year."""
     first = words[0]
-    if after_make and _model_number(first):
-        pass
-    elif not _may_name_a_model(first) or first.low in _CHAT:
+    named = _may_name_a_model(first) and first.low not in _CHAT
+    if not named and not (after_make and _model_number(first)):
         return False
     for token in words[1:]:
         word = token.low
@@ -360,11 +359,13 @@ class _Reader:
         self.name_tokens: set[int] = set()
         self.model_span: tuple[int, int] | None = None
         self.head: list[int] = []  # words inside the model's spelling that are variant
+        self.model_unknown = False  # the model is a word after the make, not the vocabulary's
         self.assignment = Assignment({}, {}, {})
 
     def read(self) -> Draft:
         self.car_name()
         self.numbers()
+        self.drop_a_guessed_model()
         self.words()
         self.variant()
         self.model_by_year()
@@ -415,6 +416,15 @@ class _Reader:
         self.draft.model = " ".join(_model_casing(t.text) for t in self.tokens[start:end])
         self.model_span = (start, end)
         self.name_tokens.update(range(start, end))
+        self.model_unknown = True
+
+    def drop_a_guessed_model(self) -> None:
+        """An unknown word after a make is a model only in a text offering a car, with a year
+        or a price (`Toyota sekarang mahal` names no model)."""
+        span = self.model_span
+        if self.model_unknown and span and self.draft.year is None and self.draft.price_idr is None:
+            self.name_tokens.difference_update(range(*span))
+            self.draft.model, self.model_span = None, None
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -832,7 +842,10 @@ _NOT_A_MODEL = word_set(
     "aku gw kami mau dong deh sih nih tuh sama juga udah sudah belum ex eks tipe type seri "
     "series model merk merek brand bus truk truck kecil besar lama tua antik klasik classic "
     "restorasi modif halo hai makasih terima kasih thanks sip mantap tau tahu ngerti lupa "
-    "astra auto2000 dealer resmi"
+    "astra auto2000 dealer resmi sekarang skrg lagi lg banget bgt mahal tapi tp karena krn "
+    "kalau kalo klo atau atas buat untuk utk dengan dgn pada juga jg semua satu dua tiga "
+    "doang loh lho kok yah bro sis boss juragan agan sob kakak bapak ibu mbak stok inden "
+    "harus bener benar cukup lumayan paling lebih sangat"
 )
 # Makes that are also ordinary words (`mini bus`, `smart key`, `Timor Leste`): followed by an
 # unknown word they start a model only when typed as a name.

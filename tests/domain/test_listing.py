@@ -438,6 +438,20 @@ def test_a_model_the_vocabulary_does_not_know_follows_its_make(text, model, vari
 
 
 @pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("Nissan Cedric 1996", "Cedric"),
+        ("Nissan Cedric harga 40jt", "Cedric"),
+        ("Nissan Cedric", None),  # offers no car: no year, no price
+        ("Toyota sekarang mahal ya", None),
+        ("Honda gimana kak", None),
+    ],
+)
+def test_an_unknown_model_only_in_a_text_offering_a_car(text, model):
+    assert parse_listing(text, today=TODAY).model == model
+
+
+@pytest.mark.parametrize(
     ("text", "answer"),
     [
         ("Harrier", ("Toyota", "Harrier")),
