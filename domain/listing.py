@@ -6,23 +6,33 @@ emojis, several lines, any order) in four steps:
 
 1. tokens (`domain.tokens`): words, numbers with their units, and the shapes that are never a
    car's number (phone numbers, plates, dates);
-2. the car's name from the vocabulary (`domain.vocabulary`), typos included;
+2. the car's name from the vocabulary (`domain.vocabulary`), typos included; after a known
+   make, a name the vocabulary does not know is the model as typed (`Nissan Cedric V6`);
 3. every number's possible readings and the one consistent assignment of year, mileage and
    price (`domain.readings`): a DP, an instalment, a credit price, a warranty limit, a service
-   interval, a tax year, an address `Km.28` or a plate is never a field of the car;
+   interval, a tax year, an address `Km.28` or a plate is never a field of the car; a bare
+   number closing a listing that states no other price is its price in millions
+   (`nego halus 190`) when the car's age makes that plausible;
 4. the words (transmission, fuel, colour), the variant (what follows the model name), the
-   extras (plate, tax, credit offer, ownership) and the doubts.
+   extras (plate, tax, credit offer, ownership, a former use such as `ex taksi`) and the
+   doubts.
 
 A field the text does not state stays None: nothing is guessed.
+
+`read_answer` reads a short answer to one question (`19` for the year, `150` for the price),
+`read_model_answer` a bare name answering "mobil apa?".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.numbers import JUTA
 from domain.readings import (
+    BARE_ANSWER,
     CREDIT_PRICE,
     DP,
     ENGINE,
@@ -53,6 +63,7 @@ from domain.tokens import (
     BREAK,
     COLON,
     DATE,
+    MONTHS,
     NUMBER,
     PLATE,
     PLATE_WORDS,
@@ -65,13 +76,16 @@ from domain.tokens import (
     tokenise,
 )
 from domain.vocabulary import (
+    BODY_WORDS,
     COLOR_IN_TRIM_NEXT,
     COLOR_WORDS,
+    COMMON_WORDS,
     FUEL_WORDS,
     GENERATION_WORDS,
     TRANSMISSION_WORDS,
     Mention,
     choose_car,
+    compact,
     is_trim_after_year,
     mentions,
     names_model,
@@ -79,6 +93,7 @@ from domain.vocabulary import (
     vocabulary,
     word_set,
 )
+from domain.words import CANCEL, DONE, HELP, NO, SKIP, YES, is_question
 
 REQUIRED = ("model", "year", "price_idr")
 MILLION_KM = 1_000_000
@@ -105,11 +120,26 @@ _VARIANT_STOPS = word_set(
     "jarang service servis record garansi asli kilometer odo odometer jual dijual a/n nik reg "
     "surat lengkap interior mesin body ban velg kaki for sale price first hand "
     "mileage di ke dari dengan with only promo cepat butuh kunci no tipis sehat bagus terawat "
-    "rawatan pemakaian pemakai pribadi perorangan sunroof tt tukar"
+    "rawatan pemakaian pemakai pribadi perorangan sunroof tt tukar bekas eks"
 )
 _VARIANT_SKIPS = frozenset({"tipe", "type", "varian", "variant", "atpm", "cbu", "ckd", "build"})
 _NEGATIONS = frozenset({"no", "tanpa", "tdk", "tidak", "ga", "gak", "nggak", "ngga", "bukan"})
 _NOT_NEGOTIABLE = frozenset({"nett", "net", "netto"})
+# `ex taksi`, `eks taxi`, `bekas rental`: what the car was used for before (extras
+# "former_use"), never a trim ("EX" alone is Honda's).
+_FORMER = frozenset({"ex", "eks", "bekas"})
+_FORMER_USES = {
+    "taksi": "taksi", "taxi": "taksi", "rental": "rental", "rent": "rental", "dinas": "dinas",
+    "kantor": "kantor", "perusahaan": "kantor", "travel": "travel", "grab": "taksi online",
+    "gocar": "taksi online", "online": "taksi online", "uber": "taksi online",
+    "pribadi": "pribadi", "perorangan": "pribadi",
+}  # fmt: skip
+# Said around a price and adding nothing to it: `nego halus 190`, `nett 95`, `135 aja`.
+_PRICE_FILLERS = word_set(
+    "nego negotiable nett net netto pas aja saja halus tipis bu cuma cm cuman only murah fix"
+)
+_CLOSING_WORDS = _PRICE_FILLERS | word_set("ya gan bos kak om min bisa tt dong deh ok oke")
+_USE_WORDS = frozenset({"pemakaian", "pemakai", "pakai", "pakaian"})  # "ex pemakaian pribadi"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +214,11 @@ class Answer:
 
 def read_answer(text: str, field_name: str, *, today: dt.date | None = None) -> Answer:
     """A short answer to a question about one field: `year` ("2019", "tahun 2019", "thn 19",
-    "'19"), `price_idr` ("150jt", "150", "Rp 150.000.000", "1,2M") or `mileage_km` ("km 55rb",
-    "kmnya 55rb", "55 ribu", "55000"). A bare number is read as the field asked ("150" is
-    Rp 150 jt for a price; a bare number under 1000 is no mileage, a bare two-digit number no
-    year). Never raises."""
+    "taun 19", "th.2019", "'19", "2019an", "19"), `price_idr` ("150jt", "150",
+    "Rp 150.000.000", "1,2M") or `mileage_km` ("km 55rb", "kmnya 55rb", "55 ribu", "55000").
+    A bare number is read as the field asked ("150" is Rp 150 jt for a price, "19" is 2019 and
+    "98" 1998 for a year; a bare number under 1000 is no mileage, a bare two-digit number out
+    of the years a car can have is nothing). Never raises."""
     today = today or dt.date.today()
     tokens = tokenise(text)
     context = Context(today.year + 1, answer=True)
@@ -219,8 +250,67 @@ def parse_mileage(text: str) -> int | None:
 
 
 def parse_year(text: str, *, today: dt.date | None = None) -> int | None:
-    """Just a year (`2019`, `tahun 2019`, `thn 19`, `'19`), for corrections and answers."""
+    """Just a year (`2019`, `tahun 2019`, `thn 19`, `'19`, `2019an`, `19`), for corrections
+    and answers."""
     return read_answer(text, YEAR, today=today).value
+
+
+MAX_MODEL_WORDS = 3
+# Said around a name in an answer (`Harrier kak`, `itu Toyota Crown`): not part of it.
+_AROUND_A_NAME = word_set("kak gan bos om min mas mba pak bu ya sis itu mobil mobilnya nya")
+_CHAT = YES | NO | DONE | SKIP | CANCEL | HELP
+
+
+def read_model_answer(text: str) -> tuple[str | None, str | None]:
+    """The answer to "mobil apa?" read as (make, model). A name the vocabulary knows is
+    read as such (`inova` -> ("Toyota", "Kijang Innova")); otherwise a known make is taken
+    and the rest, one to three words of letters and digits, is the model as the seller typed
+    it, title-cased (`Toyota harrier` -> ("Toyota", "Harrier"), `Cedric` -> (None, "Cedric")).
+    (None, None) when the text is clearly no car's name: a question, a number, chatter
+    (`gimana`, `kak`, `yang merah`, `ok`). Never raises."""
+    if is_question(text):
+        return None, None
+    tokens = [t for t in tokenise(text) if not (t.kind == BREAK and t.low in ".!")]
+    while tokens and tokens[-1].low in _AROUND_A_NAME:
+        tokens.pop()
+    while tokens and tokens[0].low in _AROUND_A_NAME:
+        tokens.pop(0)
+    if not tokens or any(t.kind != WORD and t.kind != NUMBER for t in tokens):
+        return None, None
+    names = [_name_word(t) for t in tokens]
+    make, model = choose_car(_credible(mentions(names), names))
+    if model is not None:
+        return model.make, model.model
+    rest = tokens
+    if make is not None:
+        if make.start != 0:
+            return None, None  # "yang Toyota": talk about a car, not its name
+        rest = tokens[make.end :]
+    if not rest:
+        return (make.make if make else None), None
+    if len(rest) > MAX_MODEL_WORDS or not _answer_names_a_model(rest, after_make=bool(make)):
+        return (make.make if make else None), None
+    name = " ".join(_model_casing(t.text) for t in rest)
+    return (make.make if make else None), name
+
+
+def _answer_names_a_model(words: list[Token], *, after_make: bool) -> bool:
+    """`Harrier`, `Crown Royal Saloon`, `Galant V6`: the first word shaped like a model's
+    name, the others letters and digits (a trim may follow), none of them talk or a field.
+    After a make the first may be a number (`Peugeot 405`, `Mercedes 300`), never a year."""
+    first = words[0]
+    named = _may_name_a_model(first) and first.low not in _CHAT
+    if not named and not (after_make and _model_number(first)):
+        return False
+    for token in words[1:]:
+        word = token.low
+        if not word.isalnum() or word in _CHAT or word in _NOT_A_MODEL:
+            return False
+        if word in LABEL_OF or word in _VARIANT_STOPS or word in COLOR_WORDS:
+            return False
+        if word in TRANSMISSION_WORDS or word in FUEL_WORDS or word in _NEGATIONS:
+            return False
+    return True
 
 
 # What a buyer's question has and a seller's post has not, and the other way round.
@@ -269,11 +359,13 @@ class _Reader:
         self.name_tokens: set[int] = set()
         self.model_span: tuple[int, int] | None = None
         self.head: list[int] = []  # words inside the model's spelling that are variant
+        self.model_unknown = False  # the model is a word after the make, not the vocabulary's
         self.assignment = Assignment({}, {}, {})
 
     def read(self) -> Draft:
         self.car_name()
         self.numbers()
+        self.drop_a_guessed_model()
         self.words()
         self.variant()
         self.model_by_year()
@@ -284,7 +376,8 @@ class _Reader:
     # -- make and model --------------------------------------------------------------------
 
     def car_name(self) -> None:
-        found = mentions([_name_word(t) for t in self.tokens])
+        names = [_name_word(t) for t in self.tokens]
+        found = _credible(mentions(names), names)
         make, model = choose_car(found)
         if model is not None:
             model = _merge_neighbours(model, found)
@@ -296,12 +389,42 @@ class _Reader:
                 i
                 for i in range(model.start, model.end)
                 if not names_model(self.tokens[i].low, model.model or "")
-                and self.tokens[i].low not in GENERATION_WORDS
+                and (self.tokens[i].low not in GENERATION_WORDS or self.trim_pair_starts(i))
                 and not _is_make_word(self.tokens[i].low, makes)
             ]
         if make is not None:
             self.draft.make = self.draft.make or make.make
             self.name_tokens.update(range(make.start, make.end))
+            if model is None:
+                self.unknown_model(make)
+
+    def unknown_model(self, make: Mention) -> None:
+        """`Toyota Harrier 2.0 Premium`: after a known make, a word the vocabulary does not
+        know but shaped like a name (letters, or letters and digits) is the model, so that a
+        nameplate missing from the vocabulary still makes a complete listing. A second word
+        joins it only when typed as a name too (`Crown Majesta`) and it is no trim."""
+        if not _may_start_a_model(self.tokens[make.start : make.end]):
+            return
+        start = make.end
+        while start < len(self.tokens) and self.tokens[start].low in GENERATION_WORDS:
+            start += 1  # "Toyota New Harrier"
+        if start >= len(self.tokens) or not _may_name_a_model(self.tokens[start]):
+            return
+        end = start + 1
+        if end < len(self.tokens) and _second_name_word(self.tokens[start], self.tokens[end]):
+            end += 1
+        self.draft.model = " ".join(_model_casing(t.text) for t in self.tokens[start:end])
+        self.model_span = (start, end)
+        self.name_tokens.update(range(start, end))
+        self.model_unknown = True
+
+    def drop_a_guessed_model(self) -> None:
+        """An unknown word after a make is a model only in a text offering a car, with a year
+        or a price (`Toyota sekarang mahal` names no model)."""
+        span = self.model_span
+        if self.model_unknown and span and self.draft.year is None and self.draft.price_idr is None:
+            self.name_tokens.difference_update(range(*span))
+            self.draft.model, self.model_span = None, None
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -312,11 +435,76 @@ class _Reader:
             for i in range(len(self.tokens))
         ]
         self.assignment = assign(per_token, self.today.year)
+        closing = self.closing_price(per_token)
+        if closing is not None:
+            fields = {**self.assignment.fields, PRICE: closing}
+            self.assignment = Assignment(fields, self.assignment.others, self.assignment.doubts)
         for name, reading in self.assignment.fields.items():
             setattr(self.draft, name, reading.value)
         mileage = self.assignment.fields.get(MILEAGE)
         if mileage is not None and mileage.value is not None and mileage.rough:
             self.draft.extras["mileage_approx"] = True
+
+    def closing_price(self, per_token: list[list[Reading]]) -> Reading | None:
+        """`jazz 2017 rs cvt nego halus 190`, `ertiga 2016 manual 125`: a dealer who ends a
+        listing with a bare number of two or three digits, and states no other price, means
+        that many millions. Only when nothing else can be meant: the number is the listing's
+        last, reads as nothing else, closes its phrase (fillers such as `nego`, `nett`, `aja`
+        aside), follows a field or a break (not `velg ring 18`, `garansi mesin 12`), no credit
+        offer is made, and the amount is plausible for the car's age."""
+        found = self.assignment
+        year = found.fields.get(YEAR)
+        if PRICE in found.fields or PRICE in found.doubts or year is None or not year.value:
+            return None
+        if any(r.role in (DP, INSTALLMENT, TENOR, CREDIT_PRICE) for r in found.others.values()):
+            return None
+        numbers = [i for i, t in enumerate(self.tokens) if t.kind in (NUMBER, SHORT_YEAR)]
+        i = numbers[-1] if numbers else -1
+        if i < 0 or per_token[i] or i in self.name_tokens or i < year.index:
+            return None
+        token, figure = self.tokens[i], self.tokens[i].figure
+        if (
+            figure is None
+            or not figure.plain
+            or not 2 <= figure.digits <= 3
+            or token.unit
+            or token.rough
+            or token.km_after
+            or token.text.startswith("0")
+        ):
+            return None
+        if not self.closes_its_phrase(i) or not self.follows_a_field(i):
+            return None
+        millions = figure.whole or 0
+        if not _plausible_millions(millions, self.today.year - year.value):
+            return None
+        return Reading(PRICE, millions * JUTA, BARE_ANSWER, i)
+
+    def closes_its_phrase(self, i: int) -> bool:
+        for token in self.tokens[i + 1 :]:
+            if token.kind in (BREAK, COLON, SEP):
+                return True
+            if token.kind != WORD or token.low not in _CLOSING_WORDS:
+                return False
+        return True
+
+    def follows_a_field(self, i: int) -> bool:
+        for j in range(i - 1, -1, -1):
+            token = self.tokens[j]
+            if token.kind == WORD and token.low in _PRICE_FILLERS:
+                continue
+            if token.kind != WORD:
+                return True  # a break, another number (the year, the mileage), a date
+            word = token.low
+            return (
+                j in self.name_tokens
+                or word in TRANSMISSION_WORDS
+                or word in FUEL_WORDS
+                or word in COLOR_WORDS
+                or is_trim_after_year(word)  # not `max`, `up`, `one`: ordinary words too
+                or _trim_letter(token)
+            )
+        return True
 
     def name_zone(self) -> list[int]:
         """The tokens right after the model name, where trims and engine sizes are written
@@ -417,6 +605,8 @@ class _Reader:
         after = self.tokens[i + 1].low if i + 1 < len(self.tokens) else ""
         if word in COLOR_WORDS and after not in COLOR_IN_TRIM_NEXT:
             return True
+        if self.former_use(i) is not None:
+            return True  # "ex taksi"
         if word in vocabulary().trims or self.trim_pair_starts(i):
             return False  # "EXP" is a Kia trim before it is "expired"
         is_label = word in LABEL_OF and word != "x"  # "x" is a tenor only before a number
@@ -505,6 +695,18 @@ class _Reader:
             extras["trade_in"] = True
         elif word == "bu" or (word == "butuh" and nxt in ("uang", "dana", "duit")):
             extras["urgent_sale"] = True
+        elif self.former_use(i) is not None:
+            extras.setdefault("former_use", self.former_use(i))
+
+    def former_use(self, i: int) -> str | None:
+        """What `ex taksi`, `eks taxi`, `bekas rental`, `ex pemakaian pribadi` starting at
+        token i says the car was used for, or None."""
+        if self.tokens[i].low not in _FORMER:
+            return None
+        words = [t.low for t in self.tokens[i + 1 : i + 3] if t.kind == WORD]
+        if words and words[0] in _USE_WORDS:
+            words = words[1:]
+        return _FORMER_USES.get(words[0]) if words else None
 
     def negotiable(self) -> None:
         """`nego`, `bisa nego`, `nego tipis` -> True; `nett`, `no nego`, `harga pas` -> False."""
@@ -545,6 +747,21 @@ class _Reader:
             doubtful["mileage_km"] = Doubt(mileage, "mileage_high_for_age", kept=True)
         elif year is not None and self.today.year - year >= 3 and mileage < LOW_KM and not rough:
             doubtful["mileage_km"] = Doubt(mileage, "mileage_low_for_age", kept=True)
+
+
+def _plausible_millions(millions: int, age: int) -> bool:
+    """Could a used car of this age sell for this many millions? The cheapest new cars cost
+    some Rp 130 jt: at three years old hardly any sells under Rp 70 jt, at ten under Rp 35 jt,
+    at twenty under Rp 15 jt; older cars go for Rp 10 jt and more."""
+    if age <= 3:
+        floor = 70
+    elif age <= 10:
+        floor = 35
+    elif age <= 20:
+        floor = 15
+    else:
+        floor = 10
+    return floor <= millions <= 999
 
 
 def _out_of_bounds(name: str, reading: Reading) -> str:
@@ -594,6 +811,110 @@ def _merge_neighbours(model: Mention, found: list[Mention]) -> Mention:
 def _is_make_word(word: str, makes: set[str]) -> bool:
     name = vocabulary().names.get("".join(c for c in word if c.isalnum()))
     return name is not None and name.model is None and name.make in makes
+
+
+def _credible(found: list[Mention], words: list[str | None]) -> list[Mention]:
+    """With a make stated, a model of another make is no name when it was read through a
+    typo (`Toyota Celica` is no Mitsubishi Delica), is also an ordinary word (`Toyota Astra`,
+    the dealer, is no Opel Astra) or is also a trim (`Hyundai Accent GLS`: the trim, not the
+    Mercedes-Benz GLS)."""
+    stated = {m.make for m in found if m.model is None}
+    if not stated:
+        return found
+    trims = vocabulary().trims
+    return [
+        m
+        for m in found
+        if m.model is None
+        or m.make in stated
+        or (
+            m.exact
+            and not m.generic
+            and " ".join(w or "" for w in words[m.start : m.end]) not in trims
+        )
+    ]
+
+
+# Words that never name a model, whatever make they follow: talk, the post's own words, sizes.
+_NOT_A_MODEL = word_set(
+    "jual dijual djual wts mobil mobilnya bekas second seken ready unit kak gan bos om min mas "
+    "mba pak ya iya ok oke apa aja saja ada gimana bagaimana mana yang ini itu punya saya sy "
+    "aku gw kami mau dong deh sih nih tuh sama juga udah sudah belum ex eks tipe type seri "
+    "series model merk merek brand bus truk truck kecil besar lama tua antik klasik classic "
+    "restorasi modif halo hai makasih terima kasih thanks sip mantap tau tahu ngerti lupa "
+    "astra auto2000 dealer resmi sekarang skrg lagi lg banget bgt mahal tapi tp karena krn "
+    "kalau kalo klo atau atas buat untuk utk dengan dgn pada juga jg semua satu dua tiga "
+    "doang loh lho kok yah bro sis boss juragan agan sob kakak bapak ibu mbak stok inden "
+    "harus bener benar cukup lumayan paling lebih sangat"
+)
+# Makes that are also ordinary words (`mini bus`, `smart key`, `Timor Leste`): followed by an
+# unknown word they start a model only when typed as a name.
+_MAKES_THAT_ARE_WORDS = frozenset({"mini", "smart", "jeep", "timor", "proton", "jaguar"})
+_MODEL_SHAPE = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
+
+
+def _model_number(token: Token) -> bool:
+    """`405` of a Peugeot 405: a plain number of two to four digits that is no year."""
+    figure = token.figure
+    if token.kind != NUMBER or figure is None or not figure.plain or token.unit:
+        return False
+    return 2 <= figure.digits <= 4 and not MIN_YEAR <= (figure.whole or 0) <= 2099
+
+
+def _may_start_a_model(make: list[Token]) -> bool:
+    word = make[0] if len(make) == 1 else None
+    return word is None or word.low not in _MAKES_THAT_ARE_WORDS or word.text[:1].isupper()
+
+
+def _may_name_a_model(token: Token) -> bool:
+    """Could this word be a model's name the vocabulary does not know (`Harrier`, `CX3`)?
+    Not a number, a unit, a transmission, fuel or colour word, a trim, a label or a word of
+    the post (`tahun`, `harga`, `km`, `jual`, `mulus`)."""
+    word = token.low
+    if token.kind != WORD or len(word) < 3 or not _MODEL_SHAPE.fullmatch(word):
+        return False
+    if sum(c.isalpha() for c in word) < 2:
+        return False
+    return not (
+        word in _NOT_A_MODEL
+        or word in _VARIANT_STOPS
+        or word in _NEGATIONS
+        or word in LABEL_OF
+        or word in TRANSMISSION_WORDS
+        or word in FUEL_WORDS
+        or word in COLOR_WORDS
+        or word in GENERATION_WORDS
+        or word in BODY_WORDS
+        or word in COMMON_WORDS
+        or word in MONTHS
+        or word in vocabulary().trims
+        or compact(word) in vocabulary().names  # a make: "Mercedes Benz"
+    )
+
+
+def _second_name_word(first: Token, second: Token) -> bool:
+    """`Crown Majesta`: a second word is part of the name only when both are typed as names
+    (capitalised, not in a text all in one case) and the second is no trim or field word."""
+    return (
+        second.low.isalpha()
+        and _typed_as_a_name(first.text)
+        and _typed_as_a_name(second.text)
+        and _may_name_a_model(second)
+    )
+
+
+def _typed_as_a_name(text: str) -> bool:
+    return text[:1].isupper() and any(c.islower() for c in text[1:])
+
+
+def _model_casing(text: str) -> str:
+    """A model's name as the seller typed it, title-cased: `harrier`, `HARRIER` -> `Harrier`,
+    codes upper case (`cx3` -> `CX3`, `se` -> `SE`), `McLaren` stays."""
+    if not text.islower() and not text.isupper():
+        return text
+    if any(c.isdigit() for c in text) or len(text) <= 3:
+        return text.upper()
+    return "-".join(part.capitalize() for part in text.split("-"))
 
 
 def _cased(words: list[str]) -> str:

@@ -2,10 +2,12 @@
 
 Every number gets its possible readings from its shape and its neighbours: the label before it
 (`harga`, `km`, `thn`, `DP`, `angsuran`, `x`, `nik`, `pajak`...), its unit (`jt`, `M`, `rb`,
-`ribuan`), a `km` after it, and the phrase it sits in (a `garansi` or `servis tiap` phrase, an
-address). Each reading has a score: how sure a reader is that the number means that. Readings
-that are not a field of the car (a DP, an instalment, a warranty limit, an engine size) keep
-the number out of the fields when they are as sure as the field reading.
+`ribuan`), a `km` after it (unless a price label before it and a number after the `km` say the
+`km` labels that next number: `harga 150 km 60rb`), and the phrase it sits in (a `garansi` or
+`servis tiap` phrase, an address). Each reading has a score: how sure a reader is that the
+number means that. Readings that are not a field of the car (a DP, an instalment, a warranty
+limit, an engine size) keep the number out of the fields when they are as sure as the field
+reading. After `km`, `jt` means a million km (`km 2jt`: a slip to question, never a price).
 
 Then `assign` picks at most one number for each field (year, mileage, price) so that no number
 is read twice and the sum of the scores is highest, with the constraints of a real car: a
@@ -74,7 +76,7 @@ LABELS = {
     "km": {"km", "kilometer", "kilometernya", "kmnya", "odo", "odometer", "mileage", "kilo",
            "jarak", "tempuh", "kms"},
     "year": {"th", "thn", "tahun", "tahunnya", "thun", "tahn", "year", "keluaran", "rakitan",
-             "produksi", "thnya"},
+             "produksi", "thnya", "taun", "taon", "tahon"},
     "nik": {"nik"},
     "reg": {"reg", "registrasi", "regis"},
     "tax": {"pajak", "pjk", "stnk"},
@@ -262,9 +264,11 @@ def _year_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
-    if not figure.plain or token.unit or token.rough:
+    if not figure.plain or token.unit:
         return []
     value = figure.whole or 0
+    if token.rough and not (figure.digits == 4 and 1900 <= value <= 2099):
+        return []  # "2019an" is a year, said loosely; "80an" a decade
     if figure.digits == 4 and 1900 <= value <= 2099:
         elsewhere = {"nik": NIK_YEAR, "reg": REG_YEAR, "tax": TAX_YEAR, "until": OTHER_YEAR}
         if label.kind in elsewhere:
@@ -279,6 +283,10 @@ def _year_readings(
         return [_year(value, score - _later(i), i, context)]
     if figure.digits <= 2 and label.kind == "year":
         return [_year(two_digit_year(value, context.latest_year), LABELLED, i, context)]
+    if figure.digits == 2 and context.answer and label.kind is None and not label.rupiah:
+        # "19" to "tahun berapa?"; out of bounds ("55") it is too unsure to be questioned
+        year = _year(two_digit_year(value, context.latest_year), BARE_ANSWER, i, context)
+        return [year] if year.in_range else []
     return []
 
 
@@ -308,6 +316,11 @@ def _mileage_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
+    if label.kind == "km" and MONEY_UNITS.get(token.unit) == JUTA:
+        # "km 2jt": two million km, a slip to question, never a price
+        value = scaled(figure, JUTA)
+        in_range = value is None or value <= MAX_MILEAGE_KM
+        return [Reading(MILEAGE, value, SURE, i, rough=token.rough, in_range=in_range)]
     if token.unit in MONEY_UNITS or label.kind not in (None, "km"):
         return []
     by_km = label.kind == "km" or token.km_after
@@ -347,9 +360,11 @@ def _price_readings(
 ) -> list[Reading]:
     token, figure = tokens[i], tokens[i].figure
     assert figure is not None
-    if (token.unit in THOUSAND_UNITS and label.kind != "price") or token.km_after:
+    priced = label.kind == "price" or (label.kind is None and label.rupiah)
+    km_after = token.km_after and not (priced and _km_labels_the_next_number(tokens, i))
+    if (token.unit in THOUSAND_UNITS and label.kind != "price") or km_after:
         return []
-    if label.kind == "price" or (label.kind is None and label.rupiah):
+    if priced:
         score = SURE if label.kind == "price" else LABELLED
         if figure.masked and figure.whole is None:
             return [Reading(PRICE, None, score, i)]  # "harga 4xx": stated, hidden
@@ -371,6 +386,18 @@ def _price_readings(
     if context.answer and i not in context.name_zone:
         return [_price(money_value(token), BARE_ANSWER, i)]
     return []
+
+
+def _km_labels_the_next_number(tokens: Sequence[Token], i: int) -> bool:
+    """`harga 150 km 60rb`: a "km" written between two numbers labels the one after it when
+    the one before has a price label (otherwise, as in `145.515 km 150jt`, it ends the
+    number before it)."""
+    j = i + 1
+    while j < len(tokens) and tokens[j].kind == UNIT:
+        j += 1
+    if j + 1 >= len(tokens) or tokens[j].kind != WORD or tokens[j].low not in ("km", "kms"):
+        return False
+    return tokens[j + 1].kind == NUMBER
 
 
 def _price(value: int | None, score: float, i: int) -> Reading:

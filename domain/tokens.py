@@ -4,7 +4,8 @@ car's number (phone numbers, plates, dates). Pure logic.
 The tokens keep the seller's casing (`text`) next to a lower-case form (`low`), so the variant can
 be written as typed. A number knows its unit whether it was glued (`145jt`, `67rb`, `1,2M`) or a
 separate word on the same line (`145 jt`, `1.195 M`, `80 ribuan`); a unit on the next line is
-not its unit (`Harga 165.000.000` then `M/T`).
+not its unit (`Harga 165.000.000` then `M/T`). A full stop ends a phrase, after an abbreviation
+only when it was a unit (`garansi 1 thn. Avanza 2017`), not a label (`th. 2016`, `Rp. 150jt`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ _NOT_PLATE_END = word_set(
     "at mt cvt ivt dct ags km rb jt th thn an ya yg dan di ke ok gan bos kak min om bu tt dp wa "
     "hp no rp cc x k m nego net pas abs ac ps pu std trd gr"
 )
+
+_MAYBE_AN_END = "maybe an end"  # the value of a full stop after an abbreviation
 
 _COMMAND = re.compile(r"^\s*/(?:upload|unggah)\b", re.IGNORECASE)
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2019\u2018`\u00b4\u02bc\u2032", "'"))
@@ -116,6 +119,7 @@ def tokenise(text: str) -> list[Token]:
     for match in _CHUNK.finditer(rest):
         found.append((match.start(), _chunk(text[match.start() : match.end()])))
     tokens = [token for _, group in sorted(found, key=lambda f: f[0]) for token in group]
+    tokens = _abbreviation_stops(tokens)
     _plates(tokens)
     _units(tokens)
     _month_dates(tokens)
@@ -153,8 +157,10 @@ def _chunk(text: str) -> list[Token]:
     if not stripped:
         return [Token(SEP, text, low)] if low in ("-", "/") else []
     tokens = _piece(stripped)
-    if text.endswith(".") and tokens and tokens[-1].low not in _ABBREVIATIONS:
-        tokens.append(Token(BREAK, ".", "."))  # the end of a sentence
+    if text.endswith(".") and tokens:
+        # the end of a sentence; after an abbreviation (`thn.`, `km.`, `Rp.`) only maybe
+        abbreviation = tokens[-1].low in _ABBREVIATIONS
+        tokens.append(Token(BREAK, ".", ".", value=_MAYBE_AN_END if abbreviation else None))
     return tokens
 
 
@@ -211,6 +217,22 @@ def _number(text: str, body: str, suffix: str) -> Token | None:
 
 
 # -- shapes made of several tokens ------------------------------------------------------------
+
+
+def _abbreviation_stops(tokens: list[Token]) -> list[Token]:
+    """The full stop after an abbreviation ends a sentence only when the abbreviation was a
+    unit after its number and no number follows (`garansi 1 thn. Avanza 2017`, `10.000 km.
+    Sigra`); before its number it is a label's dot (`th. 2016`, `Rp. 150jt`, `km. 85rb`)."""
+    kept: list[Token] = []
+    for i, token in enumerate(tokens):
+        if token.kind == BREAK and token.value == _MAYBE_AN_END:
+            after_a_number = i >= 2 and tokens[i - 2].kind == NUMBER
+            before_a_number = i + 1 < len(tokens) and tokens[i + 1].kind == NUMBER
+            if not after_a_number or before_a_number:
+                continue
+            token.value = None
+        kept.append(token)
+    return kept
 
 
 def _plates(tokens: list[Token]) -> None:

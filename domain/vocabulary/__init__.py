@@ -66,8 +66,9 @@ MAX_TYPO_LENGTH = 24  # longer than any name: a word this long is no misspelt na
 GENERATION_WORDS = frozenset({"new", "all", "grand", "the", "facelift", "fl"})
 
 # Words sellers use all the time, some one typo away from a car name (lancar: Lancer, makan:
-# Macan, front: Fronx, center: Canter, halal: Haval): never read as a misspelt name.
-_NOT_A_TYPO = word_set(
+# Macan, front: Fronx, center: Canter, halal: Haval): never read as a misspelt name, nor as the
+# name of a model the vocabulary does not know.
+COMMON_WORDS = word_set(
     "harga warna putih hitam merah mulus pajak tahun mesin kondisi siap pakai lokasi bekas "
     "tangan pertama kedua kredit cicilan angsuran dijual mobil istimewa original record servis "
     "service garansi bebas banjir tabrak surat lengkap kunci serep cepat butuh murah terawat "
@@ -195,7 +196,7 @@ def _typo_of(spelling: str, vocab: Vocabulary) -> str | None:
     """The one name this spelling is a typo of, or None (unknown, or several are as close)."""
     if not 5 <= len(spelling) <= MAX_TYPO_LENGTH or not spelling.isalpha():
         return None
-    if spelling in _NOT_A_TYPO:
+    if spelling in COMMON_WORDS:
         return None
     found = set(vocab.deletions.get(spelling, ()))
     for variant in _one_letter_less(spelling):
@@ -308,9 +309,15 @@ def find_car(text: str) -> Car | None:
 
 
 def names_model(word: str, model: str) -> bool:
-    """Is this word (as typed) part of the model's name? `crv` of CR-V, `inova` of Innova."""
+    """Is this word (as typed) part of the model's name? `crv` of CR-V, `inova` of Innova;
+    also a nickname that alone names it (`kodok` is the VW Beetle), but not a trim that is
+    also an alias (`reborn` is read as the Innova, and stays its variant)."""
     key, name = compact(word), compact(model)
     if key and key in name:
+        return True
+    vocab = vocabulary()
+    alias = vocab.names.get(key)
+    if alias is not None and alias.model == model and key.isalpha() and key not in vocab.trims:
         return True
     parts = [compact(p) for p in re.split(r"[\s-]+", model) if p]
     return len(key) >= 4 and any(_one_edit_apart(key, part) for part in parts)

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.listing import (
+    Answer,
     Doubt,
     looks_like_listing,
     parse_listing,
@@ -16,6 +17,7 @@ from domain.listing import (
     parse_price,
     parse_year,
     read_answer,
+    read_model_answer,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -148,6 +150,89 @@ def test_the_bugs_of_the_old_parser(text, expected):
     assert {key: draft.get(key) for key in expected} == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "price", "km"),
+    [
+        # a bare number right after a price label is the price even when "km" follows it:
+        # that km labels the number after it
+        ("Avanza G 2019 MT harga 150 km 60rb", 150_000_000, 60_000),
+        ("thn 2015 Xenia R 1.3 MT hrg 105 km 95rb", 105_000_000, 95_000),
+        ("Brio E 2018 harganya 125 km 55rb", 125_000_000, 55_000),
+        ("Brio E 2018 price 125 km 55.000", 125_000_000, 55_000),
+        ("Brio E 2018 Rp 125 km 55rb", 125_000_000, 55_000),
+        ("Brio E 2018 harga 125 km 55rb nego", 125_000_000, 55_000),
+        # the km still belongs to the number before it when no number follows, or no label
+        ("Avanza 2018 145.515 km 150jt", 150_000_000, 145_515),
+        ("Avanza 2018 harga 150jt 60.000 km", 150_000_000, 60_000),
+    ],
+)
+def test_a_bare_price_before_km(text, price, km):
+    draft = parse_listing(text, today=TODAY)
+    assert (draft.price_idr, draft.mileage_km) == (price, km)
+
+
+@pytest.mark.parametrize(
+    ("text", "price"),
+    [
+        # a bare two- or three-digit number closing a listing that states no other price is
+        # the price in millions, when the car's age makes it plausible
+        ("Honda jazz gk5 2017 rs cvt pjk mati 2025 nego halus 190", 190_000_000),
+        ("Xenia X MT 2012 silver km 140rb nett 95", 95_000_000),
+        ("Avanza G AT 2016 hitam km 90rb, pas 135 aja", 135_000_000),
+        ("Grand Livina SV AT 2014 km 110rb bu 95 nego", 95_000_000),
+        ("ertiga 2016 manual 125", 125_000_000),
+        ("Brio RS 2019 AT putih 165", 165_000_000),
+        ("Xpander 2020 ultimate 250 nego, hub 0812-3456-7890", 250_000_000),
+        ("Toyota Kijang Super 1995 MT nego 35", 35_000_000),
+        # no price: another number's place, an implausible size, no year, or a price stated
+        ("Pajero Sport Dakar 2018 putih km 80rb, velg ring 18", None),
+        ("Avanza G AT 2019 putih nego 15", None),  # Rp 15 jt for a car of seven years
+        ("Avanza G AT 2025 putih 60", None),
+        ("Avanza G AT putih km 60rb 150", None),  # no year to judge by
+        ("Avanza G AT 2019 165, km 60rb", None),  # not the end of the listing
+        ("Avanza G 2019 DP 30jt angsuran 3,5jt 47", None),  # a credit offer, no price
+        ("Avanza G 2019 AT harga 4xx nego 165", None),  # the price is stated, hidden
+        ("Land Cruiser 200 VX-R 2010", None),  # part of the name
+        ("Innova 2015 garansi mesin 12", None),
+        ("Avanza 2019 AT 1500", None),
+        ("cari honda jazz 2017 max 200", None),  # a buyer's budget
+    ],
+)
+def test_a_bare_price_at_the_end(text, price):
+    assert parse_listing(text, today=TODAY).price_idr == price
+
+
+def test_a_price_and_a_mileage_corrected_in_one_line():
+    assert parse_price("harga 135 km 45rb") == 135_000_000
+    assert parse_mileage("harga 135 km 45rb") == 45_000
+    draft = parse_listing("harga 135 km 45rb", today=TODAY)
+    assert (draft.price_idr, draft.mileage_km) == (135_000_000, 45_000)
+
+
+@pytest.mark.parametrize(
+    ("text", "year", "km"),
+    [
+        # a warranty phrase first ends at its full stop, "thn." and "km." included: the car's
+        # year and mileage after it are no part of the warranty
+        ("Garansi mesin 1 thn. Avanza G 1.3 AT 2017 km 85rb harga 140jt", 2017, 85_000),
+        ("garansi mesin 1 th. Avanza G 1.3 AT 2017 km 85rb harga 140jt", 2017, 85_000),
+        (
+            "Servis record sampai 100rb km, garansi mesin 1 thn. Avanza G AT 2017 km 85rb 140jt",
+            2017,
+            85_000,
+        ),
+        ("Garansi mesin 6 bln / 10.000 km. Sigra R MT 2019 km 50rb harga 115jt", 2019, 50_000),
+        ("Avanza G AT 2017 km 85rb harga 140jt. Garansi mesin 1 thn.", 2017, 85_000),
+        # an abbreviation before its number still labels it
+        ("Avanza G AT th. 2017 km. 85rb harga 140jt", 2017, 85_000),
+        ("Avanza G AT 2017 140jt, garansi 1 thn. 10rb km", 2017, None),
+    ],
+)
+def test_a_warranty_phrase_first(text, year, km):
+    draft = parse_listing(text, today=TODAY)
+    assert (draft.year, draft.mileage_km) == (year, km)
+
+
 def test_a_correction_with_commas_does_not_crash():
     assert parse_price("160,000,000") == 160_000_000
     assert parse_price("#T03 160,000,000") == 160_000_000  # /harga #T03 160,000,000
@@ -230,6 +315,8 @@ def test_mileages(text, km, approx):
         ("Rush 2013/2014", 2013),
         ("Alphard 2010 build up, reg 2011", 2010),
         ("Fortuner 2017 (Nik 2016)", 2017),
+        ("Xpander 2019an", 2019),
+        ("Yaris taun 2015", 2015),
     ],
 )
 def test_years(text, year):
@@ -284,6 +371,116 @@ def test_transmissions(word, transmission):
 def test_makes_and_models(text, make, model):
     draft = parse_listing(f"/upload {text} 200jt", today=TODAY)
     assert (draft.make, draft.model) == (make, model)
+
+
+@pytest.mark.parametrize(
+    ("text", "make", "model", "variant"),
+    [
+        # nameplates of the used-car market the vocabulary lacked
+        ("Toyota Harrier 2.0 Premium 2015 AT", "Toyota", "Harrier", "2.0 Premium"),
+        ("Toyota Crown Royal Saloon 3.0 2006", "Toyota", "Crown", "Royal Saloon 3.0"),
+        ("Toyota Corona Absolute 1997", "Toyota", "Corona", "Absolute"),
+        ("Mitsubishi Galant V6 1998", "Mitsubishi", "Galant", "V6"),
+        ("Nissan Terrano Kingroad 2003", "Nissan", "Terrano", "Kingroad"),
+        ("Hyundai Accent GLS 2003", "Hyundai", "Accent", "GLS"),  # GLS: a trim, not the Mercedes
+        ("Mercedes Tiger 1983", "Mercedes-Benz", "Tiger", None),  # the W123
+        ("Mercy W124 1992", "Mercedes-Benz", "Boxer", "W124"),
+        ("VW Combi 1978", "Volkswagen", "Combi", None),
+        ("VW Kombi 1978", "Volkswagen", "Combi", None),
+        ("VW Beetle 1972", "Volkswagen", "Beetle", None),
+        ("VW Kodok 1972", "Volkswagen", "Beetle", None),  # a nickname is no variant
+        ("Toyota Hardtop FJ40 1979", "Toyota", "Land Cruiser", "Hardtop FJ40"),
+        ("Toyota Kijang Super 1.5 1994", "Toyota", "Kijang", "Super 1.5"),
+        ("Kijang Grand Extra 1996", "Toyota", "Kijang", "Grand Extra"),
+        ("Toyota Corolla DX 1984", "Toyota", "Corolla", "DX"),
+        # the old Suzuki Vitara (Sidekick) is its own nameplate, not the Grand Vitara
+        ("Suzuki Vitara 1995", "Suzuki", "Vitara", None),
+        ("Suzuki Sidekick 1995", "Suzuki", "Vitara", None),
+        ("Suzuki Grand Vitara 2.4 2011", "Suzuki", "Grand Vitara", "2.4"),
+    ],
+)
+def test_old_nameplates_and_nicknames(text, make, model, variant):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.make, draft.model, draft.variant) == (make, model, variant)
+
+
+@pytest.mark.parametrize(
+    ("text", "model", "variant"),
+    [
+        # a nameplate the vocabulary does not know, after a known make, is the model
+        ("Nissan Cedric V6 3.0 AT 1996", "Cedric", "V6 3.0"),
+        ("Honda Prelude 2.0 MT 1990", "Prelude", "2.0"),
+        ("HONDA PRELUDE 2.0 MT 1990", "Prelude", "2.0"),
+        ("toyota celica gt four 1994", "Celica", "GT Four"),  # not a typo of Mitsubishi Delica
+        ("Hyundai Excel GLS 1995", "Excel", "GLS"),  # GLS: a trim here, not the Mercedes
+        ("Toyota New Celica 1995", "Celica", None),
+        ("Mazda mr2 1992", "MR2", None),
+        ("Daihatsu Hijet 1.0 pick up 1990", "Hijet", "1.0 Pick Up"),
+        ("Nissan Cedric Brougham 1990", "Cedric Brougham", None),  # typed as one name
+        ("nissan cedric brougham 1990", "Cedric", "Brougham"),
+        ("Toyota Celica Premium 1994", "Celica", "Premium"),  # a trim is no part of the name
+        # no model where no name is written
+        ("Toyota 2015", None, None),
+        ("jual toyota bekas 2015", None, None),
+        ("Toyota matic 2015", None, None),
+        ("Toyota putih 2015", None, None),
+        ("Honda tahun 2015", None, None),
+        ("Honda harga 150jt 2015", None, None),
+        ("Suzuki mulus 2015", None, None),
+        ("mobil mini 2015", None, None),  # "mini" is no Mini here
+        ("Toyota Astra 2015", None, None),  # the dealer, not an Opel Astra
+        ("Toyota Astra Avanza 2015", "Avanza", None),
+    ],
+)
+def test_a_model_the_vocabulary_does_not_know_follows_its_make(text, model, variant):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.model, draft.variant) == (model, variant)
+
+
+@pytest.mark.parametrize(
+    ("text", "model"),
+    [
+        ("Nissan Cedric 1996", "Cedric"),
+        ("Nissan Cedric harga 40jt", "Cedric"),
+        ("Nissan Cedric", None),  # offers no car: no year, no price
+        ("Toyota sekarang mahal ya", None),
+        ("Honda gimana kak", None),
+    ],
+)
+def test_an_unknown_model_only_in_a_text_offering_a_car(text, model):
+    assert parse_listing(text, today=TODAY).model == model
+
+
+@pytest.mark.parametrize(
+    ("text", "answer"),
+    [
+        ("Harrier", ("Toyota", "Harrier")),
+        ("inova", ("Toyota", "Kijang Innova")),
+        ("Toyota", ("Toyota", None)),
+        ("toyota crown", ("Toyota", "Crown")),
+        ("Cedric", (None, "Cedric")),
+        ("Nissan cedric", ("Nissan", "Cedric")),
+        ("Nissan Cedric kak", ("Nissan", "Cedric")),
+        ("itu Honda Prelude", ("Honda", "Prelude")),
+        ("Crown Majesta", ("Toyota", "Crown")),
+        ("Nissan Cedric Brougham", ("Nissan", "Cedric Brougham")),
+        ("mazda familia 1.6", ("Mazda", None)),  # a model of letters and digits only
+        ("Peugeot 405", ("Peugeot", "405")),
+        ("Toyota 2015", ("Toyota", None)),
+        ("gimana", (None, None)),
+        ("kak", (None, None)),
+        ("yang merah", (None, None)),
+        ("150", (None, None)),
+        ("mobil apa?", (None, None)),
+        ("ok", (None, None)),
+        ("tidak tahu", (None, None)),
+        ("sudah", (None, None)),
+        ("harga 150jt", (None, None)),
+        ("", (None, None)),
+    ],
+)
+def test_read_model_answer(text, answer):
+    assert read_model_answer(text) == answer
 
 
 def test_caps_emojis_line_breaks_and_any_order():
@@ -364,6 +561,27 @@ def test_extras(text, extras):
     assert draft.price_idr == 150_000_000
 
 
+@pytest.mark.parametrize(
+    ("text", "variant", "former_use"),
+    [
+        # a former taxi, rental or official car: not a trim, and said as an extra
+        ("Vios limo 2015 ex taksi km 300rb", "Limo", "taksi"),
+        ("Vios G ex taksi 2014 km 350rb", "G", "taksi"),
+        ("Toyota Limo 1.5 MT 2016 putih eks taxi", "1.5", "taksi"),
+        ("Avanza E MT 2017 hitam bekas rental", "E", "rental"),
+        ("Innova G 2.0 MT ex dinas 2014", "G 2.0", "dinas"),
+        ("Xenia R ex kantor 2016", "R", "kantor"),
+        ("Avanza G ex grab 2019", "G", "taksi online"),
+        ("Honda Civic EX 2001 AT", "EX", None),  # a trim
+        ("Mobilio E 2016 ex pemakaian pribadi", "E", "pribadi"),
+        ("Brio Satya E bekas pakai 2016", "E", None),
+    ],
+)
+def test_a_former_use_is_no_trim(text, variant, former_use):
+    draft = parse_listing(f"{text} 90jt", today=TODAY)
+    assert (draft.variant, draft.extras.get("former_use")) == (variant, former_use)
+
+
 def test_nothing_is_invented():
     draft = parse_listing("/upload Honda Jazz 2015 150jt")
     assert (draft.transmission, draft.color, draft.fuel, draft.mileage_km, draft.variant) == (
@@ -416,6 +634,10 @@ def test_next_years_model_is_kept_and_flagged():
         ("2019 150jt km 900rb", "mileage_km", Doubt(900_000, "mileage_high_for_age", True)),
         ("2019 150jt km 500", "mileage_km", Doubt(500, "mileage_low_for_age", True)),
         ("thn 1965 150jt", "year", Doubt(1965, "year_too_old", False)),
+        ("thn 2030 150jt", "year", Doubt(2030, "year_in_future", False)),
+        ("2019 harga 1,5", "price_idr", Doubt(1_500_000, "price_too_low", False)),
+        ("2019 AT km 2jt 150jt", "mileage_km", Doubt(2_000_000, "mileage_too_high", False)),
+        ("2010 AT km 1,2jt 90jt", "mileage_km", Doubt(1_200_000, "mileage_over_a_million", True)),
     ],
 )
 def test_absurd_values_are_reported_as_doubtful(text, field, doubt):
@@ -436,7 +658,18 @@ def test_absurd_values_are_reported_as_doubtful(text, field, doubt):
         ("thn 19", 2019),
         ("'19", 2019),
         ("th. 2016", 2016),
-        ("19", None),  # a bare two-digit number is not a year
+        ("th.2019", 2019),
+        ("thn '19", 2019),
+        ("taun 19", 2019),
+        ("tahun 19", 2019),
+        ("2019an", 2019),
+        ("2019 kak", 2019),
+        # a bare two-digit number answers "tahun berapa?" (the year is what was asked)
+        ("19", 2019),
+        ("98", 1998),
+        ("27", 2027),  # next year's model
+        ("55", None),  # 1955 or 2055: no car's year, and too unsure to question
+        ("150", None),
         ("2031", None),
         ("halo", None),
         ("km 55rb", None),
@@ -485,6 +718,20 @@ def test_parse_mileage(text, km):
 def test_an_answer_out_of_bounds_carries_its_doubt():
     answer = read_answer("harga 165000jt", "price_idr")
     assert answer.value is None and answer.doubt == Doubt(165_000_000_000, "price_too_high", False)
+    assert read_answer("km 2jt", "mileage_km") == Answer(
+        None, Doubt(2_000_000, "mileage_too_high", False)
+    )
+    assert read_answer("thn 2030", "year", today=TODAY) == Answer(
+        None, Doubt(2030, "year_in_future", False)
+    )
+    assert read_answer("harga 1,5", "price_idr") == Answer(
+        None, Doubt(1_500_000, "price_too_low", False)
+    )
+
+
+@pytest.mark.parametrize(("text", "price"), [("19", 19_000_000), ("15", 15_000_000)])
+def test_a_bare_two_digit_price_answer_stays_a_price(text, price):
+    assert read_answer(text, "price_idr", today=TODAY).value == price
 
 
 # -- does it read as a listing? -------------------------------------------------------------

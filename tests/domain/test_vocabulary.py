@@ -39,6 +39,10 @@ from domain.vocabulary import (
         ("avanza, siap antar city", Car("Toyota", "Avanza")),  # without: another model wins
         ("bmw 320i record BMW Astra", Car("BMW", "3 Series")),
         ("toyota apa aja kak", Car("Toyota", None)),
+        ("ada suzuki vitara?", Car("Suzuki", "Vitara")),  # the old Vitara, no Grand Vitara
+        ("vw kodok", Car("Volkswagen", "Beetle")),
+        ("mercy tiger", Car("Mercedes-Benz", "Tiger")),
+        ("ada harrier?", Car("Toyota", "Harrier")),
         ("cari city car matic", None),  # a body, not a Honda City
         ("halo kak", None),
         ("es teh manis", None),  # "es" alone is no Lexus ES
