@@ -45,6 +45,7 @@ from domain.identity import NotAnIdentity, normalise_phone
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
+from gateways.simulator_chats import ChatLog
 from runtime import (
     ActorRef,
     ActorStopped,
@@ -169,7 +170,7 @@ async def open_storage(settings: Settings) -> Storage:
 
 def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
-        slug: (Simulator(), _simulator_server(tenant))
+        slug: (Simulator(chats=_simulated_people(tenant)), _simulator_server(tenant))
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
     }
@@ -329,6 +330,7 @@ def build_web(
                 accent_color=tenant.accent_color,
                 address=tenant.address,
                 logo=settings.resolve(tenant.logo) if tenant.logo else None,
+                simulator_url=_simulator_page(gateways.simulators.get(slug)),
             )
             for slug, tenant in settings.tenants.items()
         ],
@@ -392,6 +394,22 @@ def _digits(number: str) -> str:
 def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:
     folder = tenant.gateway.watch_dir
     return settings.resolve(folder) if folder else None
+
+
+def _simulated_people(tenant: TenantSettings) -> ChatLog:
+    """Whom the simulator's chat page lets a newcomer play: the configured sellers and admins
+    (and a buyer), chatting with this dealer's account."""
+    return ChatLog.for_people(
+        dealer_name=tenant.name,
+        dealer_number=_digits(tenant.whatsapp_number),
+        admins=tuple(filter(None, map(_digits, tenant.admins))),
+        sellers=tuple(filter(None, map(_digits, tenant.sellers))),
+    )
+
+
+def _simulator_page(simulated: tuple[Simulator, WebServer] | None) -> str:
+    """In simulator mode the catalog's WhatsApp buttons open the simulator's chat page."""
+    return _local_url(simulated[1]) if simulated is not None else ""
 
 
 def _simulator_server(tenant: TenantSettings) -> WebServer:
