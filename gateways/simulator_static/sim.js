@@ -83,7 +83,10 @@ function take(message) {
   }
   if (message.chat === current) {
     if (known && bubbles.has(message.id)) bubbles.get(message.id).replaceWith(bubble(message));
-    else if (!known) log.appendChild(bubble(message)).scrollIntoView({block: "end"});
+    else if (!known) {
+      for (const empty of log.querySelectorAll(".empty")) empty.remove();
+      log.appendChild(bubble(message)).scrollIntoView({block: "end"});
+    }
     markRead(current);
   }
   return !contacts.has(message.chat);
@@ -157,7 +160,9 @@ function openChat(number) {
   bubbles.clear();
   log.replaceChildren();
   for (const id of chatMessages.get(number) || []) log.appendChild(bubble(messages.get(id)));
-  if (!log.childElementCount) note("Belum ada pesan. Anda mengetik sebagai " + contact.name + ".");
+  if (!log.childElementCount) {
+    note("Belum ada pesan. Anda mengetik sebagai " + contact.name + ".").classList.add("empty");
+  }
   if (log.lastElementChild) log.lastElementChild.scrollIntoView({block: "end"});
   markRead(number);
   app.classList.add("in-chat");
@@ -193,6 +198,7 @@ function bubble(message) {
 function note(words) {
   const p = span("note", words);
   log.appendChild(p).scrollIntoView({block: "end"});
+  return p;
 }
 
 // WhatsApp's formatting (*bold*, _italic_, ~strike~, markers at word edges) and clickable
@@ -308,35 +314,59 @@ async function asJpeg(file) {
   return canvas.toDataURL("image/jpeg", 0.85);
 }
 
+// Like WhatsApp's: the picked photos in a row, one caption field for the selected photo.
 function showAlbum(dataUrls) {
-  album = {chat: current, photos: dataUrls};
+  album = {chat: current, photos: dataUrls, captions: dataUrls.map(() => ""), selected: 0};
   $("album-who").textContent = (contacts.get(current) || {name: current}).name;
   $("album-photos").replaceChildren(...dataUrls.map((dataUrl, n) => {
     const li = document.createElement("li");
     const img = document.createElement("img");
     img.src = safeImage(dataUrl);
     img.alt = "foto " + (n + 1);
-    const caption = document.createElement("input");
-    caption.className = "caption";
-    caption.placeholder = n === 0 ? "Tambahkan keterangan…" : "Keterangan (opsional)";
-    li.append(img, caption);
+    li.appendChild(img);
+    li.addEventListener("click", () => selectAlbumPhoto(n));
     return li;
   }));
   $("album").hidden = false;
-  $("album-photos").querySelector("input").focus();
+  selectAlbumPhoto(0);
 }
+
+function selectAlbumPhoto(n) {
+  album.selected = n;
+  [...$("album-photos").children].forEach((li, i) => {
+    li.classList.toggle("selected", i === n);
+    li.classList.toggle("captioned", Boolean(album.captions[i].trim()));
+  });
+  const caption = $("album-caption");
+  caption.value = album.captions[n];
+  caption.placeholder = "Keterangan foto " + (n + 1) + " (opsional)";
+  caption.focus();
+}
+
+$("album-caption").addEventListener("input", (event) => {
+  if (album) album.captions[album.selected] = event.target.value;
+});
+
+// Enter sends the album, Shift+Enter starts a new line, as in the composer.
+$("album-caption").addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $("album").requestSubmit();
+  }
+});
 
 function closeAlbum() {
   album = null;
   $("album").hidden = true;
   $("album-photos").replaceChildren();
+  $("album-caption").value = "";
 }
 
 $("album-cancel").addEventListener("click", closeAlbum);
 $("album").addEventListener("submit", async (event) => {
   event.preventDefault();
   if (!album) return;
-  const captions = [...$("album-photos").querySelectorAll("input.caption")].map((i) => i.value.trim());
+  const captions = album.captions.map((caption) => caption.trim());
   const sending = {
     from: album.chat,
     photos: album.photos.map((dataUrl, n) => ({
@@ -347,6 +377,7 @@ $("album").addEventListener("submit", async (event) => {
     })),
   };
   closeAlbum();
+  text.focus();
   await postJson("/simulate/album", sending);
   poll();
 });
