@@ -359,7 +359,9 @@ async def _run_until_stopped(
         await nursery.start(run_root)
         log.info("showroom %s running; catalog and health on %s", __version__, running.web.url)
         for slug, (_, server) in running.simulators.items():
-            log.info("simulated WhatsApp for %s: open %s to chat as a seller", slug, server.url)
+            log.info(
+                "simulated WhatsApp for %s: open %s to chat as sellers and buyers", slug, server.url
+            )
         task_status.started(running)
 
 
