@@ -412,11 +412,13 @@ class Simulator:
     async def simulate_messages(self, request: Request) -> Response:
         """Every message of every chat that is new or changed (its ticks) since `after` (the
         `seq` of an earlier answer): what the page polls. `contacts_seq` above the page's
-        `seq` means the chat list changed too."""
+        `seq` means the chat list changed too; another `log` than before, that the simulator
+        was restarted (its `seq` starts again)."""
         after = request.query_params.get("after", "0")
         since = int(after) if after.isdigit() and len(after) < 12 else 0
         return JSONResponse(
             {
+                "log": self.chats.id,
                 "seq": self.chats.seq,
                 "contacts_seq": self.chats.contacts_seq,
                 "messages": [m.as_json() for m in self.chats.changed_after(since)],

@@ -10,6 +10,7 @@ the bot, from its configuration.
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -54,6 +55,8 @@ class ChatLog:
     messages: list[ChatMessage] = field(default_factory=list)
     seq: int = 0
     contacts_seq: int = 0  # `seq` when a contact was last added or renamed
+    # Which log this is: a page that finds another one (the bot restarted) starts over.
+    id: str = field(default_factory=lambda: secrets.token_hex(6))
 
     @classmethod
     def for_people(

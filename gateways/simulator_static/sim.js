@@ -16,7 +16,7 @@ const messages = new Map(); // id -> message, every chat
 const chatMessages = new Map(); // number -> [ids] in conversation order
 const lastRead = new Map(); // number -> the last bot message id seen in that chat
 const bubbles = new Map(); // id -> element, the open chat only
-let seq = 0, contactsSeq = 0, current = "", album = null;
+let logId = "", seq = 0, contactsSeq = 0, current = "", album = null;
 
 // -- talking to the simulator ---------------------------------------------------------------
 
@@ -54,6 +54,11 @@ async function poll() {
     do {
       pollAgain = false;
       const answer = await getJson("/simulate/messages?after=" + seq);
+      if (answer.log !== logId) {
+        const restarted = logId !== ""; // the bot (and its simulator) restarted: start over
+        logId = answer.log;
+        if (restarted) { startOver(); pollAgain = true; continue; }
+      }
       let unknown = answer.contacts_seq > contactsSeq;
       for (const message of answer.messages) unknown = take(message) || unknown;
       seq = answer.seq;
@@ -65,6 +70,13 @@ async function poll() {
   } finally {
     polling = false;
   }
+}
+
+function startOver() {
+  for (const known of [messages, chatMessages, lastRead, bubbles]) known.clear();
+  seq = 0;
+  contactsSeq = -1; // load the chat list again
+  if (current) showLog(current);
 }
 
 async function pollForever() {
@@ -157,17 +169,22 @@ function openChat(number) {
   $("chat-number").textContent = phoneLabel(number) +
     (ROLE_LABELS[contact.role] ? " · " + ROLE_LABELS[contact.role] : "");
   text.placeholder = "Ketik pesan sebagai " + contact.name;
-  bubbles.clear();
-  log.replaceChildren();
-  for (const id of chatMessages.get(number) || []) log.appendChild(bubble(messages.get(id)));
-  if (!log.childElementCount) {
-    note("Belum ada pesan. Anda mengetik sebagai " + contact.name + ".").classList.add("empty");
-  }
-  if (log.lastElementChild) log.lastElementChild.scrollIntoView({block: "end"});
+  showLog(number);
   markRead(number);
   app.classList.add("in-chat");
   renderChatList();
   text.focus();
+}
+
+function showLog(number) {
+  bubbles.clear();
+  log.replaceChildren();
+  for (const id of chatMessages.get(number) || []) log.appendChild(bubble(messages.get(id)));
+  if (!log.childElementCount) {
+    const name = (contacts.get(number) || {name: number}).name;
+    note("Belum ada pesan. Anda mengetik sebagai " + name + ".").classList.add("empty");
+  }
+  if (log.lastElementChild) log.lastElementChild.scrollIntoView({block: "end"});
 }
 
 function bubble(message) {

@@ -15,7 +15,7 @@ import io
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -25,7 +25,7 @@ import pytest
 import trio
 from PIL import Image, ImageDraw
 
-from gateways.simulator_chats import DEMO_SELLER
+from gateways.simulator_chats import DEMO_SELLER, ChatLog
 
 try:
     from playwright.sync_api import Page, sync_playwright
@@ -88,8 +88,14 @@ async def test_a_seller_then_a_buyer_on_the_simulator_page(showroom, tmp_path):
 
 
 async def test_adding_a_number_and_what_strangers_type_on_the_simulator_page(showroom, tmp_path):
-    _, server = showroom.simulators["demo"]
-    seen = await trio.to_thread.run_sync(partial(add_a_number_and_be_hostile, server.url, tmp_path))
+    simulator, server = showroom.simulators["demo"]
+
+    def restart_the_simulator() -> None:  # what a page sees when the bot is restarted
+        simulator.chats = ChatLog.for_people()
+
+    seen = await trio.to_thread.run_sync(
+        partial(add_a_number_and_be_hostile, server.url, tmp_path, restart_the_simulator)
+    )
     assert seen["header"] == "<b>Ani</b>" and seen["number"] == "6281122223333"
     assert seen["listed"] == ["<b>Ani</b>"]
     # shown as the text it is, with WhatsApp's *bold* as bold
@@ -100,10 +106,13 @@ async def test_adding_a_number_and_what_strangers_type_on_the_simulator_page(sho
     assert seen["links"] == ["https://example.com/a?b=1"]  # only http(s) become links
     assert seen["images"] == []  # an image from elsewhere is not shown
     assert seen["after_reload"] == "<b>Ani</b>"
+    assert seen["after_restart"] == ["Halo lagi"]  # the old chat is gone, the new one shows
     assert [e for e in seen["errors"] if e.startswith(server.url)] == []
 
 
-def add_a_number_and_be_hostile(simulator: str, tmp_path: Path) -> dict:
+def add_a_number_and_be_hostile(
+    simulator: str, tmp_path: Path, restart_the_simulator: Callable[[], None]
+) -> dict:
     with browser_tab(tmp_path) as (page, errors):
         page.goto(simulator + "/")
         page.click("#add-toggle")
@@ -136,6 +145,14 @@ def add_a_number_and_be_hostile(simulator: str, tmp_path: Path) -> dict:
         page.goto(simulator + "/?as=6281122223333")
         page.wait_for_selector('#chats li.active[data-number="6281122223333"]')
         seen["after_reload"] = page.text_content("#chat-name")
+        wait_for_bot_text(page, "example.com")
+        trio.from_thread.run_sync(restart_the_simulator)
+        send(simulator, "6281122223333", "Halo lagi")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.bubble').length === 1"
+            " && document.querySelector('.bubble.bot').textContent.includes('Halo lagi')"
+        )
+        seen["after_restart"] = conversation(page)["bot_texts"]
         return seen
 
 
