@@ -365,8 +365,9 @@ class Simulator:
         body = await _json_object(request)
         sender = _phone(body.get("from"))
         listed = body.get("photos")
+        shared = {k: body[k] for k in ("ready_after_s", "truncated_first") if k in body}
         photos = (
-            [_photo({**body, **each}) if isinstance(each, dict) else None for each in listed]
+            [_photo({**shared, **each}) if isinstance(each, dict) else None for each in listed]
             if isinstance(listed, list) and 1 <= len(listed) <= MOST_PHOTOS_IN_AN_ALBUM
             else [None]
         )
@@ -609,8 +610,8 @@ def _photo(body: dict[str, Any]) -> AlbumPhoto | None:
         return None
     caption = body.get("caption")
     try:
-        ready_after_s = min(max(float(body.get("ready_after_s", 0) or 0), 0.0), 3600.0)
-    except (TypeError, ValueError):
+        ready_after_s = float(body.get("ready_after_s", 0) or 0)
+    except (TypeError, ValueError):  # not a number: ready at once
         ready_after_s = 0.0
     return AlbumPhoto(
         data,

@@ -154,7 +154,7 @@ function chatItem(contact) {
 }
 
 function preview(message) {
-  const words = message.text.split("\n")[0];
+  const words = formatted(message.text.split("\n")[0]).textContent; // *bold* without stars
   const who = message.author === "person" ? "Anda: " : "";
   return who + (message.image ? "Foto" + (words ? ": " + words : "") : words);
 }
