@@ -99,9 +99,14 @@ function take(message) {
       for (const empty of log.querySelectorAll(".empty")) empty.remove();
       log.appendChild(bubble(message)).scrollIntoView({block: "end"});
     }
-    markRead(current);
+    if (chatInView()) markRead(current);
   }
   return !contacts.has(message.chat);
+}
+
+// On a phone-sized screen the open chat is hidden while the chat list shows.
+function chatInView() {
+  return app.classList.contains("in-chat") || !matchMedia("(max-width: 700px)").matches;
 }
 
 // -- the chat list ----------------------------------------------------------------------------
@@ -432,7 +437,10 @@ $("add-number").addEventListener("submit", async (event) => {
   openChat(added.number);
 });
 
-$("back").addEventListener("click", () => app.classList.remove("in-chat"));
+$("back").addEventListener("click", () => {
+  app.classList.remove("in-chat");
+  renderChatList();
+});
 
 // -- start ------------------------------------------------------------------------------------
 
