@@ -5,8 +5,10 @@ way v1.6.0/v1.7.0 do, including their quirks: a webhook is posted as soon as a m
 "arrives", while its photo answers 404 until it is "saved" (`ready_after_s`), optionally served
 truncated once first, as a file still being written; `/send` failures are HTTP 200 with
 `success: false`; an image in `attachments` is downloaded from its URL before it is "sent", and
-a text with one image is one captioned image. A control API drives it from tests and scripts,
-and a small page at `/` lets a person chat as a seller.
+a text with one image is one captioned image; several photos picked together come as an album
+(its parent message first, then each photo). A control API drives it from tests and scripts,
+and the page at `/` is a small WhatsApp: a chat list of several people (sellers, buyers,
+admins), each chat with both sides in order, photos with captions, the bot's photos.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from domain.identity import NotAnIdentity, normalise_phone
+from gateways.simulator_chats import ChatLog, ChatMessage, chat_of
 
 log = logging.getLogger("showroom.simulator")
 
@@ -42,6 +45,18 @@ VERSION = "v1.7.0"
 WEBHOOK_CLIENTS = 8
 WEBHOOK_CONNECTIONS = httpx.Limits(max_connections=None, max_keepalive_connections=16)
 WEBHOOK_TIMEOUT_S = 30.0
+MOST_PHOTOS_IN_AN_ALBUM = 30  # WhatsApp lets a person pick up to 30 at once
+# The chat page is a developer tool on the gateway's port, but it shows what strangers typed
+# and what the bot sent: nothing but its own script, styles and images may run or load.
+PAGE_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
 
 
 @dataclass
@@ -80,6 +95,7 @@ class Simulator:
     webhook_url: str = ""
     faults: Faults = field(default_factory=Faults)
     sent: list[SentMessage] = field(default_factory=list)
+    chats: ChatLog = field(default_factory=ChatLog.for_people)  # what the chat page shows
     webhooks_posted: int = 0
     image_requests: int = 0
     image_connections: set[tuple] = field(default_factory=set)  # the clients' (address, port)
@@ -101,12 +117,18 @@ class Simulator:
                 Route("/health", self.health, methods=["GET"]),
                 Route("/images/{name}", self.image, methods=["GET"]),
                 Route("/sent-images/{name}", self.sent_image, methods=["GET"]),
+                Route("/chat-images/{name}", self.chat_image, methods=["GET"]),
                 Route("/simulate/message", self.simulate_message, methods=["POST"]),
                 Route("/simulate/image", self.simulate_image, methods=["POST"]),
+                Route("/simulate/album", self.simulate_album, methods=["POST"]),
                 Route("/simulate/sent", self.simulate_sent, methods=["GET"]),
                 Route("/simulate/faults", self.simulate_faults, methods=["GET", "POST"]),
+                Route("/simulate/chats", self.simulate_chats, methods=["GET"]),
+                Route("/simulate/contacts", self.simulate_contacts, methods=["POST"]),
+                Route("/simulate/messages", self.simulate_messages, methods=["GET"]),
                 Route("/", self.page, methods=["GET"]),
                 Route("/sim.js", self.script, methods=["GET"]),
+                Route("/sim.css", self.stylesheet, methods=["GET"]),
             ]
         )
 
@@ -231,6 +253,7 @@ class Simulator:
     def _record_sent(self, sent: SentMessage) -> None:
         self.sent.append(sent)
         self._sent_to.setdefault(sent.to, []).append(sent)
+        self.chats.bot_wrote(chat_of(sent.to), sent.text, sent.image)
         if (changed := self._sent_changed.pop(sent.to, None)) is not None:
             changed.set()
 
@@ -239,6 +262,14 @@ class Simulator:
         if data is None:
             return Response("Image not found", status_code=404, media_type="text/plain")
         return Response(data, media_type="image/jpeg")
+
+    async def chat_image(self, request: Request) -> Response:
+        """A photo a person sent, as their own phone shows it: at once, whatever the gateway's
+        copy (`/images/...`) is doing, and without counting as the bot's download."""
+        image = self._images.get(request.path_params["name"].removesuffix(".jpg"))
+        if image is None:
+            return Response("Image not found", status_code=404, media_type="text/plain")
+        return Response(image.data, media_type="image/jpeg")
 
     def sent_image_bytes(self, sent: SentMessage) -> bytes:
         """The photo the simulator downloaded for a sent image (for tests)."""
@@ -320,23 +351,80 @@ class Simulator:
     async def simulate_image(self, request: Request) -> Response:
         body = await _json_object(request)
         sender = _phone(body.get("from"))
-        try:
-            data = base64.b64decode(body.get("image_b64", ""), validate=True)
-        except (ValueError, TypeError):
-            data = b""
-        if sender is None or not data:
+        photo = _photo(body)
+        if sender is None or photo is None:
             return JSONResponse(
                 {"error": "from and image_b64 (base64) are required"}, status_code=400
             )
-        caption = body.get("caption") if isinstance(body.get("caption"), str) else ""
-        image_id, status = await self.post_image(
-            sender,
-            data,
-            caption=caption,
-            ready_after_s=float(body.get("ready_after_s", 0) or 0),
-            truncated_first=bool(body.get("truncated_first")),
-        )
+        image_id, status = await self.post_image(sender, photo.data, **photo.options())
         return JSONResponse({"id": image_id, "status": status})
+
+    async def simulate_album(self, request: Request) -> Response:
+        """Several photos picked together, each with its own optional caption (and its own
+        `ready_after_s`, `truncated_first`, else the album's)."""
+        body = await _json_object(request)
+        sender = _phone(body.get("from"))
+        listed = body.get("photos")
+        shared = {k: body[k] for k in ("ready_after_s", "truncated_first") if k in body}
+        photos = (
+            [_photo({**shared, **each}) if isinstance(each, dict) else None for each in listed]
+            if isinstance(listed, list) and 1 <= len(listed) <= MOST_PHOTOS_IN_AN_ALBUM
+            else [None]
+        )
+        if sender is None or None in photos:
+            return JSONResponse(
+                {
+                    "error": f"from and photos (1 to {MOST_PHOTOS_IN_AN_ALBUM} objects with "
+                    "image_b64, optional caption) are required"
+                },
+                status_code=400,
+            )
+        posted = await self.post_album(sender, [p for p in photos if p is not None])
+        return JSONResponse(
+            {"ids": [image_id for image_id, _ in posted], "statuses": [s for _, s in posted]}
+        )
+
+    async def simulate_chats(self, _: Request) -> Response:
+        """The chat list: the dealer's account, then every person with their last message."""
+        return JSONResponse(
+            {
+                "dealer": {"name": self.chats.dealer_name, "number": self.chats.dealer_number},
+                "seq": self.chats.seq,
+                "chats": self.chats.chats(),
+            }
+        )
+
+    async def simulate_contacts(self, request: Request) -> Response:
+        """Add a person to the chat list: `{"number", "name", "role"}`; without a number, a
+        new buyer with a number of their own."""
+        body = await _json_object(request)
+        name, role = body.get("name", ""), body.get("role", "")
+        if not isinstance(name, str) or role not in ("", "seller", "buyer", "admin"):
+            return JSONResponse(
+                {"error": "name is text; role is seller, buyer, admin or empty"}, status_code=400
+            )
+        if not body.get("number"):
+            return JSONResponse(asdict(self.chats.new_buyer()))
+        number = _phone(body.get("number"))
+        if number is None:
+            return JSONResponse({"error": "number is not a phone number"}, status_code=400)
+        return JSONResponse(asdict(self.chats.add_contact(number, name.strip()[:60], role)))
+
+    async def simulate_messages(self, request: Request) -> Response:
+        """Every message of every chat that is new or changed (its ticks) since `after` (the
+        `seq` of an earlier answer): what the page polls. `contacts_seq` above the page's
+        `seq` means the chat list changed too; another `log` than before, that the simulator
+        was restarted (its `seq` starts again)."""
+        after = request.query_params.get("after", "0")
+        since = int(after) if after.isdigit() and len(after) < 12 else 0
+        return JSONResponse(
+            {
+                "log": self.chats.id,
+                "seq": self.chats.seq,
+                "contacts_seq": self.chats.contacts_seq,
+                "messages": [m.as_json() for m in self.chats.changed_after(since)],
+            }
+        )
 
     async def simulate_sent(self, request: Request) -> Response:
         to = _phone(request.query_params.get("to"))
@@ -357,17 +445,31 @@ class Simulator:
         return JSONResponse(asdict(self.faults))
 
     async def page(self, _: Request) -> Response:
-        return Response(_static("chat.html"), media_type="text/html; charset=utf-8")
+        return Response(
+            _static("chat.html"),
+            media_type="text/html; charset=utf-8",
+            headers=PAGE_SECURITY_HEADERS,
+        )
 
     async def script(self, _: Request) -> Response:
-        return Response(_static("sim.js"), media_type="text/javascript; charset=utf-8")
+        return Response(
+            _static("sim.js"),
+            media_type="text/javascript; charset=utf-8",
+            headers=PAGE_SECURITY_HEADERS,
+        )
+
+    async def stylesheet(self, _: Request) -> Response:
+        return Response(
+            _static("sim.css"), media_type="text/css; charset=utf-8", headers=PAGE_SECURITY_HEADERS
+        )
 
     # -- webhooks --------------------------------------------------------------------------
 
     async def post_message(self, sender: str, text: str) -> int:
         """`sender` (a normalised number, or an address such as `<id>@lid`) writes `text`: the
         webhook is posted; returns showroom's status (0 when the post failed)."""
-        return await self._deliver(self._envelope(sender, text))
+        written = self.chats.person_wrote(chat_of(sender), text)
+        return await self._deliver(self._envelope(sender, text), written)
 
     async def post_image(
         self,
@@ -380,6 +482,7 @@ class Simulator:
     ) -> tuple[str, int]:
         """`sender` sends a photo the gateway saves `ready_after_s` later: (its id, status)."""
         image_id = self.add_image(data, ready_after_s, truncated_first)
+        written = self.chats.person_wrote(chat_of(sender), caption, f"/chat-images/{image_id}.jpg")
         payload = self._envelope(
             sender, f"Image received: {caption}" if caption else "Image received"
         )
@@ -390,7 +493,17 @@ class Simulator:
             "file_length": len(data),
             "url": f"/images/{image_id}.jpg",
         }
-        return image_id, await self._deliver(payload)
+        return image_id, await self._deliver(payload, written)
+
+    async def post_album(self, sender: str, photos: list[AlbumPhoto]) -> list[tuple[str, int]]:
+        """`sender` picks several photos at once: like WhatsApp, two or more go as an album,
+        whose parent message the gateway posts first (as a message of an unknown type, which
+        carries nothing), then each photo. Returns each photo's (id, status)."""
+        if len(photos) > 1:
+            parent = self._envelope(sender, "Non-text message received")
+            parent["attachment"] = {"type": "unknown"}
+            await self._deliver(parent)
+        return [await self.post_image(sender, photo.data, **photo.options()) for photo in photos]
 
     def _envelope(self, sender: str, message: str) -> dict[str, Any]:
         # a number, or a whole address: `<id>@lid` writes as a hidden linked id
@@ -403,21 +516,25 @@ class Simulator:
             "time": _rfc3339_ns(),
         }
 
-    async def _deliver(self, payload: dict[str, Any]) -> int:
-        """Post the webhook like the gateway: one POST, no retry. Returns showroom's status."""
+    async def _deliver(self, payload: dict[str, Any], written: ChatMessage | None = None) -> int:
+        """Post the webhook like the gateway: one POST, no retry. Returns showroom's status.
+        `written` (the message as the page shows it) gets its ticks from the answer."""
         if self.faults.reorder_webhooks and self._nursery is not None:
-            self._nursery.start_soon(self._post_later, payload, self._rng.uniform(0.05, 0.5))
+            delay_s = self._rng.uniform(0.05, 0.5)
+            self._nursery.start_soon(self._post_later, payload, delay_s, written)
             return 202
-        status = await self._post(payload)
+        status = await self._post(payload, written)
         if self.faults.duplicate_webhooks:
-            await self._post(payload)
+            await self._post(payload, written)
         return status
 
-    async def _post_later(self, payload: dict[str, Any], delay_s: float) -> None:
+    async def _post_later(
+        self, payload: dict[str, Any], delay_s: float, written: ChatMessage | None
+    ) -> None:
         await trio.sleep(delay_s)
-        await self._post(payload)
+        await self._post(payload, written)
 
-    async def _post(self, payload: dict[str, Any]) -> int:
+    async def _post(self, payload: dict[str, Any], written: ChatMessage | None = None) -> int:
         if not self._clients or not self.webhook_url:
             raise RuntimeError("the simulator is not running or has no webhook URL")
         self.webhooks_posted += 1
@@ -426,8 +543,29 @@ class Simulator:
             response = await client.post(self.webhook_url, json=payload)
         except httpx.HTTPError as exc:  # the real gateway only logs it, and the message is lost
             log.warning("webhook post failed: %s", exc)
-            return 0
-        return response.status_code
+            status = 0
+        else:
+            status = response.status_code
+        if written is not None:
+            self.chats.delivered(written, 200 <= status < 300)
+        return status
+
+
+@dataclass(frozen=True, slots=True)
+class AlbumPhoto:
+    """A photo a person sends, with how the gateway will treat it."""
+
+    data: bytes
+    caption: str = ""
+    ready_after_s: float = 0.0
+    truncated_first: bool = False
+
+    def options(self) -> dict[str, Any]:
+        return {
+            "caption": self.caption,
+            "ready_after_s": self.ready_after_s,
+            "truncated_first": self.truncated_first,
+        }
 
 
 class _AttachmentFailed(Exception):
@@ -460,6 +598,27 @@ async def _json_object(request: Request) -> dict[str, Any]:
     except ValueError:
         return {}
     return body if isinstance(body, dict) else {}
+
+
+def _photo(body: dict[str, Any]) -> AlbumPhoto | None:
+    """A photo from the control API's fields, None without valid base64 in `image_b64`."""
+    try:
+        data = base64.b64decode(body.get("image_b64", ""), validate=True)
+    except (ValueError, TypeError):
+        return None
+    if not data:
+        return None
+    caption = body.get("caption")
+    try:
+        ready_after_s = float(body.get("ready_after_s", 0) or 0)
+    except (TypeError, ValueError):  # not a number: ready at once
+        ready_after_s = 0.0
+    return AlbumPhoto(
+        data,
+        caption if isinstance(caption, str) else "",
+        ready_after_s,
+        bool(body.get("truncated_first")),
+    )
 
 
 def _phone(value: Any) -> str | None:

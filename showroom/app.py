@@ -47,6 +47,7 @@ from domain.identity import NotAnIdentity, normalise_phone
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
+from gateways.simulator_chats import ChatLog
 from runtime import (
     ActorRef,
     ActorStopped,
@@ -200,7 +201,10 @@ async def open_storage(settings: Settings) -> Storage:
 
 def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
-        slug: (Simulator(), _simulator_server(tenant, web.connections))
+        slug: (
+            Simulator(chats=_simulated_people(tenant)),
+            _simulator_server(tenant, web.connections),
+        )
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
     }
@@ -372,6 +376,7 @@ def build_web(
                 accent_color=tenant.accent_color,
                 address=tenant.address,
                 logo=settings.resolve(tenant.logo) if tenant.logo else None,
+                simulator_url=_simulator_page(gateways.simulators.get(slug)),
             )
             for slug, tenant in settings.tenants.items()
         ],
@@ -402,7 +407,9 @@ async def _run_until_stopped(
         await nursery.start(run_root)
         log.info("showroom %s running; catalog and health on %s", __version__, running.web.url)
         for slug, (_, server) in running.simulators.items():
-            log.info("simulated WhatsApp for %s: open %s to chat as a seller", slug, server.url)
+            log.info(
+                "simulated WhatsApp for %s: open %s to chat as sellers and buyers", slug, server.url
+            )
         task_status.started(running)
 
 
@@ -437,6 +444,22 @@ def _digits(number: str) -> str:
 def _watch_dir(settings: Settings, tenant: TenantSettings) -> Path | None:
     folder = tenant.gateway.watch_dir
     return settings.resolve(folder) if folder else None
+
+
+def _simulated_people(tenant: TenantSettings) -> ChatLog:
+    """Whom the simulator's chat page lets a newcomer play: the configured sellers and admins
+    (and a buyer), chatting with this dealer's account."""
+    return ChatLog.for_people(
+        dealer_name=tenant.name,
+        dealer_number=_digits(tenant.whatsapp_number),
+        admins=tuple(filter(None, map(_digits, tenant.admins))),
+        sellers=tuple(filter(None, map(_digits, tenant.sellers))),
+    )
+
+
+def _simulator_page(simulated: tuple[Simulator, WebServer] | None) -> str:
+    """In simulator mode the catalog's WhatsApp buttons open the simulator's chat page."""
+    return _local_url(simulated[1]) if simulated is not None else ""
 
 
 def _simulator_server(tenant: TenantSettings, connections: ConnectionCap) -> WebServer:

@@ -28,6 +28,9 @@ from showroom.errors import ConfigError
 
 ENV_PREFIX = "env:"
 TENANT_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+# The shipped demo's dealer number: made up (0800 is no mobile prefix), so that the catalog's
+# "Chat via WhatsApp" button shows; with the simulator it opens the simulator's chat page.
+DEMO_WHATSAPP_NUMBER = "0800-0000-0000"
 
 
 def _rule(
@@ -309,7 +312,9 @@ class Settings:
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
     copywriter: CopywriterSettings = field(default_factory=CopywriterSettings)
     tenants: dict[str, TenantSettings] = field(
-        default_factory=lambda: {"demo": TenantSettings(open_to_all=True)}
+        default_factory=lambda: {
+            "demo": TenantSettings(open_to_all=True, whatsapp_number=DEMO_WHATSAPP_NUMBER)
+        }
     )
     # Where relative paths in the file are taken from: the config file's folder.
     base_dir: Path = field(default=Path("."), compare=False)

@@ -51,6 +51,19 @@ class CatalogTenant:
     accent_color: str = "#b35c00"
     address: str = ""
     logo: Path | None = None
+    # With the gateway simulator, its chat page stands in for WhatsApp: the chat buttons open
+    # it as a new buyer instead of wa.me (which would lead to a number nobody answers).
+    simulator_url: str = ""
+
+    def chat_link(self, message: str = "") -> str:
+        """Where "Chat via WhatsApp" leads, with `message` typed in; "" when nowhere."""
+        if self.simulator_url:
+            query = {"as": "new-buyer", **({"text": message} if message else {})}
+            return f"{self.simulator_url}/?{urlencode(query, quote_via=quote)}"
+        if not self.whatsapp_number:
+            return ""
+        text = f"?text={quote(message)}" if message else ""
+        return f"https://wa.me/{self.whatsapp_number}{text}"
 
 
 class Catalog:
@@ -175,7 +188,7 @@ class Catalog:
             "price": rupiah(listing["price_idr"]),
             "specs": specs,
             "summary": _summary(listing, name),
-            "whatsapp_link": f"https://wa.me/{tenant.whatsapp_number}?text={quote(message)}",
+            "whatsapp_link": tenant.chat_link(message),
             "og_image": f"{tenant.public_url}/media/{tenant.slug}/{cover['file_medium']}"
             if cover
             else None,

@@ -47,10 +47,17 @@ def test_the_binary_serves_the_catalog_and_stops_on_sigterm(binary, tmp_path):
             if found:
                 break
         url = found.group(1)
+        for line in process.stderr:
+            chat_page = re.search(r"simulated WhatsApp for demo: open (http://\S+)", line)
+            if chat_page:
+                break
         with urllib.request.urlopen(f"{url}/health", timeout=10) as response:
             assert b'"database":"ok"' in response.read()
         with urllib.request.urlopen(f"{url}/", timeout=10) as response:
             assert b"Showroom Demo" in response.read()  # templates and styles are inside
+        for part in ("/", "/sim.js", "/sim.css"):  # and the simulator's chat page
+            with urllib.request.urlopen(chat_page.group(1) + part, timeout=10) as response:
+                assert response.status == 200
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     finally:

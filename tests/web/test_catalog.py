@@ -147,9 +147,10 @@ async def test_a_car_page_has_everything_a_buyer_and_whatsapp_need(site):
     og_image = re.search(r'<meta property="og:image" content="([^"]+)"', html).group(1)
     assert og_image == f"https://mobil.example.id/media/demo/{files[0][1]}"
     assert 'property="og:title" content="Honda Freed PSD 2012 - Rp 145.000.000"' in html
+    # the site runs on the simulator: the button opens its chat page as a new buyer
     wa = re.search(r'class="whatsapp" href="([^"]+)"', html).group(1)
-    assert wa.startswith("https://wa.me/6281233334444?text="), wa
-    assert "H07" in wa
+    assert re.match(r"http://127\.0\.0\.1:\d+/\?as=new-buyer&amp;text=Halo%2C%20saya", wa), wa
+    assert "H07" in wa and str(client.base_url.port) not in wa.split("?")[0]
     assert "Dijual Honda Freed." in html
     assert "<script" not in html
     photo = await client.get(f"/media/demo/{files[0][0]}")
@@ -285,3 +286,32 @@ async def test_a_handler_that_raises_answers_500_with_the_security_headers():
         answer = await client.get("/broken")
     assert answer.status_code == 500 and answer.text == "internal error"
     assert "script-src 'none'" in answer.headers["content-security-policy"]
+
+
+async def test_with_a_real_gateway_the_chat_buttons_go_to_wa_me(tmp_path):
+    settings = make_settings(tmp_path, kind="whatsapp-web-api")
+    demo = dataclasses.replace(settings.tenants["demo"], whatsapp_number="0812-3333-4444")
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        slug = add_listing(tmp_path / "data" / "showroom.db", "H07", "Honda", "Freed", 145_000_000)
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+            html = (await client.get(f"/cars/{slug}")).text
+        nursery.cancel_scope.cancel()
+    wa = re.search(r'class="whatsapp" href="([^"]+)"', html).group(1)
+    assert wa.startswith("https://wa.me/6281233334444?text=Halo%2C%20saya"), wa
+    assert "H07" in wa
+    assert '<a class="chat" href="https://wa.me/6281233334444">' in html
+
+
+async def test_without_a_number_or_simulator_there_is_no_chat_button(tmp_path):
+    settings = make_settings(tmp_path, kind="whatsapp-web-api")
+    demo = dataclasses.replace(settings.tenants["demo"], whatsapp_number="")
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        slug = add_listing(tmp_path / "data" / "showroom.db", "H07", "Honda", "Freed", 145_000_000)
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+            html = (await client.get(f"/cars/{slug}")).text
+        nursery.cancel_scope.cancel()
+    assert 'class="whatsapp"' not in html and 'class="chat"' not in html
