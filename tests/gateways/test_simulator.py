@@ -196,7 +196,9 @@ async def test_an_album_posts_its_parent_then_each_photo_with_its_caption(gatewa
     assert first["attachment"]["caption"] == "Honda Jazz 2015 harga 150jt"
     assert first["message"] == "Image received: Honda Jazz 2015 harga 150jt"
     assert second["attachment"]["caption"] == "" and second["message"] == "Image received"
-    adapter = make_adapter(GatewayConfig(kind="simulator", webhook_secret="Xq7-random-webhook-token-204"))
+    adapter = make_adapter(
+        GatewayConfig(kind="simulator", webhook_secret="Xq7-random-webhook-token-204")
+    )
     events = [adapter.parse("demo", json.dumps(p).encode()) for p in showroom.posts]
     assert events[0] == [] and [e.text for [e] in events[1:]] == [photos[0]["caption"], ""]
     # the gateway's copies are not saved yet; the sender's phone shows its photos at once
