@@ -12,7 +12,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain.listing import REQUIRED, Doubt, Draft, parse_listing, read_answer
+from domain.listing import (
+    REQUIRED,
+    Doubt,
+    Draft,
+    parse_listing,
+    read_answer,
+    read_model_answer,
+)
 
 # The fields the seller can be asked for alone (the required ones, and the mileage when it
 # was stated but doubtful).
@@ -79,6 +86,11 @@ def read_into(
     parsed = parse_listing(message)
     stated = facts_of(parsed)
     doubts = dict(parsed.doubtful)
+    if asking == "model" and stated.get("model") is None:
+        # "which car?" answered with a name the vocabulary does not know (`Cedric`)
+        make, model = read_model_answer(message)
+        if model is not None:
+            stated.update(make=make or stated.get("make"), model=model)
     if asking in _NUMBERS:
         answer = read_answer(message, asking)
         if answer.value is not None:

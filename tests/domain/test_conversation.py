@@ -783,7 +783,11 @@ def test_a_question_at_the_preview_changes_nothing():
 
 @pytest.mark.parametrize(
     ("message", "question"),
-    [("thn 2030", "Tahun 2030? Sepertinya salah ketik"), ("km 12.000.000", "Jarak tempuh")],
+    [
+        ("thn 2030", "Tahun 2030? Sepertinya salah ketik"),
+        ("km 12.000.000", "Jarak tempuh"),
+        ("km 2jt", "Jarak tempuh 2.000.000 km"),
+    ],
 )
 def test_an_impossible_correction_is_questioned_and_not_taken(message, question):
     state = preview_of()
@@ -842,3 +846,10 @@ def test_an_english_tenant_sees_the_values_in_english():
 def test_cancelling_before_any_photo_does_not_mention_photos():
     _, effects = run(SessionState(), text(UPLOAD), text("batal"))
     assert replies(effects)[-1] == text_of("cancelled_nothing_sent")
+
+
+def test_a_car_the_vocabulary_does_not_know_is_taken_as_the_seller_names_it():
+    state, effects = run(SessionState(), text("/upload tahun 1985 harga 45jt"))
+    assert "Mobilnya apa?" in replies(effects)[0]
+    state, effects = run(state, text("Nissan Cedric"))
+    assert state.data.draft["model"] == "Cedric" and "1-10 foto" in replies(effects)[0]
