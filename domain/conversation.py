@@ -29,6 +29,7 @@ from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import Doubt, looks_like_listing, parse_listing, read_answer
+from domain.photo_failures import text_key
 from domain.photos import StoredPhoto
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
 from domain.texts import field_name, listing_lines, text, value_name
@@ -676,7 +677,7 @@ class _Turn:
             return
         if isinstance(result, PhotoFailed):
             slot = PhotoSlot(slot.key, PhotoStatus.FAILED)
-            self.say("photo_failed")
+            self.say(text_key(result.reason))  # not a picture, too large, or our own fault
         elif any(p.content_hash == result.photo.content_hash for p in self.data.stored()):
             slot = PhotoSlot(slot.key, PhotoStatus.DUPLICATE)  # the same picture twice: once
             if not self.data.told_duplicate:

@@ -853,3 +853,16 @@ def test_a_car_the_vocabulary_does_not_know_is_taken_as_the_seller_names_it():
     assert "Mobilnya apa?" in replies(effects)[0]
     state, effects = run(state, text("Nissan Cedric"))
     assert state.data.draft["model"] == "Cedric" and "1-10 foto" in replies(effects)[0]
+
+
+@pytest.mark.parametrize(
+    ("reason", "key"),
+    [
+        ("unusable: not a picture", "photo_failed"),
+        ("too_large: 16383x2400 pixels", "photo_too_large"),
+        ("server_fault: the disk is full", "photo_server_fault"),
+    ],
+)
+def test_a_failed_photo_is_explained_by_what_failed(reason, key):
+    _, effects = run(SessionState(), text(UPLOAD), image("p1"), PhotoFailed(1, "p1", reason))
+    assert replies(effects)[-1] == text_of(key)
