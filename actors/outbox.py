@@ -41,7 +41,7 @@ from storage.models import utcnow
 from storage.queries import (
     UNREACHABLE,
     PendingReply,
-    chats_with_due_replies,
+    outbox_agenda,
     pending_replies,
     phone_for,
 )
@@ -52,7 +52,9 @@ log = logging.getLogger("showroom.outbox")
 
 T = TypeVar("T")
 
-POLL_S = 5.0  # look for due replies at least this often (retries, replies left by a restart)
+# Nothing is polled: the outbox looks when a turn enqueues replies (`wake`), when a drain ends,
+# and when the next retry falls due. This is only a safety net (a clock set back, say).
+POLL_S = 600.0
 WRITE_TIMEOUT_S = 30.0
 
 
@@ -173,10 +175,14 @@ class Outbox:
             try:
                 while True:
                     self._wake = trio.Event()
-                    due = await self._read(chats_with_due_replies, self.tenant_id, utcnow())
+                    now = utcnow()
+                    due, next_due = await self._read(outbox_agenda, self.tenant_id, now)
                     for chat in due:
                         self._drain_soon(chat)
-                    with trio.move_on_after(POLL_S):
+                    sleep_s = POLL_S
+                    if next_due is not None:
+                        sleep_s = min(sleep_s, max((next_due - now).total_seconds(), 0.0))
+                    with trio.move_on_after(sleep_s):
                         await self._wake.wait()
             finally:
                 self._nursery = None
@@ -211,6 +217,8 @@ class Outbox:
                         return
         finally:
             self._busy_chats.discard(chat)
+            # a retry it left for later (or a reply it could not record) sets the next look
+            self._wake.set()
 
     async def _read(self, query: Callable[..., T], *args: Any) -> T:
         """A read that waits out a transient fault (no descriptor free, a lock) instead of

@@ -81,6 +81,27 @@ def chats_with_due_replies(tenant_id: int, now: dt.datetime) -> list[str]:
     return [chat for chat, _ in query.tuples()]
 
 
+def next_reply_due(tenant_id: int, now: dt.datetime) -> dt.datetime | None:
+    """When the tenant's next waiting reply falls due (a retry later), None when none waits:
+    the outbox sleeps until then instead of looking every few seconds."""
+    due = (
+        OutboxMessage.select(fn.MIN(OutboxMessage.next_attempt_at))
+        .where(
+            (OutboxMessage.tenant == tenant_id)
+            & (OutboxMessage.status == "pending")
+            & (OutboxMessage.next_attempt_at > now)
+        )
+        .scalar()
+    )
+    return None if due is None else OutboxMessage.next_attempt_at.python_value(due)
+
+
+def outbox_agenda(tenant_id: int, now: dt.datetime) -> tuple[list[str], dt.datetime | None]:
+    """The chats with replies due now, and when the next reply after those falls due (one
+    trip to a reader thread for both)."""
+    return chats_with_due_replies(tenant_id, now), next_reply_due(tenant_id, now)
+
+
 PENDING_REPLIES = (
     "SELECT id, chat, text, attempts, next_attempt_at, image FROM outbox_message "
     "WHERE tenant_id = ? AND chat = ? AND status = 'pending' ORDER BY id"
