@@ -422,24 +422,3 @@ async def test_no_descriptor_free_for_a_read_is_waited_out(harness):
             await outbox.wait_until(lambda stats: stats.sent == 1)
         nursery.cancel_scope.cancel()
     assert [m.text for m in harness.simulator.sent] == ["halo"]
-
-
-class CountingReader:
-    """The harness's reader, counting the outbox's trips to the database."""
-
-    def __init__(self, reader) -> None:
-        self.reader, self.trips = reader, 0
-
-    async def run(self, query, *args):
-        self.trips += 1
-        return await self.reader.run(query, *args)
-
-
-async def test_an_idle_outbox_does_not_poll_the_database(harness, autojump_clock):
-    outbox = harness.outbox()
-    outbox.reader = counting = CountingReader(harness.reader)
-    async with trio.open_nursery() as nursery:
-        nursery.start_soon(outbox.run)
-        await trio.sleep(3600)  # an hour with nothing to send (virtual time)
-        nursery.cancel_scope.cancel()
-    assert 1 <= counting.trips <= 7  # the first look, then a safety net every 10 minutes
