@@ -127,6 +127,7 @@ class Outbox:
         rng: random.Random | None = None,
         *,
         photos: StoredPhotos | None = None,
+        all_sends: trio.CapacityLimiter | None = None,
     ) -> None:
         self.tenant_id = tenant_id
         self.photos = photos
@@ -144,6 +145,10 @@ class Outbox:
         self._nursery: trio.Nursery | None = None
         self._recorded = trio.Event()
         self._sending = trio.CapacityLimiter(policy.sends_at_once)
+        # Every tenant's sends together (one shared HTTP client): with a hundred dealers, two
+        # sends each would be more requests than the client has connections, and a request
+        # that waits inside the client's pool can be lost there when it is cancelled.
+        self._all_sends = all_sends or trio.CapacityLimiter(policy.sends_at_once)
         self._last_sent: dict[str, float] = {}
         self._unreachable_logged: set[str] = set()
         # Outcomes the gateway gave that the database has not taken yet (a full disk), by
@@ -248,7 +253,7 @@ class Outbox:
             return await self._give_up(reply, str(exc), "failed")
         await self._pace(reply)
         try:
-            async with self._sending:
+            async with self._sending, self._all_sends:
                 response = await self.client.send(request)
             result = self.adapter.send_result(response)
         except httpx.HTTPError as exc:

@@ -83,7 +83,11 @@ log = logging.getLogger("showroom.app")
 
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
-# more than download requests (8) + sends (2 a tenant, up to 16) + health: never full
+HEALTH_CHECKS_AT_ONCE = 4
+# The shared client's pool is larger than everything that can ask it at once: downloads (8),
+# sends of all tenants together (16), health checks (4) and the copywriter, so no
+# request ever waits inside it (where a cancelled one can lose its slot).
+SENDS_AT_ONCE_ALL_TENANTS = 16
 MAX_GATEWAY_CONNECTIONS = 32
 # File descriptors kept for everything but the web server's connections: the database (a
 # writer and the reader threads, three files each), the gateway client, photo files, the
@@ -255,6 +259,7 @@ def build_actors(
         lambda: PersistenceActor(lambda: storage.db, commits),
         mailbox_size=PERSISTENCE_MAILBOX,
     )
+    all_sends = trio.CapacityLimiter(SENDS_AT_ONCE_ALL_TENANTS)
     outboxes = {
         slug: Outbox(
             storage.tenant_ids[slug],
@@ -264,6 +269,7 @@ def build_actors(
             reader,
             _policy(settings),
             photos=StoredPhotos(storage.media, slug, _media_url(tenant, web)),
+            all_sends=all_sends,
         )
         for slug, tenant in settings.tenants.items()
     }
@@ -598,9 +604,19 @@ async def _health(
     if not storage.ok:
         details["status"] = "degraded"
         details["problems"] = [f"{p.code}: {p.detail}" for p in storage.problems]
-    details["gateways"] = {}
-    for slug, adapter in adapters.items():
-        details["gateways"][slug] = await _gateway_health(client, adapter)
+    gateways: dict[str, dict[str, Any]] = {}
+    # Asked a few at a time: with a hundred dealers one by one, /health took as long as all
+    # their gateways together (up to 3 s each when one is down).
+    limiter = trio.CapacityLimiter(HEALTH_CHECKS_AT_ONCE)
+
+    async def check(slug: str, adapter: Adapter) -> None:
+        async with limiter:
+            gateways[slug] = await _gateway_health(client, adapter)
+
+    async with trio.open_nursery() as nursery:
+        for slug, adapter in adapters.items():
+            nursery.start_soon(check, slug, adapter)
+    details["gateways"] = dict(sorted(gateways.items()))
     return details
 
 

@@ -94,11 +94,23 @@ def listing_by_slug(tenant_id: int, slug: str) -> dict[str, Any] | None:
     return listing
 
 
-def sitemap_entries(tenant_id: int) -> list[tuple[str, Any]]:
+SITEMAP_URLS = 50_000  # the most one sitemap may hold (sitemaps.org)
+
+
+def public_count(tenant_id: int) -> int:
+    return (
+        Listing.select()
+        .where((Listing.tenant == tenant_id) & Listing.status.in_(PUBLIC_LISTING_STATUSES))
+        .count()
+    )
+
+
+def sitemap_entries(tenant_id: int, part: int = 1, size: int = SITEMAP_URLS) -> list[tuple]:
+    """(slug, updated) of the tenant's public cars, oldest first, `size` to a part (1, 2...)."""
     query = (
         Listing.select(Listing.slug, Listing.updated_at)
         .where((Listing.tenant == tenant_id) & Listing.status.in_(PUBLIC_LISTING_STATUSES))
-        .order_by(Listing.id.desc())
-        .limit(50_000)
+        .order_by(Listing.id)
+        .paginate(part, size)
     )
     return list(query.tuples())

@@ -24,10 +24,12 @@ from domain.formatting import car_name, kilometres, rupiah
 from domain.texts import WEB_TEXTS
 from storage.catalog import (
     PAGE_SIZE,
+    SITEMAP_URLS,
     Filters,
     listing_by_slug,
     listings_page,
     makes_for_sale,
+    public_count,
     sitemap_entries,
 )
 from storage.errors import UnsafePath
@@ -71,6 +73,8 @@ class Catalog:
         self.tenants = tenants
         self.reader = reader
         self.media = media
+        # one lookup per request, whatever the number of dealers
+        self._by_host = {urlsplit(t.public_url).hostname: t for t in tenants}
         # read once: no file I/O on the trio thread per request
         self._stylesheet = resources.files("web").joinpath("static/catalog.css").read_bytes()
         self.templates = jinja2.Environment(
@@ -89,6 +93,7 @@ class Catalog:
             Route("/logo", self.logo, methods=["GET"]),
             Route("/static/catalog.css", self.stylesheet, methods=["GET"]),
             Route("/sitemap.xml", self.sitemap, methods=["GET"]),
+            Route("/sitemap-{part}.xml", self.sitemap_part, methods=["GET"]),
             Route("/robots.txt", self.robots, methods=["GET"]),
         ]
 
@@ -96,9 +101,9 @@ class Catalog:
 
     def tenant_for(self, request: Request) -> CatalogTenant | None:
         host = (request.headers.get("host") or "").split(":")[0].lower()
-        for tenant in self.tenants:
-            if urlsplit(tenant.public_url).hostname == host:
-                return tenant
+        tenant = self._by_host.get(host)
+        if tenant is not None:
+            return tenant
         return self.tenants[0] if len(self.tenants) == 1 else None
 
     # -- pages -----------------------------------------------------------------------------
@@ -251,28 +256,60 @@ class Catalog:
         )
 
     async def sitemap(self, request: Request) -> Response:
+        """The catalog's cars for search engines: one sitemap while they fit in one (the
+        home page and up to 49,999 cars), else an index of sitemaps of 50,000 cars each."""
         tenant = self.tenant_for(request)
         if tenant is None:
             return _not_found("unknown catalog")
-        entries = await self.reader.run(sitemap_entries, tenant.id)
-        urls = [f"<url><loc>{html.escape(tenant.public_url)}/</loc></url>"]
-        urls += [
-            f"<url><loc>{html.escape(tenant.public_url)}/cars/{html.escape(slug)}</loc>"
-            f"<lastmod>{updated.date().isoformat()}</lastmod></url>"
-            for slug, updated in entries
-        ]
+        base = html.escape(tenant.public_url)
+        count = await self.reader.run(public_count, tenant.id)
+        if count < SITEMAP_URLS:
+            entries = await self.reader.run(sitemap_entries, tenant.id, 1, SITEMAP_URLS)
+            return _urlset([f"<url><loc>{base}/</loc></url>", *_car_urls(base, entries)])
+        parts = -(-count // SITEMAP_URLS)
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>\n'
-            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-            + "".join(urls)
-            + "</urlset>\n"
+            '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + "".join(
+                f"<sitemap><loc>{base}/sitemap-{part}.xml</loc></sitemap>"
+                for part in range(1, parts + 1)
+            )
+            + "</sitemapindex>\n"
         )
         return Response(body, media_type="application/xml", headers={"Cache-Control": PAGE_CACHE})
+
+    async def sitemap_part(self, request: Request) -> Response:
+        tenant = self.tenant_for(request)
+        part = request.path_params["part"]
+        if tenant is None or not part.isascii() or not part.isdigit() or int(part) < 1:
+            return _not_found("no such sitemap")
+        entries = await self.reader.run(sitemap_entries, tenant.id, int(part), SITEMAP_URLS)
+        if not entries:
+            return _not_found("no such sitemap")
+        return _urlset(list(_car_urls(html.escape(tenant.public_url), entries)))
 
     async def robots(self, request: Request) -> Response:
         tenant = self.tenant_for(request)
         sitemap = f"Sitemap: {tenant.public_url}/sitemap.xml\n" if tenant else ""
         return PlainTextResponse(f"User-agent: *\nDisallow: /webhook/\n{sitemap}")
+
+
+def _car_urls(base: str, entries: list[tuple]) -> list[str]:
+    return [
+        f"<url><loc>{base}/cars/{html.escape(slug)}</loc>"
+        f"<lastmod>{updated.date().isoformat()}</lastmod></url>"
+        for slug, updated in entries
+    ]
+
+
+def _urlset(urls: list[str]) -> Response:
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(urls)
+        + "</urlset>\n"
+    )
+    return Response(body, media_type="application/xml", headers={"Cache-Control": PAGE_CACHE})
 
 
 def _list_and_makes(tenant_id: int, filters: Filters) -> tuple[tuple[list, int], list[str]]:

@@ -315,3 +315,24 @@ async def test_without_a_number_or_simulator_there_is_no_chat_button(tmp_path):
             html = (await client.get(f"/cars/{slug}")).text
         nursery.cancel_scope.cancel()
     assert 'class="whatsapp"' not in html and 'class="chat"' not in html
+
+
+async def test_a_large_catalog_gets_an_index_of_sitemaps_each_within_the_limit(site, monkeypatch):
+    import web.catalog
+
+    monkeypatch.setattr(web.catalog, "SITEMAP_URLS", 3)  # 50,000 in real life
+    client, db_path, _ = site
+    slugs = [add_listing(db_path, f"H{n:02d}", "Honda", f"Jazz{n}", 150_000_000) for n in range(7)]
+    index = (await client.get("/sitemap.xml")).text
+    assert "<sitemapindex" in index
+    parts = re.findall(r"<loc>https://mobil.example.id/(sitemap-\d+\.xml)</loc>", index)
+    assert parts == ["sitemap-1.xml", "sitemap-2.xml", "sitemap-3.xml"]
+    listed = []
+    for part in parts:
+        urlset = (await client.get(f"/{part}")).text
+        found = re.findall(r"/cars/([^<]+)</loc>", urlset)
+        assert 1 <= len(found) <= 3
+        listed += found
+    assert sorted(listed) == sorted(slugs)
+    assert (await client.get("/sitemap-4.xml")).status_code == 404
+    assert (await client.get("/sitemap-x.xml")).status_code == 404
