@@ -36,7 +36,7 @@ from domain.photo_failures import PhotoProblem, failure_reason
 from domain.photos import StoredPhoto
 from domain.ports import GatewayPort
 from domain.readiness import TROUBLE_BACKOFF, ReadinessSchedule, RetryBudget
-from runtime import Job, JobCancelled, JobGroup, WorkerPool
+from runtime import Job, JobCancelled, JobGroup, PoolFull, WorkerPool
 from storage.errors import NotAPhoto, PhotoTooLarge
 from storage.faults import is_transient
 from storage.images import DECODE_BUDGET_BYTES, store_photo
@@ -127,7 +127,9 @@ class Downloads:
         # (and is cancelled) inside the client's pool.
         self._requests = trio.CapacityLimiter(REQUESTS_AT_ONCE)
 
-    def fetch(self, key: tuple[str, str], upload: int, photo_key: str, media: MediaRef) -> Job:
+    def fetch(
+        self, key: tuple[str, str], upload: int, photo_key: str, media: MediaRef
+    ) -> Job | None:
         running = self._running.get((key, upload, photo_key))
         if running is not None:
             # A session that starts again (after a crash) asks for its pending photos again:
@@ -156,9 +158,18 @@ class Downloads:
                 log.warning("photo %s for %s failed: %s", photo_key, key[1], reason)
                 self.report(key, PhotoFailed(upload, photo_key, reason))
 
-        job = self._running[(key, upload, photo_key)] = group.submit(
-            self._download, tenant, media, on_done=done
-        )
+        try:
+            job = group.submit(self._download, tenant, media, on_done=done)
+        except PoolFull as exc:
+            # More photos waiting than the queue holds: this photo fails as a fault of ours
+            # (the seller is asked to send it again), instead of the error crashing the
+            # seller's turn, and every restart of their session, until the queue drains.
+            self.stats.failed += 1
+            log.error("photo %s for %s not fetched: %s", photo_key, key[1], exc)
+            reason = failure_reason(PhotoProblem.SERVER_FAULT, str(exc))
+            self.report(key, PhotoFailed(upload, photo_key, reason))
+            return None
+        self._running[(key, upload, photo_key)] = job
         return job
 
     def cancel(self, key: tuple[str, str], upload: int) -> None:

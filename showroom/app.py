@@ -94,7 +94,10 @@ MAX_GATEWAY_CONNECTIONS = 32
 # simulated gateways' clients; and a few for each photo worker process (its pipes).
 DESCRIPTORS_KEPT = 256 + 4 * (os.cpu_count() or 2)
 MIN_CONNECTIONS = 16
-DOWNLOAD_QUEUE = 1000
+# Photos queued for download, per tenant: a single queue of 1000 refused the photos of a burst
+# of 500 sellers over 20 dealers (2,500 photos; measured by bench/scale.py), and each refused
+# photo cost its seller's whole conversation. A queued download is a few hundred bytes.
+DOWNLOADS_QUEUED_PER_TENANT = 1000
 
 
 @dataclass
@@ -273,7 +276,11 @@ def build_actors(
         )
         for slug, tenant in settings.tenants.items()
     }
-    pool = WorkerPool("downloads", workers=settings.downloads.workers, capacity=DOWNLOAD_QUEUE)
+    pool = WorkerPool(
+        "downloads",
+        workers=settings.downloads.workers,
+        capacity=DOWNLOADS_QUEUED_PER_TENANT * len(settings.tenants),
+    )
     sessions: KeyedRegistry  # the reports below reach sessions once the registry exists
 
     def report(key: tuple[str, str], result: object) -> None:

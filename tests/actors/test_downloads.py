@@ -10,6 +10,7 @@ from PIL import Image
 from actors.downloads import Downloads, DownloadStats, TenantMedia
 from domain.conversation import PhotoFailed, PhotoStored
 from domain.events import MediaRef
+from domain.photo_failures import PhotoProblem, problem_of
 from gateways.base import GatewayConfig
 from gateways.registry import make_adapter
 from gateways.simulator import Simulator
@@ -417,3 +418,22 @@ async def test_a_photo_waits_for_space_when_the_disk_is_full(harness, tmp_path, 
     assert isinstance(result, PhotoStored)  # not a failure the seller must act on
     assert int(counter.read_text()) == 3 + 3 and len(harness.results) == 1  # 3 sizes
     assert trio.current_time() - started < STORAGE_PATIENCE_S
+
+
+async def test_a_photo_the_full_queue_cannot_take_fails_as_our_fault_without_raising(
+    tmp_path, autojump_clock
+):
+    async with trio.open_nursery() as nursery:
+        harness = Harness(tmp_path, nursery)
+        harness.pool = WorkerPool("downloads", workers=1, capacity=1)
+        harness.downloads.pool = harness.pool
+        await nursery.start(harness.pool.run)
+        never = harness.simulator.add_image(jpeg(), ready_after_s=10_000)
+        harness.downloads.fetch(KEY, 1, "p1", harness.media(never))  # runs
+        await trio.sleep(0.1)
+        harness.downloads.fetch(KEY, 1, "p2", harness.media(never))  # queued
+        assert harness.downloads.fetch(KEY, 1, "p3", harness.media(never)) is None
+        assert problem_of((await harness.result()).reason) is PhotoProblem.SERVER_FAULT
+        assert harness.results[-1].key == "p3" and harness.downloads.stats.failed == 1
+        harness.pool.close()
+    await harness.client.aclose()
