@@ -48,6 +48,7 @@ from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
 from gateways.simulator import Simulator
 from gateways.simulator_chats import ChatLog
+from gateways.transport import PoolPerGateway
 from runtime import (
     ActorRef,
     ActorStopped,
@@ -84,14 +85,20 @@ log = logging.getLogger("showroom.app")
 EXIT_ON_SECOND_SIGNAL = 130
 HEALTH_TIMEOUT_S = 3.0
 HEALTH_CHECKS_AT_ONCE = 4
-# The shared client's pool is larger than everything that can ask it at once: downloads (8),
-# sends of all tenants together (16), health checks (4) and the copywriter, so no
-# request ever waits inside it (where a cancelled one can lose its slot).
+# The gateway client keeps a connection pool per gateway (gateways/transport.py), each larger
+# than everything that can ask it at once: downloads (8), sends of all tenants together (16),
+# health checks (4) and the copywriter, so no request ever waits inside a pool (where a
+# cancelled one can lose its slot).
 SENDS_AT_ONCE_ALL_TENANTS = 16
 MAX_GATEWAY_CONNECTIONS = 32
+# Idle connections kept open: as many as the one shared pool kept, spread over the gateways,
+# but a few for each (a dealer's sends and downloads then need no new connection).
+IDLE_GATEWAY_CONNECTIONS = 32
+MIN_IDLE_PER_GATEWAY = 4
 # File descriptors kept for everything but the web server's connections: the database (a
-# writer and the reader threads, three files each), the gateway client, photo files, the
-# simulated gateways' clients; and a few for each photo worker process (its pipes).
+# writer and the reader threads, three files each), the gateway client (32 idle connections),
+# photo files, the simulated gateways' clients; and a few for each photo worker process (its
+# pipes). Past eight gateways their idle connections are added (see descriptors_kept).
 DESCRIPTORS_KEPT = 256 + 4 * (os.cpu_count() or 2)
 MIN_CONNECTIONS = 16
 # Photos queued for download, per tenant: a single queue of 1000 refused the photos of a burst
@@ -149,7 +156,9 @@ async def serve(
 ) -> None:
     """Run the bot until a signal (or cancellation). Raises Escalation if the root gives up,
     StorageError if the database cannot be opened, GatewayError if a gateway is misconfigured."""
-    connections = ConnectionCap(connection_cap(settings.server.max_connections))
+    connections = ConnectionCap(
+        connection_cap(settings.server.max_connections, gateways=len(settings.tenants))
+    )
     web = WebServer(
         None,
         settings.server.host,
@@ -167,7 +176,7 @@ async def serve(
         raise
     try:
         storage = await open_storage(settings)
-        async with gateway_client() as client:
+        async with gateway_client(gateways=len(settings.tenants)) as client:
             bot = build_actors(settings, storage, gateways, client, web)
             intake = Intake(
                 {
@@ -227,15 +236,30 @@ def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     return Gateways(adapters, simulators)
 
 
-def gateway_client() -> httpx.AsyncClient:
-    """The one HTTP client for every gateway request: its pool is larger than all the
-    requests that can be in flight at once, so none ever waits (and is cancelled) inside it."""
+def gateway_client(gateways: int = 1) -> httpx.AsyncClient:
+    """The one HTTP client for every gateway request, with a connection pool per gateway:
+    each larger than all the requests that can be in flight at once, so none ever waits (and
+    is cancelled) inside it."""
     limits = httpx.Limits(
-        max_connections=MAX_GATEWAY_CONNECTIONS, max_keepalive_connections=MAX_GATEWAY_CONNECTIONS
+        max_connections=MAX_GATEWAY_CONNECTIONS,
+        max_keepalive_connections=idle_connections_per_gateway(gateways),
     )
     return httpx.AsyncClient(
-        limits=limits, timeout=httpx.Timeout(30.0, connect=10.0), follow_redirects=False
+        transport=PoolPerGateway(limits),
+        timeout=httpx.Timeout(30.0, connect=10.0),
+        follow_redirects=False,
     )
+
+
+def idle_connections_per_gateway(gateways: int) -> int:
+    return max(MIN_IDLE_PER_GATEWAY, IDLE_GATEWAY_CONNECTIONS // max(gateways, 1))
+
+
+def descriptors_kept(gateways: int) -> int:
+    """The descriptors kept out of the web server's share: DESCRIPTORS_KEPT, plus the idle
+    gateway connections past the 32 it counts (each gateway's pool keeps its own)."""
+    idle = idle_connections_per_gateway(gateways) * gateways
+    return DESCRIPTORS_KEPT + max(idle - IDLE_GATEWAY_CONNECTIONS, 0)
 
 
 def build_actors(
@@ -487,7 +511,7 @@ def _simulator_server(tenant: TenantSettings, connections: ConnectionCap) -> Web
     )
 
 
-def connection_cap(configured: int) -> int:
+def connection_cap(configured: int, gateways: int = 1) -> int:
     """The connections the web servers may hold: what is configured, but never so many that
     the database, the photos and the gateway client would find no file descriptor left.
     The soft open files limit is raised to the hard one first, where that is allowed."""
@@ -496,7 +520,7 @@ def connection_cap(configured: int) -> int:
         return configured
     if before != limit:
         log.info("open files limit raised from %s to %s", before, limit)
-    cap = max(min(configured, limit - DESCRIPTORS_KEPT), MIN_CONNECTIONS)
+    cap = max(min(configured, limit - descriptors_kept(gateways)), MIN_CONNECTIONS)
     if cap < configured:
         log.warning(
             "at most %d connections at once: the open files limit is %d (set LimitNOFILE=65536 "
