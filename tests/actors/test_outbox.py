@@ -8,6 +8,7 @@ import time
 import httpx
 import pytest
 import trio
+import trio.testing
 from PIL import Image
 from starlette.applications import Starlette
 from starlette.responses import FileResponse, Response
@@ -236,6 +237,32 @@ async def test_a_chats_waiting_replies_are_read_once_and_sent_in_order(harness):
         nursery.cancel_scope.cancel()
     assert [m.text for m in sent] == [f"reply {n}" for n in range(5)]
     assert reads.count("pending_replies") == 1  # not once more after every send
+
+
+async def test_a_finished_drain_does_not_make_the_outbox_look_through_every_chat(harness):
+    # With a hundred dealers, each look (outbox_agenda) went through the replies waiting for
+    # all of them; one after every chat's drain made the cost grow with dealers x replies.
+    chats = [f"62855500{n:05d}" for n in range(20)]
+    reads = []
+    read = harness.reader.run
+
+    async def counted(query, *args):
+        reads.append(query.__name__)
+        return await read(query, *args)
+
+    harness.reader.run = counted
+    outbox = harness.outbox()
+    async with trio.open_nursery() as nursery:
+        nursery.start_soon(outbox.run)
+        for chat in chats:
+            await harness.enqueue(chat, "hello")
+            outbox.wake(chat)
+        with trio.fail_after(POLL_S / 2):
+            await outbox.wait_until(lambda stats: stats.sent == len(chats))
+        await trio.testing.wait_all_tasks_blocked()
+        nursery.cancel_scope.cancel()
+    assert reads.count("outbox_agenda") == 1  # the look at start only
+    assert reads.count("pending_replies") == len(chats)
 
 
 async def test_a_reply_committed_while_its_chat_is_sent_to_goes_out_at_once(harness):
