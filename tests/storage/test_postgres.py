@@ -7,6 +7,7 @@ import peewee
 import pytest
 
 from domain.events import InboundEvent
+from storage.catalog import Filters, listings_page
 from storage.database import available_migrations, migrate, open_postgresql, schema_version
 from storage.models import MODELS, InboxEvent, Listing, Tenant
 from storage.queries import pending_replies, phone_for
@@ -92,3 +93,33 @@ def test_writes_and_constraints_behave_as_on_sqlite(pg):
                 model="Freed",
                 price_idr=-1,
             )
+
+
+def test_the_catalog_list_page_reads_the_same_as_on_sqlite(pg):
+    # storage/catalog.py writes the list page's queries in plain SQL: they must read alike
+    migrate(pg)
+    with pg.connection_context():
+        tenant = Tenant.create(slug="jakarta-auto", name="Jakarta Auto")
+        for n, (make, model, status) in enumerate(
+            [
+                ("Honda", "Jazz", "available"),
+                ("Toyota", "Avanza", "sold"),
+                ("Honda", "Brio", "hidden"),
+            ]
+        ):
+            Listing.create(
+                tenant=tenant,
+                code=f"H0{n}",
+                slug=f"car-{n}",
+                seller="62812",
+                make=make,
+                model=model,
+                price_idr=100_000_000 * (n + 1),
+                status=status,
+                created_at=dt.datetime(2025, 1, 1 + n),
+            )
+        rows, total = listings_page(tenant.id, Filters())
+        assert total == 2 and [row["slug"] for row in rows] == ["car-1", "car-0"]
+        rows, total = listings_page(tenant.id, Filters(query="JAZZ", price_max=150_000_000))
+        assert total == 1 and rows[0]["make"] == "Honda" and rows[0]["thumb"] is None
+        assert listings_page(tenant.id, Filters(make="Honda", page=2)) == ([], 1)
