@@ -43,7 +43,11 @@ VERSION = "v1.7.0"
 # connection, on every request: one pool of 100 cost the simulator ~1.5 ms of CPU a webhook,
 # which made the end-to-end benchmark measure the simulator instead of showroom.
 WEBHOOK_CLIENTS = 8
-WEBHOOK_CONNECTIONS = httpx.Limits(max_connections=None, max_keepalive_connections=16)
+# An idle connection is given up after 4 s, before showroom (server.idle_timeout_s, 5 s) closes
+# it: a webhook posted on a connection the server is closing at that moment gets no answer.
+WEBHOOK_CONNECTIONS = httpx.Limits(
+    max_connections=None, max_keepalive_connections=16, keepalive_expiry=4.0
+)
 WEBHOOK_TIMEOUT_S = 30.0
 MOST_PHOTOS_IN_AN_ALBUM = 30  # WhatsApp lets a person pick up to 30 at once
 # The chat page is a developer tool on the gateway's port, but it shows what strangers typed

@@ -95,6 +95,11 @@ MAX_GATEWAY_CONNECTIONS = 32
 # but a few for each (a dealer's sends and downloads then need no new connection).
 IDLE_GATEWAY_CONNECTIONS = 32
 MIN_IDLE_PER_GATEWAY = 4
+# ...for at most 4 s: many servers (Node's, hypercorn's) close an idle connection after 5 s, and
+# a request sent on one the server is closing at that moment gets no answer (it may still have
+# been handled: a send then goes twice). Measured: 2 of 5,000 sends at 100x10 (bench/scale.py)
+# once each dealer's pool kept its connections.
+IDLE_GATEWAY_CONNECTION_S = 4.0
 # File descriptors kept for everything but the web server's connections: the database (a
 # writer and the reader threads, three files each), the gateway client (32 idle connections),
 # photo files, the simulated gateways' clients; and a few for each photo worker process (its
@@ -243,6 +248,7 @@ def gateway_client(gateways: int = 1) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=MAX_GATEWAY_CONNECTIONS,
         max_keepalive_connections=idle_connections_per_gateway(gateways),
+        keepalive_expiry=IDLE_GATEWAY_CONNECTION_S,
     )
     return httpx.AsyncClient(
         transport=PoolPerGateway(limits),
