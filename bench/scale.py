@@ -59,6 +59,7 @@ import random
 import re
 import resource
 import secrets
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -66,6 +67,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +94,7 @@ TARGET_IDLE_CPU = 0.01  # of one core
 TARGET_IDLE_MB = 150.0
 TARGET_CATALOG_RATIO = 0.3
 SITEMAP_URLS = 50_000
-GIVE_UP_AFTER_S = 300.0  # past the pacing bound: the sellers still waiting count as lost
+GIVE_UP_AFTER_S = 120.0  # past the pacing bound: the sellers still waiting count as lost
 
 # What each seller must be told, in this order: (a piece of the reply, whether it may be left
 # out). "Still fetching the photos" is said only when they take longer than 2.5 s after
@@ -141,17 +143,20 @@ class Gateway:
     secret: str
     simulator: Simulator
     server: WebServer
+    sellers: list[str]  # the dealer's registered sellers
 
 
-def gateways_for(slugs: list[str]) -> list[Gateway]:
+def gateways_for(slugs: list[str], sellers: int = 0) -> list[Gateway]:
+    """A gateway for each tenant; tenant n (counting from 0) has `sellers` sellers."""
     return [
         Gateway(
             slug,
             secrets.token_urlsafe(24),
             Simulator(),
             WebServer(None, "127.0.0.1", 0, name=f"simulated gateway {slug}"),
+            [seller_number(n, s) for s in range(sellers)],
         )
-        for slug in slugs
+        for n, slug in enumerate(slugs)
     ]
 
 
@@ -160,15 +165,15 @@ def tenant_slug(n: int) -> str:
 
 
 def config_for(gateways: list[Gateway], *, quick_outbox: bool = False) -> str:
-    """A config.toml with one tenant per gateway: default pacing except typing, each catalog
-    on a host name of its own (`<slug>.showroom.test`)."""
+    """A config.toml with one tenant per gateway and its sellers: default pacing except
+    typing, each catalog on a host name of its own (`<slug>.showroom.test`)."""
     lines = ["[server]", "port = 0", "[outbox]", "typing = false"]
     if quick_outbox:
         lines += ["per_chat_gap_s = 0", "per_minute = 6000"]
     for gateway in gateways:
         lines += [
             f"[tenants.{gateway.slug}]",
-            "open_to_all = true",
+            f"sellers = {json.dumps(gateway.sellers)}",
             f'name = "Dealer {gateway.slug}"',
             f'public_url = "http://{gateway.slug}.showroom.test"',
             f"[tenants.{gateway.slug}.gateway]",
@@ -272,7 +277,8 @@ class SizeResult:
 
 def run_size(size: Size, *, show_timeline: bool = False, profile: Path | None = None) -> SizeResult:
     slugs = [tenant_slug(n) for n in range(1, size.tenants + 1)]
-    warm, *dealers = gateways_for([WARM_TENANT, *slugs])
+    warm, *dealers = gateways_for([WARM_TENANT, *slugs], sellers=max(size.sellers, 2))
+    problems: list[str] = []
     try:
         with tempfile.TemporaryDirectory(prefix="showroom-scale-") as folder:
             server = ServerProcess(Path(folder), config_for([warm, *dealers]))
@@ -294,6 +300,10 @@ def run_size(size: Size, *, show_timeline: bool = False, profile: Path | None = 
                 problems = result.problems + check_database(db_path, size)
             finally:
                 server.stop()
+                if problems:  # the server's own account of what went wrong is kept
+                    kept = Path(tempfile.gettempdir()) / f"showroom-scale-{size.label}.log"
+                    shutil.copy(server.log, kept)
+                    problems.append(f"the server's log: {kept}")
     finally:
         for gateway in (warm, *dealers):
             gateway.server.close()
@@ -355,7 +365,10 @@ async def drive(
     server_cpu_s = after.cpu_s - before.cpu_s
     replies_by_tenant = [len(g.simulator.sent) for g in dealers]
     busiest = max(replies_by_tenant)
-    problems = [f"{len(observed.refused)} webhooks refused"] if observed.refused else []
+    problems = []
+    if observed.refused:
+        statuses = dict(Counter(observed.refused))
+        problems.append(f"{len(observed.refused)} webhooks refused (status: count {statuses})")
     for t, gateway in enumerate(dealers, start=1):
         for s in range(size.sellers):
             number = seller_number(t, s)
@@ -622,7 +635,7 @@ def run_catalog(size: CatalogSize) -> CatalogResult:
                 }
                 static_rate, list_rate, car_rate = catalog_rates(base, cars, rng)
                 problems += check_sitemaps(base, cars)
-                largest_parts, part_s, more = sitemap_at_size(base, db_path, cars, rng)
+                grown, largest_parts, part_s, more = sitemap_at_size(base, db_path, cars, rng)
                 problems += more
             finally:
                 server.stop()
@@ -637,7 +650,7 @@ def run_catalog(size: CatalogSize) -> CatalogResult:
         static_rate=static_rate,
         list_rate=list_rate,
         car_rate=car_rate,
-        sitemap_largest=SITEMAP_URLS + 500,
+        sitemap_largest=grown,
         sitemap_parts=largest_parts,
         sitemap_part_s=part_s,
         problems=problems,
@@ -761,10 +774,10 @@ def check_sitemaps(base: str, cars: dict[str, list[str]]) -> list[str]:
 
 def sitemap_at_size(
     base: str, db_path: Path, cars: dict[str, list[str]], rng: random.Random
-) -> tuple[int, float, list[str]]:
+) -> tuple[int, int, float, list[str]]:
     """One tenant grows past 50,000 cars: its sitemap becomes an index of sitemaps of at most
-    50,000 URLs, which together list each car once. (parts, seconds for the largest part,
-    problems)"""
+    50,000 URLs, which together list each car once. (its cars, parts, seconds for the slowest
+    part, problems)"""
     tenant = next(iter(cars))
     with sqlite3.connect(db_path) as db:
         (tenant_id,) = db.execute("SELECT id FROM tenant WHERE slug = ?", (tenant,)).fetchone()
@@ -786,7 +799,7 @@ def sitemap_at_size(
         listed += urls
     if sorted(listed) != sorted(f"http://{tenant}.showroom.test/cars/{s}" for s in cars[tenant]):
         problems.append(f"{tenant}: the sitemap parts do not list each of its cars once")
-    return len(parts), slowest, problems
+    return grown, len(parts), slowest, problems
 
 
 # -- the report ------------------------------------------------------------------------------
