@@ -23,18 +23,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain import buyer
 from domain.admin_commands import AdminCommand, parse_admin
+from domain.buyer import Alert, BuyerContext, LeadNote, Say
 from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import parse_listing, parse_mileage, parse_price
 from domain.photos import StoredPhoto
+from domain.replies import ReplyImage
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
 from domain.texts import field_name, listing_lines, text
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
-STRANGER_REPLY_EVERY_S = 24 * 3600.0
 WAIT_NOTICE_AFTER_S = 2.5  # `selesai` while photos download: say "wait" only if it takes long
 
 IDLE, COLLECTING, PREVIEW, ADDING = Stage.IDLE, Stage.COLLECTING, Stage.PREVIEW, Stage.ADDING
@@ -55,6 +57,9 @@ class Context:
     is_admin: bool = False
     copywriter: bool = False
     descriptions: Mapping[str, str] = field(default_factory=dict)
+    # Someone who may not sell is a buyer (domain.buyer): the question read and the stock's
+    # facts the session looked up for it (None: the buyer conversation runs without facts).
+    buyer: BuyerContext | None = None
 
 
 # -- inputs besides the seller's messages -------------------------------------------------
@@ -132,14 +137,6 @@ class ListingCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class NoteLead:
-    """Someone who may not sell wrote: keep them as a lead (name and what they wrote)."""
-
-    name: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class AdminAction:
     """An admin command for the admin service (which checks `allowed` and audits it)."""
 
@@ -180,11 +177,13 @@ Effect = (
     | CancelUpload
     | Publish
     | ListingCommand
-    | NoteLead
     | AddPhotos
     | RemindLater
     | WriteCopy
     | AdminAction
+    | ReplyImage  # the buyer conversation's effects: a car's photo,
+    | Alert  # a text to the people who sell,
+    | LeadNote  # the lead's update
 )
 
 
@@ -272,6 +271,7 @@ class _Turn:
                 upload=self.data.upload,
                 confirm_delete=self.data.confirm_delete,
                 told_at=self.data.told_at,
+                buyer=self.data.buyer,
             )
         else:
             self.data = replace(self.data, expires_at=self.context.now + self.context.session_ttl_s)
@@ -326,16 +326,30 @@ class _Turn:
             self.say("photos_need_upload")
         elif received.kind is EventKind.UNSUPPORTED:
             self.say("unsupported")
+        elif answer := self.stock_question(received):
+            self.effects.extend(answer)  # a seller asks about a car or the stock
         else:
             self.say("help", showroom=self.context.showroom)
 
     def stranger(self, received: InboundEvent) -> None:
-        """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
+        """Not a seller: a buyer. The buyer conversation answers (domain.buyer)."""
         self.stage = IDLE
-        self.effects.append(NoteLead(received.sender_name, received.text))
-        if self.context.now - self.data.told_at >= STRANGER_REPLY_EVERY_S:
-            self.change(told_at=self.context.now)
-            self.say("not_a_seller", showroom=self.context.showroom, link=self.context.catalog_url)
+        context = self.context.buyer or BuyerContext(
+            buyer.BuyerSettings(
+                self.context.language, self.context.showroom, self.context.catalog_url
+            )
+        )
+        state, effects = buyer.step(self.data.buyer, received, context, self.context.now)
+        self.change(buyer=state)
+        self.effects.extend(Reply(e.text) if isinstance(e, Say) else e for e in effects)
+
+    def stock_question(self, received: InboundEvent) -> list[Effect]:
+        """A seller's question about a code, a link or the stock outside an upload gets the
+        buyer's answer (no lead, no alert); [] when it is no such question."""
+        if self.context.buyer is None or received.kind is not EventKind.TEXT:
+            return []
+        answer = buyer.seller_answer(received, self.context.buyer, self.context.now)
+        return [Reply(e.text) if isinstance(e, Say) else e for e in answer]
 
     # -- seller commands on published cars ------------------------------------------------
 

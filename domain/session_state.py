@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain.buyer_state import BuyerState
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
 
@@ -87,6 +88,7 @@ class SessionData:
     expires_at: float | None = None  # an unfinished upload is cancelled after this
     confirm_delete: str | None = None  # "remove #H07?" waits for ya or tidak
     told_at: float = 0.0  # when someone who may not sell was last pointed to the catalog
+    buyer: BuyerState = field(default_factory=BuyerState)  # the buyer conversation's state
 
     # -- what the photos say ----------------------------------------------------------
 
@@ -127,6 +129,8 @@ class SessionData:
             data["expires_at"] = self.expires_at
         if self.told_at:
             data["told_at"] = self.told_at
+        if not self.buyer.empty:
+            data["buyer"] = self.buyer.to_json()
         return data
 
     @classmethod
@@ -144,6 +148,7 @@ class SessionData:
             expires_at=data.get("expires_at"),
             confirm_delete=data.get("confirm_delete"),
             told_at=float(data.get("told_at", 0.0)),
+            buyer=BuyerState.from_json(data.get("buyer")),
         )
 
 

@@ -15,7 +15,6 @@ from domain.conversation import (
     Context,
     Fetch,
     ListingCommand,
-    NoteLead,
     PhotoFailed,
     PhotoStored,
     Publish,
@@ -26,6 +25,7 @@ from domain.conversation import (
     pending_fetches,
     step,
 )
+from domain.buyer import LeadNote
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
 from domain.photos import PhotoFiles, StoredPhoto
@@ -392,22 +392,24 @@ def test_listing_command_replies():
     )
 
 
-def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
-    def as_stranger(state, message, now):
+def test_someone_who_may_not_sell_gets_the_buyer_conversation_and_is_kept_as_a_lead():
+    def as_buyer(state, message, now):
         return step(
             state,
             text(message, key=f"s{now}"),
             Context(now=now, may_sell=False, catalog_url="https://katalog.example.id"),
         )
 
-    state, effects = as_stranger(SessionState(), UPLOAD, NOW)
+    state, effects = as_buyer(SessionState(), UPLOAD, NOW)
     assert state.stage == IDLE
-    assert [type(e) for e in effects] == [NoteLead, Reply]
-    assert "https://katalog.example.id" in effects[1].text
-    state, effects = as_stranger(state, "masih ada?", NOW + 3600)
-    assert [type(e) for e in effects] == [NoteLead]  # no second reply the same day
-    state, effects = as_stranger(state, "halo lagi", NOW + 25 * 3600)
-    assert [type(e) for e in effects] == [NoteLead, Reply]
+    assert [type(e) for e in effects] == [Reply, LeadNote]
+    assert "belum terdaftar sebagai penjual" in effects[0].text
+    assert "https://katalog.example.id" in effects[0].text
+    state, effects = as_buyer(state, "halo", NOW + 3600)
+    assert "selamat datang" in replies(effects)[0]
+    assert effects[-1].status == "new"
+    restored = SessionState.from_row(*state.to_row())
+    assert restored.data.buyer == state.data.buyer  # the buyer's state is kept with the session
 
 
 def test_foto_adds_photos_to_a_published_car():
