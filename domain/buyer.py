@@ -163,6 +163,7 @@ class StockLookup:
     limit: int = MAX_CARS
     context: tuple[str, ...] = ()  # codes of cars seen before ("yg putih tadi")
     people: bool = False  # the tenant's admins (for a general hand-over)
+    first_photos: bool = False  # a one-car question naming a model: the first match's photos
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +273,7 @@ def plan(
         searches=searches,
         context=state.shown if intent is Intent.AVAILABILITY else (),
         people=not seller,
+        first_photos=intent in _ONE_CAR and filters is not None,
     )
 
 
@@ -447,8 +449,6 @@ class _Turn:
                 self.change(throttled_told=True)
                 self.say("buyer_throttled")
             return
-        if self.state.throttled_told:
-            self.change(throttled_told=False)
         if self.received.kind is EventKind.TEXT and self.received.text.lstrip().startswith("/"):
             self.say("buyer_not_seller", showroom=self.settings.showroom, link=self.catalog())
             self.answered = True
@@ -461,7 +461,12 @@ class _Turn:
         tokens = _tokens(self.state, self.now)
         if tokens < 1.0:
             return False
-        self.change(tokens=tokens - 1.0, tokens_at=self.now)
+        calm = tokens >= BURST - 0.5  # the bucket filled up again: a new flood is told again
+        self.change(
+            tokens=tokens - 1.0,
+            tokens_at=self.now,
+            throttled_told=self.state.throttled_told and not calm,
+        )
         return True
 
     def answer(self, question: Question | None) -> None:
