@@ -88,6 +88,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin tambah 0812...\n/admin hapus 0812...\n"
             "/mobil [terjual|booking|tersedia] - semua mobil\n"
             "/sembunyikan #KODE, /tampilkan #KODE, /hapus #KODE\n"
+            "/leads [hot|warm|baru] - calon pembeli\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - dicari pembeli, tidak ada di stok\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Maaf, perintah ini hanya untuk admin.",
@@ -201,6 +203,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add 0812...\n/admin remove 0812...\n"
             "/mobil [sold|booking|available] - every car\n"
             "/hide #CODE, /show #CODE, /hapus #CODE\n"
+            "/leads [hot|warm|baru] - the leads\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - asked for, not in stock\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Sorry, this command is for admins only.",

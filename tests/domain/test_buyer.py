@@ -64,12 +64,11 @@ def car(code="T01", **values) -> CarFacts:
 
 
 def message(words: str, *, kind=EventKind.TEXT, from_me=False, sender=BUYER) -> InboundEvent:
-    return InboundEvent(
-        "demo", f"k:{words}", sender, ChatKind.DIRECT, kind, words, from_me=from_me
-    )
+    return InboundEvent("demo", f"k:{words}", sender, ChatKind.DIRECT, kind, words, from_me=from_me)
 
 
-def turn(words, facts=None, state=BuyerState(), now=NOW, settings=SETTINGS, **event):
+def turn(words, facts=None, state=None, now=NOW, settings=SETTINGS, **event):
+    state = state or BuyerState()
     received = message(words, **event)
     question = read_question(words) if received.kind is EventKind.TEXT and words else None
     context = BuyerContext(settings, question, facts)
@@ -201,7 +200,8 @@ def test_negotiation_alerts_the_cars_seller_with_the_buyers_number_once_an_hour(
 
 def test_a_general_question_for_a_person_goes_to_the_sales_number_else_the_admins():
     with_sales = replace(SETTINGS, sales_number="6281200009999")
-    _, effects = turn("bisa tukar tambah?", StockFacts(admins=("6281311112222",)), settings=with_sales)
+    admins = StockFacts(admins=("6281311112222",))
+    _, effects = turn("bisa tukar tambah?", admins, settings=with_sales)
     assert [e.chat for e in effects if isinstance(e, Alert)] == ["6281200009999"]
     _, effects = turn("bisa tukar tambah?", StockFacts(admins=("6281311112222",)))
     assert [e.chat for e in effects if isinstance(e, Alert)] == ["6281311112222"]

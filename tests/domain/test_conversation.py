@@ -5,6 +5,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from domain.buyer import LeadNote
 from domain.conversation import (
     COLLECTING,
     IDLE,
@@ -25,7 +26,6 @@ from domain.conversation import (
     pending_fetches,
     step,
 )
-from domain.buyer import LeadNote
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.identity import ChatKind, Identity, IdentityKind
 from domain.photos import PhotoFiles, StoredPhoto
