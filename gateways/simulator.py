@@ -7,6 +7,10 @@ truncated once first, as a file still being written; `/send` failures are HTTP 2
 `success: false`; an image in `attachments` is downloaded from its URL before it is "sent", and
 a text with one image is one captioned image. A control API drives it from tests and scripts,
 and a small page at `/` lets a person chat as a seller.
+
+One thing the real gateway cannot do: `/simulate/own` posts a message written from the dealer's
+own number into a chat (`"from_me": true`, the chat in `chat`, the number's own in `sender`),
+as someone answering a buyer by hand; the real WhatsApp Web API drops the number's own messages.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from domain.identity import NotAnIdentity, normalise_phone
 log = logging.getLogger("showroom.simulator")
 
 VERSION = "v1.7.0"
+OWN_NUMBER = "6280000000001"  # the dealer's number the simulator "is"
 # Like a real gateway, keep the connections to showroom open however many chats post at once
 # (httpx keeps only 20 by default: a burst of sellers would open and close connections). The
 # posts are spread over several clients because httpcore walks its whole pool, once per idle
@@ -103,6 +108,7 @@ class Simulator:
                 Route("/sent-images/{name}", self.sent_image, methods=["GET"]),
                 Route("/simulate/message", self.simulate_message, methods=["POST"]),
                 Route("/simulate/image", self.simulate_image, methods=["POST"]),
+                Route("/simulate/own", self.simulate_own, methods=["POST"]),
                 Route("/simulate/sent", self.simulate_sent, methods=["GET"]),
                 Route("/simulate/faults", self.simulate_faults, methods=["GET", "POST"]),
                 Route("/", self.page, methods=["GET"]),
@@ -333,6 +339,15 @@ class Simulator:
         )
         return JSONResponse({"id": image_id, "status": status})
 
+    async def simulate_own(self, request: Request) -> Response:
+        body = await _json_object(request)
+        chat = _phone(body.get("to"))
+        if chat is None or not isinstance(body.get("text"), str):
+            return JSONResponse(
+                {"error": "to (a phone number) and text are required"}, status_code=400
+            )
+        return JSONResponse({"status": await self.post_own(chat, body["text"])})
+
     async def simulate_sent(self, request: Request) -> Response:
         to = _phone(request.query_params.get("to"))
         sent = [asdict(m) for m in (self.sent if to is None else self.sent_to(to))]
@@ -363,6 +378,14 @@ class Simulator:
         """`sender` (a normalised number, or an address such as `<id>@lid`) writes `text`: the
         webhook is posted; returns showroom's status (0 when the post failed)."""
         return await self._deliver(self._envelope(sender, text))
+
+    async def post_own(self, chat: str, text: str) -> int:
+        """Someone writes `text` from the dealer's own number into the chat with `chat` (a
+        person answering a buyer by hand): returns showroom's status."""
+        payload = self._envelope(OWN_NUMBER, text)
+        payload["chat"] = chat if "@" in chat else f"{chat}@s.whatsapp.net"
+        payload["from_me"] = True
+        return await self._deliver(payload)
 
     async def post_image(
         self,
