@@ -45,8 +45,8 @@ from domain.identity import Identity
 from domain.replies import ReplyImage
 from domain.texts import text
 
-BURST = 6  # messages answered in a row before the flood limit bites
-REFILL_S = 10.0  # then one more answer every this many seconds
+BURST = 10  # messages answered in a row before the flood limit bites
+REFILL_S = 6.0  # then one more answer every this many seconds (10 a minute)
 ALERT_EVERY_S = 3600.0  # one alert per buyer and car per hour
 HUMAN_PAUSE_S = 12 * 3600.0
 MAX_CARS = 5  # cars in one answer
@@ -324,7 +324,7 @@ def relaxations(filters: Filters | None) -> tuple[Criteria, ...]:
 
 def similar_to(car: CarFacts) -> tuple[Criteria, ...]:
     """Available alternatives to a car: the same model, the same make in its price range, the
-    same price range."""
+    same price range, the same make, and last the newest cars for sale."""
     window = car.price_idr * PRICE_WINDOW_PCT // 100
     budget = {
         "price_min_idr": car.price_idr - window,
@@ -335,6 +335,8 @@ def similar_to(car: CarFacts) -> tuple[Criteria, ...]:
         Criteria(make=car.make, model=car.model, exclude=leave_out),
         Criteria(make=car.make, exclude=leave_out, **budget),
         Criteria(exclude=leave_out, **budget),
+        Criteria(make=car.make, exclude=leave_out),
+        Criteria(exclude=leave_out),
     )
 
 
