@@ -340,18 +340,18 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "buyer_greeting": (
             "Halo, selamat datang di *{showroom}*! 👋 Saya asisten otomatis, siap 24 jam: "
             "cari stok (mis. _avanza matic dibawah 150jt_), detail & foto mobil dengan "
-            "kodenya (mis. _#H01_), simulasi kredit, dan lokasi. Ingin bicara dengan tim kami? "
+            "kodenya (mis. _#KODE_), simulasi kredit, dan lokasi. Ingin bicara dengan tim kami? "
             "Ketik *sales*."
         ),
         "buyer_thanks": "Sama-sama, kak! 🙏 Kabari saja kalau ada yang ingin ditanyakan.",
         "buyer_unknown": (
-            "Maaf, saya belum paham. 🙏 Saya bisa bantu cari stok (_avanza matic 2019_), "
-            "detail & foto (_#H01_), kredit, dan lokasi. Ketik *sales* untuk bicara dengan "
+            "Maaf, saya belum paham. 🙏 Saya bisa bantu cari stok (_avanza matic_), "
+            "detail & foto (_#KODE_), kredit, dan lokasi. Ketik *sales* untuk bicara dengan "
             "tim kami."
         ),
         "buyer_unsupported": (
             "Maaf, saya hanya bisa membaca pesan teks. 🙏 Tulis pertanyaannya ya, misalnya "
-            "_avanza matic dibawah 150jt_ atau kode mobil _#H01_."
+            "_avanza matic dibawah 150jt_ atau kode mobil _#KODE_."
         ),
         "buyer_not_seller": (
             "Nomor ini belum terdaftar sebagai penjual di *{showroom}*, jadi belum bisa "
@@ -387,7 +387,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
             "Mobil di link itu sudah tidak ada di katalog kami. Lihat mobil yang tersedia: {link}"
         ),
         "buyer_which_car": (
-            "Mobil yang mana, kak? Kirim kodenya (mis. *#H01*) atau namanya (mis. _avanza 2019_)."
+            "Mobil yang mana, kak? Kirim kodenya (mis. *#KODE*) atau namanya (mis. _avanza matic_)."
         ),
         "buyer_which_of": "Yang mana, kak? Ketik kodenya:\n\n{lines}",
         "buyer_car": "{card}",
@@ -415,7 +415,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "buyer_tenor": "{years} th {monthly}",
         "buyer_financing_general": (
             "Bisa kredit lewat leasing rekanan kami 👍 (perkiraan bunga flat {rate}% per "
-            "tahun). Kirim kode mobilnya (mis. *#H01*) untuk simulasi DP 20/30/40% dan "
+            "tahun). Kirim kode mobilnya (mis. *#KODE*) untuk simulasi DP 20/30/40% dan "
             "cicilan 1-5 tahun."
         ),
         "buyer_location": "📍 *{showroom}*\n{details}",
@@ -480,18 +480,18 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "buyer_greeting": (
             "Hello, welcome to *{showroom}*! 👋 I am the automatic assistant, here 24/7: "
             "search the stock (e.g. _avanza matic under 150jt_), a car's details & photos by "
-            "its code (e.g. _#H01_), a credit simulation, and our location. Want to talk to our "
+            "its code (e.g. _#CODE_), a credit simulation, and our location. Want to talk to our "
             "team? Type *sales*."
         ),
         "buyer_thanks": "You're welcome! 🙏 Just ask if there is anything else.",
         "buyer_unknown": (
-            "Sorry, I did not understand. 🙏 I can search the stock (_avanza matic 2019_), "
-            "show a car's details & photos (_#H01_), credit and our location. Type *sales* to "
+            "Sorry, I did not understand. 🙏 I can search the stock (_avanza matic_), "
+            "show a car's details & photos (_#CODE_), credit and our location. Type *sales* to "
             "talk to our team."
         ),
         "buyer_unsupported": (
             "Sorry, I can only read text messages. 🙏 Please type your question, for example "
-            "_avanza matic under 150jt_ or a car code like _#H01_."
+            "_avanza matic under 150jt_ or a car code like _#CODE_."
         ),
         "buyer_not_seller": (
             "This number is not registered as a seller at *{showroom}*, so it cannot list "
@@ -522,7 +522,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
             "The car in that link is no longer in our catalog. See the cars for sale: {link}"
         ),
         "buyer_which_car": (
-            "Which car do you mean? Send its code (e.g. *#H01*) or its name (e.g. _avanza 2019_)."
+            "Which car do you mean? Send its code (e.g. *#CODE*) or its name (e.g. _avanza matic_)."
         ),
         "buyer_which_of": "Which one? Type its code:\n\n{lines}",
         "buyer_car": "{card}",
@@ -548,7 +548,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "buyer_tenor": "{years} yr {monthly}",
         "buyer_financing_general": (
             "Credit is possible through our leasing partners 👍 (about {rate}% flat per year). "
-            "Send the car's code (e.g. *#H01*) for a simulation with 20/30/40% down and 1-5 "
+            "Send the car's code (e.g. *#CODE*) for a simulation with 20/30/40% down and 1-5 "
             "years."
         ),
         "buyer_location": "📍 *{showroom}*\n{details}",

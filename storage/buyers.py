@@ -176,11 +176,9 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
             model |= (Listing.model == other) & Listing.variant.startswith(prefix)
         condition &= model
     if criteria.models:
-        either = None
-        for make, model_name in criteria.models:
-            pair = (Listing.make == make) & (Listing.model == model_name)
-            either = pair if either is None else either | pair
-        condition &= either
+        condition &= _any_of(
+            [(Listing.make == make) & (Listing.model == model) for make, model in criteria.models]
+        )
     if criteria.year_min is not None:
         condition &= Listing.year >= criteria.year_min
     if criteria.year_max is not None:
@@ -196,6 +194,15 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
     if criteria.exclude:
         condition &= Listing.code.not_in(criteria.exclude)
     return condition
+
+
+def _any_of(conditions: list[Any]) -> Any:
+    """`a OR b OR ...` as a balanced tree: a left-deep chain of a hundred models overflows
+    SQLite's parser stack."""
+    if len(conditions) == 1:
+        return conditions[0]
+    middle = len(conditions) // 2
+    return _any_of(conditions[:middle]) | _any_of(conditions[middle:])
 
 
 def _search(tenant_id: int, criteria: Criteria, limit: int) -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ async def test_a_buyer_searches_gets_a_car_with_its_photos_financing_and_a_perso
     seller.seen = len(simulator.sent_to(SELLER))
 
     [greeting] = await buyer.say("halo kak")
-    assert "selamat datang" in greeting.text and "#H01" in greeting.text
+    assert "selamat datang" in greeting.text and "#KODE" in greeting.text
 
     [found] = await buyer.say("ada avanza matic dibawah 160jt?")
     assert "*#T01* Toyota Avanza G 2019" in found.text and "Rp 150.000.000" in found.text
