@@ -430,3 +430,23 @@ def test_a_photo_that_arrives_after_selesai_is_taken_and_the_preview_shown_again
     assert [e.key for e in effects if isinstance(e, Fetch)] == ["p2"]
     state, effects = run(state, stored(1, "p2"))
     assert state.stage == PREVIEW and "Foto: 2" in replies(effects)[-1]
+
+
+def test_a_seller_asking_about_a_code_gets_the_buyer_answer_only_outside_an_upload():
+    from domain.buyer import BuyerContext, BuyerSettings, CarFacts, StockFacts
+    from domain.buyer_questions import read_question
+
+    car = CarFacts(
+        "H07", "Honda", "Jazz", "RS", 2017, 179_000_000, 76_000, "Matic", "Bensin", "Putih",
+        "available", "honda-jazz-rs-2017-h07", "6281200000000",
+    )  # fmt: skip
+    facts = BuyerContext(BuyerSettings(), read_question("#H07"), StockFacts(car=car))
+    context = Context(now=NOW, buyer=facts)
+    _, effects = step(SessionState(), text("#H07"), context)
+    assert replies(effects)[0].startswith("*#H07 Honda Jazz RS 2017*")
+    assert not [e for e in effects if type(e).__name__ in ("LeadNote", "Alert")]
+    state, _ = run(SessionState(), text(UPLOAD))
+    _, effects = step(state, text("#H07"), context)
+    assert "Kirim foto mobilnya" in replies(effects)[0]  # an upload keeps its meaning
+    _, effects = step(SessionState(), text("halo"), Context(now=NOW))
+    assert "Halo!" in replies(effects)[0]  # the seller's own help, not the buyer's greeting
