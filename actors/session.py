@@ -58,7 +58,7 @@ from domain.events import InboundEvent, MediaRef
 from domain.replies import ReplyImage
 from domain.session_state import SessionState, Stage
 from runtime import Actor, ActorRef
-from storage.buyers import sent_by_bot, stock_facts
+from storage.buyers import rights_and_stock, sent_by_bot, stock_facts
 from storage.errors import StaleSession, is_transient
 from storage.media import MediaStore
 from storage.models import utcnow
@@ -66,7 +66,6 @@ from storage.queries import (
     listings,
     load_session,
     referenced_media_files,
-    rights,
 )
 from storage.reader import Reader
 from storage.writes import (
@@ -190,11 +189,23 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
     async def _turn_once(
         self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting
     ) -> None:
+        prefetched: BuyerContext | None = None
+        planned_at = time.time()  # the buyer's lookup and turn see the same moment
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
             # Rights are read at every message: a removed admin or seller loses them at once.
-            self.is_admin, seller = await self.reader.run(rights, self.tenant.id, self.user)
+            # Most who write are buyers: the stock facts their answer needs come in the same
+            # read (and are dropped when the sender turns out to be a seller).
+            question, lookup = None, None
+            if not received.from_me and not self.tenant.open_to_all:
+                question = buyer.question_of(received)
+                lookup = buyer.plan(self.state.data.buyer, question, planned_at)
+            self.is_admin, seller, facts = await self.reader.run(
+                rights_and_stock, self.tenant.id, self.user, lookup
+            )
             self.may_sell = self.is_admin or seller or self.tenant.open_to_all
+            if not self.may_sell and not received.from_me:
+                prefetched = BuyerContext(self.tenant.buyers, question, facts)
         else:
             received, inbox_id = message, None
         echo = isinstance(received, InboundEvent) and received.from_me
@@ -204,10 +215,12 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 sent_by_bot, self.tenant.id, self.user, received.text, utcnow()
             )
         for attempt in (1, 2):
-            now = time.time()
+            now = planned_at if attempt == 1 else time.time()
             buyer_context = None
             if isinstance(received, InboundEvent) and received.from_me:
                 buyer_context = BuyerContext(self.tenant.buyers)  # a person took the chat
+            elif prefetched is not None and attempt == 1:
+                buyer_context = prefetched
             elif isinstance(received, InboundEvent):
                 buyer_context = await self._buyer_context(received, now)
             context = Context(

@@ -18,6 +18,7 @@ once), as in bench/e2e.py: the benchmark measures the bot, not the anti-ban paci
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import logging
@@ -74,10 +75,14 @@ def fill(folder: Path, sellers: int) -> list[str]:
     codes = []
     media = folder / "data" / "media" / "demo"
     media.mkdir(parents=True, exist_ok=True)
+    files = []
     for position in range(3):
         picture = io.BytesIO()
         Image.new("RGB", (800, 600), (60 * position, 90, 150)).save(picture, "JPEG")
-        (media / f"bench-{position}.jpg").write_bytes(picture.getvalue())
+        digest = hashlib.sha256(picture.getvalue()).hexdigest()
+        files.append(f"{digest[:2]}/{digest}-large.jpg")  # as the photo store names them
+        (media / digest[:2]).mkdir(exist_ok=True)
+        (media / files[-1]).write_bytes(picture.getvalue())
     db_path = folder / "data" / "showroom.db"
     with sqlite3.connect(db_path) as db:
         for n in range(LISTINGS):
@@ -111,7 +116,7 @@ def fill(folder: Path, sellers: int) -> list[str]:
                     "INSERT INTO photo (tenant_id, listing_id, position, content_hash, file_large, "
                     "file_medium, file_thumb, width, height, bytes, created_at) VALUES "
                     "(1, ?, ?, ?, ?, ?, ?, 1600, 1200, 1000, datetime('now'))",
-                    (cursor.lastrowid, position, name, f"bench-{position}.jpg", name, name),
+                    (cursor.lastrowid, position, name, files[position], name, name),
                 )
             codes.append(code)
         for n in range(sellers):
@@ -146,8 +151,10 @@ async def ask_all(simulator: Simulator, people: list[tuple[str, str]]) -> float:
             status = await simulator.post_message(number, text)
             if status != 200:
                 raise SystemExit(f"the server answered {status} to a webhook")
-            with trio.fail_after(ANSWER_TIMEOUT_S):
+            with trio.move_on_after(ANSWER_TIMEOUT_S) as waiting:
                 await simulator.wait_sent(number, before + 1)
+            if waiting.cancelled_caught:
+                raise SystemExit(f"no answer in {ANSWER_TIMEOUT_S:g} s to {number}: {text!r}")
 
     started = trio.current_time()
     async with trio.open_nursery() as nursery:

@@ -265,6 +265,13 @@ def plan(
     photos_from = 0
     if intent is Intent.PHOTOS and question.more_photos and code == state.car:
         photos_from = state.photos_sent
+    # the admins are needed only where a general hand-over may come
+    handover = (
+        question.needs_person
+        or question.more_photos
+        or state.unanswered > 0
+        or intent in (Intent.OTHER, Intent.LOCATION_HOURS)
+    )
     return StockLookup(
         code=code,
         slug=question.slug,
@@ -272,7 +279,7 @@ def plan(
         similar=intent in _ONE_CAR,
         searches=searches,
         context=state.shown if intent is Intent.AVAILABILITY else (),
-        people=not seller,
+        people=not seller and handover,
         first_photos=intent in _ONE_CAR and filters is not None,
     )
 

@@ -33,6 +33,7 @@ from storage.models import (
     Person,
     Photo,
 )
+from storage.queries import rights
 
 _CAR_COLUMNS = (
     Listing.id,
@@ -82,6 +83,17 @@ def stock_facts(tenant_id: int, lookup: StockLookup) -> StockFacts:
     context = _cars_by_code(tenant_id, lookup.context) if lookup.context else ()
     admins = _admins(tenant_id) if lookup.people else ()
     return StockFacts(car, similar, matches, matched_by, total, context, admins)
+
+
+def rights_and_stock(
+    tenant_id: int, identity: str, lookup: StockLookup | None
+) -> tuple[bool, bool, StockFacts | None]:
+    """(is an active admin, is an active seller or admin, the stock facts for `lookup` when the
+    sender is neither): a buyer's message takes one read, not two."""
+    is_admin, may_sell = rights(tenant_id, identity)
+    if may_sell or lookup is None:
+        return is_admin, may_sell, None
+    return is_admin, may_sell, stock_facts(tenant_id, lookup)
 
 
 def _cars_by_code(tenant_id: int, codes: tuple[str, ...]) -> tuple[CarFacts, ...]:
@@ -144,12 +156,16 @@ def _facts(row: dict[str, Any]) -> CarFacts:
 
 
 def _with_photos(car: CarFacts, listing_id: int, start: int, most: int) -> CarFacts:
-    photos = Photo.select(Photo.file_large).where(Photo.listing == listing_id)
-    total = photos.count()
-    files = tuple(
-        name for (name,) in photos.order_by(Photo.position).offset(start).limit(most).tuples()
-    )
-    return CarFacts(**{**_as_dict(car), "photos": files, "photo_total": total})
+    """The car with `most` of its photos from `start` (a car has ten at most: one query)."""
+    names = [
+        name
+        for (name,) in Photo.select(Photo.file_large)
+        .where(Photo.listing == listing_id)
+        .order_by(Photo.position)
+        .tuples()
+    ]
+    files = tuple(names[start : start + most])
+    return CarFacts(**{**_as_dict(car), "photos": files, "photo_total": len(names)})
 
 
 def _with_seller(tenant_id: int, car: CarFacts) -> CarFacts:
@@ -176,9 +192,10 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
             model |= (Listing.model == other) & Listing.variant.startswith(prefix)
         condition &= model
     if criteria.models:
-        condition &= _any_of(
-            [(Listing.make == make) & (Listing.model == model) for make, model in criteria.models]
-        )
+        # makes IN and models IN go through the (tenant, status, make, model) index; the rows
+        # are then held to the exact pairs (`_search`)
+        condition &= Listing.make.in_(sorted({make for make, _ in criteria.models}))
+        condition &= Listing.model.in_(sorted({model for _, model in criteria.models}))
     if criteria.year_min is not None:
         condition &= Listing.year >= criteria.year_min
     if criteria.year_max is not None:
@@ -196,24 +213,23 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
     return condition
 
 
-def _any_of(conditions: list[Any]) -> Any:
-    """`a OR b OR ...` as a balanced tree: a left-deep chain of a hundred models overflows
-    SQLite's parser stack."""
-    if len(conditions) == 1:
-        return conditions[0]
-    middle = len(conditions) // 2
-    return _any_of(conditions[:middle]) | _any_of(conditions[middle:])
-
-
 def _search(tenant_id: int, criteria: Criteria, limit: int) -> list[dict[str, Any]]:
     """Available cars that match, newest first."""
     query = (
         Listing.select(*_CAR_COLUMNS)
         .where(_where(tenant_id, criteria))
         .order_by(Listing.created_at.desc(), Listing.id.desc())
-        .limit(limit)
     )
-    return list(query.dicts())
+    if not criteria.models:
+        return list(query.limit(limit).dicts())
+    pairs = set(criteria.models)  # a model name two makes share ("Ranger") is held to its own
+    found = []
+    for row in query.dicts().iterator():
+        if (row["make"], row["model"]) in pairs:
+            found.append(row)
+            if len(found) >= limit:
+                break
+    return found
 
 
 def _count(tenant_id: int, criteria: Criteria) -> int:
