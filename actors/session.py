@@ -34,7 +34,7 @@ import trio
 from domain import buyer
 from domain.admin_commands import BUYER_COMMANDS
 from domain.backoff import Backoff
-from domain.buyer import Alert, BuyerContext, BuyerSettings, LeadNote
+from domain.buyer import Alert, AskModel, BuyerContext, BuyerSettings, LeadNote
 from domain.conversation import (
     AddPhotos,
     AdminAction,
@@ -199,7 +199,12 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             question, lookup = None, None
             if not received.from_me and not self.tenant.open_to_all:
                 question = buyer.question_of(received)
-                lookup = buyer.plan(self.state.data.buyer, question, planned_at)
+                lookup = buyer.plan(
+                    self.state.data.buyer,
+                    question,
+                    planned_at,
+                    model=self.tenant.buyers.model_answers,
+                )
             self.is_admin, seller, facts = await self.reader.run(
                 rights_and_stock, self.tenant.id, self.user, lookup
             )
@@ -244,6 +249,16 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 written = text or describe(wanted.draft, self.tenant.language)
                 context = dataclasses.replace(context, descriptions={wanted.key: written})
                 new_state, effects = step(self.state, received, context)
+            asked = next((e for e in effects if isinstance(e, AskModel)), None)
+            if asked is not None and context.buyer is not None:  # again, with the model's answer
+                answer = await self.tenant.copywriter.answer(
+                    asked.question, asked.cars, asked.settings
+                )
+                context = dataclasses.replace(
+                    context,
+                    buyer=dataclasses.replace(context.buyer, written={asked.key: answer or ""}),
+                )
+                new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
             turn = self._turn(inbox_id, new_state, effects)
             try:
@@ -277,7 +292,9 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 return None
             lookup = buyer.plan(self.state.data.buyer, question, now, seller=True)
         else:
-            lookup = buyer.plan(self.state.data.buyer, question, now)
+            lookup = buyer.plan(
+                self.state.data.buyer, question, now, model=self.tenant.buyers.model_answers
+            )
         facts = await self.reader.run(stock_facts, self.tenant.id, lookup) if lookup else None
         return BuyerContext(self.tenant.buyers, question, facts)
 

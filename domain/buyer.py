@@ -28,10 +28,19 @@ said to be so, with available alternatives); a hidden or removed car is not show
 floods gets `BURST` answers, then one every `REFILL_S` seconds (the limit lives in their own
 state: nobody else is slowed). When a person answers from the dealer's own number, the bot is
 silent in that chat for `human_pause_s`.
+
+With a language model configured (the tenant's `copywriter`), a free-form question the rules do
+not understand may be answered by the model, given only the facts of the cars in question (the
+one being talked about, else the newest for sale) and the showroom's address and hours: the turn
+asks for it (`AskModel`), the session runs the turn again with the answer, and the answer is used
+only if `model_answer_acceptable` (no car, code, price or year that is not in those facts, no
+link, no promise of photos); otherwise the rule-based answer stands.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -42,8 +51,10 @@ from domain.events import EventKind, InboundEvent
 from domain.financing import simulate
 from domain.formatting import car_name, kilometres, rupiah
 from domain.identity import Identity
+from domain.listing import parse_price
 from domain.replies import ReplyImage
 from domain.texts import text
+from domain.vocabulary import find_car
 
 BURST = 10  # messages answered in a row before the flood limit bites
 REFILL_S = 6.0  # then one more answer every this many seconds (10 a minute)
@@ -95,6 +106,7 @@ class BuyerSettings:
     credit_rate_pct: float = 6.0  # flat, per year
     sales_number: str = ""  # general hand-overs go here (else to the admins)
     human_pause_s: float = HUMAN_PAUSE_S
+    model_answers: bool = False  # a language model may answer what the rules do not understand
 
     def link(self, slug: str) -> str:
         return f"{self.catalog_url.rstrip('/')}/cars/{slug}"
@@ -186,6 +198,8 @@ class BuyerContext:
     settings: BuyerSettings = field(default_factory=BuyerSettings)
     question: Question | None = None
     facts: StockFacts | None = None
+    # The model's answers the session got for this turn's `AskModel`, by its key ("": none).
+    written: Mapping[str, str] = field(default_factory=dict)
 
 
 # -- effects ------------------------------------------------------------------------------
@@ -222,7 +236,18 @@ class LeadNote:
     alerted: tuple[str, ...] = ()  # who was alerted
 
 
-BuyerEffect = Say | ReplyImage | Alert | LeadNote
+@dataclass(frozen=True, slots=True)
+class AskModel:
+    """Ask the configured language model to answer `question` from these cars' facts only
+    (the session runs the turn again with the answer in `BuyerContext.written[key]`)."""
+
+    key: str
+    question: str
+    cars: tuple[CarFacts, ...]
+    settings: BuyerSettings
+
+
+BuyerEffect = Say | ReplyImage | Alert | LeadNote | AskModel
 
 
 # -- planning the lookup ------------------------------------------------------------------
@@ -245,9 +270,16 @@ def throttled(state: BuyerState, now: float) -> bool:
 
 
 def plan(
-    state: BuyerState, question: Question | None, now: float, *, seller: bool = False
+    state: BuyerState,
+    question: Question | None,
+    now: float,
+    *,
+    seller: bool = False,
+    model: bool = False,
 ) -> StockLookup | None:
-    """What the answer to `question` needs from the stock; None when it needs nothing."""
+    """What the answer to `question` needs from the stock; None when it needs nothing.
+    `model`: a language model may answer free-form questions (it gets the car being talked
+    about, else the newest cars for sale)."""
     if not seller and (paused(state, now) or throttled(state, now)):
         return None
     if question is None or question.spam:
@@ -272,6 +304,8 @@ def plan(
         or state.unanswered > 0
         or intent in (Intent.OTHER, Intent.LOCATION_HOURS)
     )
+    if model and not seller and intent is Intent.OTHER and not question.needs_person:
+        code, searches = code or state.car, searches or (Criteria(),)
     return StockLookup(
         code=code,
         slug=question.slug,
@@ -507,9 +541,33 @@ class _Turn:
             case Intent.LOCATION_HOURS:
                 self.location(question)
             case _:
-                self.unanswerable("buyer_unknown")
+                if not self.model_answer(question):
+                    self.unanswerable("buyer_unknown")
         if self.answered:
             self.change(unanswered=0)
+
+    def model_answer(self, question: Question) -> bool:
+        """A language model's answer to what the rules do not understand, when one is
+        configured and its answer keeps to the facts; False: the rules answer."""
+        if not self.settings.model_answers or self.seller or question.needs_person:
+            return False
+        key = model_key(question.text)
+        cars = self.model_cars()
+        if key not in self.context.written:
+            self.effects.append(AskModel(key, question.text, cars, self.settings))
+            return True  # the turn runs again with the answer
+        answer = self.context.written[key].strip()
+        if not answer or not model_answer_acceptable(answer, cars, self.settings):
+            return False
+        self.effects.append(Say(answer))
+        self.answered = True
+        return True
+
+    def model_cars(self) -> tuple[CarFacts, ...]:
+        car = self.subject_in_context()
+        if car is not None:
+            return (car,)
+        return tuple(c for c in self.facts.matches if c.available)
 
     # -- what cannot be answered ----------------------------------------------------------
 
@@ -916,6 +974,50 @@ def _fits(car: CarFacts, filters: Filters | None) -> bool:
     if filters.price_max_idr is not None and car.price_idr > filters.price_max_idr:
         return False
     return filters.price_min_idr is None or car.price_idr >= filters.price_min_idr
+
+
+def model_key(question: str) -> str:
+    """Which question a model's answer belongs to."""
+    return "buyer:" + " ".join(question.split())[:500]
+
+
+_LINK = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+_CODE_IN_TEXT = re.compile(r"#\s?([A-Za-z]\d{2,4})\b")
+_YEAR_IN_TEXT = re.compile(r"(?<![\d.])((?:19|20)\d\d)(?![\d.])")
+_MONEY_IN_TEXT = re.compile(
+    r"(?i)(rp\.?\s*[\d.,]+(?:\s*(?:jt|juta|m|miliar|milyar))?|"
+    r"\b[\d.,]+\s*(?:jt|juta|miliar|milyar)\b)"
+)
+# The model has no photos to give (the rules send them): an answer that speaks of photos or
+# videos at all could promise one, and is not used.
+_PHOTO_PROMISE = re.compile(r"(?i)\b(foto|photo|gambar|picture|pic|video|vidio)")
+MAX_MODEL_ANSWER_CHARS = 700
+
+
+def model_answer_acceptable(text: str, cars: tuple[CarFacts, ...], settings: BuyerSettings) -> bool:
+    """Does a model's answer keep to the facts it was given? Not empty, not endless; no link
+    but the cars' catalog pages; every code, price and year one of those cars'; no other car
+    named; no promise of photos or videos."""
+    if not 0 < len(text) <= MAX_MODEL_ANSWER_CHARS or _PHOTO_PROMISE.search(text):
+        return False
+    pages = {settings.link(car.slug) for car in cars}
+    if any(link.rstrip(".,)") not in pages for link in _LINK.findall(text)):
+        return False
+    codes = {car.code.upper() for car in cars}
+    if any(code.upper() not in codes for code in _CODE_IN_TEXT.findall(text)):
+        return False
+    years = {car.year for car in cars}
+    if any(int(year) not in years for year in _YEAR_IN_TEXT.findall(_LINK.sub(" ", text))):
+        return False
+    prices = {car.price_idr for car in cars}
+    for amount in _MONEY_IN_TEXT.findall(text):
+        value = parse_price(amount)
+        if value is not None and value not in prices:
+            return False
+    named = find_car(_LINK.sub(" ", text))
+    return named is None or any(
+        named.make == car.make and named.model in (None, car.model) for car in cars
+    )
 
 
 def describe(filters: Filters | None, language: str) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from domain import buyer
 from domain.admin_commands import AdminCommand, parse_admin
-from domain.buyer import Alert, BuyerContext, LeadNote, Say
+from domain.buyer import Alert, AskModel, BuyerContext, LeadNote, Say
 from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
 from domain.formatting import car_name, kilometres, rupiah
@@ -183,7 +183,8 @@ Effect = (
     | AdminAction
     | ReplyImage  # the buyer conversation's effects: a car's photo,
     | Alert  # a text to the people who sell,
-    | LeadNote  # the lead's update
+    | LeadNote  # the lead's update,
+    | AskModel  # a language model's answer to a free-form question (the turn runs again)
 )
 
 

@@ -390,6 +390,7 @@ def _buyer_settings(settings: Settings, tenant: TenantSettings, catalog_url: str
         credit_rate_pct=tenant.credit_flat_rate_pct,
         sales_number=tenant.sales_number,
         human_pause_s=settings.buyers.human_pause_h * 3600,
+        model_answers=bool(settings.copywriter.base_url),
     )
 
 

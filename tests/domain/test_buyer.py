@@ -295,3 +295,33 @@ def test_simulation_rows_put_the_buyers_own_down_payment_first():
         (3, monthly_instalment(200_000_000, 100_000_000, 3, 550)),
     )
     assert Intent.FINANCING.value == "financing"
+
+
+def test_a_model_may_answer_what_the_rules_do_not_understand_if_it_keeps_to_the_facts():
+    from domain.buyer import AskModel, model_answer_acceptable
+
+    settings = replace(SETTINGS, model_answers=True)
+    state = BuyerState(car="T01")
+    facts = StockFacts(car=car())
+    lookup = plan(state, read_question("cocok buat mudik ga kak?"), NOW, model=True)
+    assert lookup.code == "T01" and lookup.searches  # the car in question, else the newest
+    _, effects = turn("cocok buat mudik ga kak?", facts, state, settings=settings)
+    [ask] = [e for e in effects if isinstance(e, AskModel)]
+    assert ask.cars == (car(),)
+    good = "Avanza #T01 tahun 2019 ini Rp 150.000.000, mesinnya terawat; tim kami bisa bantu."
+    received = message("cocok buat mudik ga kak?")
+    context = BuyerContext(settings, read_question(received.text), facts, {ask.key: good})
+    _, effects = step(state, received, context, NOW)
+    assert says(effects) == [good] and lead(effects).answered
+    for invented in (
+        "Ada juga #T09 yang lebih murah.",  # a code not in the facts
+        "Harganya Rp 140.000.000 saja.",  # a price not in the facts
+        "Yang 2021 juga ada.",  # a year not in the facts
+        "Fotonya saya kirim sebentar lagi ya.",  # a promise of photos
+        "Lihat di https://example.com/mobil",  # a link
+        "Ada juga Honda Jazz.",  # another car
+    ):
+        assert not model_answer_acceptable(invented, (car(),), settings), invented
+        context = BuyerContext(settings, read_question(received.text), facts, {ask.key: invented})
+        _, effects = step(state, received, context, NOW)
+        assert "belum paham" in says(effects)[0]  # the rules' answer stands
