@@ -193,24 +193,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         planned_at = time.time()  # the buyer's lookup and turn see the same moment
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
-            # Rights are read at every message: a removed admin or seller loses them at once.
-            # Most who write are buyers: the stock facts their answer needs come in the same
-            # read (and are dropped when the sender turns out to be a seller).
-            question, lookup = None, None
-            if not received.from_me and not self.tenant.open_to_all:
-                question = buyer.question_of(received)
-                lookup = buyer.plan(
-                    self.state.data.buyer,
-                    question,
-                    planned_at,
-                    model=self.tenant.buyers.model_answers,
-                )
-            self.is_admin, seller, facts = await self.reader.run(
-                rights_and_stock, self.tenant.id, self.user, lookup
-            )
-            self.may_sell = self.is_admin or seller or self.tenant.open_to_all
-            if not self.may_sell and not received.from_me:
-                prefetched = BuyerContext(self.tenant.buyers, question, facts)
+            prefetched = await self._read_rights(received, planned_at)
         else:
             received, inbox_id = message, None
         echo = isinstance(received, InboundEvent) and received.from_me
@@ -278,6 +261,24 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             for chat in dict.fromkeys(chat for chat, _ in turn.alerts):
                 self.tenant.wake_outbox(chat)
             return
+
+    async def _read_rights(self, received: InboundEvent, now: float) -> BuyerContext | None:
+        """Read the sender's rights (at every message: a removed admin or seller loses them at
+        once). Most who write are buyers: the stock facts a buyer's answer needs come in the
+        same read, and are returned as the buyer's context (None for a seller or admin)."""
+        question, lookup = None, None
+        if not received.from_me and not self.tenant.open_to_all:
+            question = buyer.question_of(received)
+            lookup = buyer.plan(
+                self.state.data.buyer, question, now, model=self.tenant.buyers.model_answers
+            )
+        self.is_admin, seller, facts = await self.reader.run(
+            rights_and_stock, self.tenant.id, self.user, lookup
+        )
+        self.may_sell = self.is_admin or seller or self.tenant.open_to_all
+        if self.may_sell or received.from_me:
+            return None
+        return BuyerContext(self.tenant.buyers, question, facts)
 
     async def _buyer_context(self, received: InboundEvent, now: float) -> BuyerContext | None:
         """The question a buyer's message asks and the stock's facts its answer needs (a

@@ -227,6 +227,12 @@ async def test_when_a_person_answers_from_the_dealers_number_the_bot_falls_silen
     # another buyer is answered as ever
     [other] = await chat(OTHER_BUYER).say("ada jazz?")
     assert "#H01" in other.text
+    # the dealer's own message in a seller's chat is nobody's command
+    seller = chat(SELLER)
+    seller.seen = len(simulator.sent_to(SELLER))
+    await simulator.post_own(SELLER, "/sold #T01")
+    [mine] = await seller.say("/list tersedia")
+    assert "#T01" in mine.text
 
 
 async def test_a_flooding_buyer_is_rate_limited_without_slowing_anyone_else(stocked, tmp_path):
