@@ -2,6 +2,9 @@
 
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from domain.buyer import (
     ALERT_EVERY_S,
     BURST,
@@ -325,3 +328,16 @@ def test_a_model_may_answer_what_the_rules_do_not_understand_if_it_keeps_to_the_
         context = BuyerContext(settings, read_question(received.text), facts, {ask.key: invented})
         _, effects = step(state, received, context, NOW)
         assert "belum paham" in says(effects)[0]  # the rules' answer stands
+
+
+@settings(max_examples=150, deadline=None)
+@given(words=st.text(max_size=300), unanswered=st.integers(0, 3), human=st.booleans())
+def test_any_message_gets_a_turn_without_error(words, unanswered, human):
+    state = BuyerState(car="T01", unanswered=unanswered, human_until=NOW + 1 if human else 0)
+    question = read_question(words)
+    lookup = plan(state, question, NOW)
+    facts = StockFacts(car=car(), matches=(car("T02"),), matched_by=0, total=1)
+    received = message(words)
+    state, effects = step(state, received, BuyerContext(SETTINGS, question, facts), NOW)
+    assert lookup is None or lookup.limit == 5
+    assert len([e for e in effects if isinstance(e, LeadNote)]) == 1
