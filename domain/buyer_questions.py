@@ -405,7 +405,19 @@ _ANY_TRANSMISSION = {
 _DONT_CARE = ("tidak apa", "juga boleh", "juga bisa", "boleh juga", "juga oke", "juga ok",
               "pun boleh", "juga gak apa", "bebas", "sama saja", "sama aja", "terserah",
               "no problem", "is fine", "is ok")  # fmt: skip
-_TRADE_IN_WANTED = re.compile(r"\b(?:ke|jadi|dengan unit|buat|untuk|ganti ke|ganti)\s+(.*)$")
+_TRADE_IN_WANTED = re.compile(
+    r"\b(?:ke|jadi|dengan unit|buat|untuk|ganti ke|ganti|ambil|beli)\s+(.*)$"
+)
+# "seratus lima puluh juta": amounts written in words, read as digits before the prices
+_DIGIT_WORDS = {
+    "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6, "tujuh": 7,
+    "delapan": 8, "sembilan": 9,
+}  # fmt: skip
+_AMOUNT_WORDS = re.compile(
+    r"\b((?:(?:se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s?ratus\s*)?"
+    r"(?:(?:se|satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)\s?puluh\s*)?"
+    r"(?:satu|dua|tiga|empat|lima|enam|tujuh|delapan|sembilan)?)\s*(?=juta|jt\b)"
+)
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -788,8 +800,30 @@ def _amount(number: str, unit: str | None) -> int | None:
     return rupiah if MIN_CAR_PRICE_IDR <= rupiah <= MAX_CAR_PRICE_IDR else None
 
 
+def _words_to_digits(text: str) -> str:
+    """`dibawah seratus lima puluh juta` -> `dibawah 150 juta`."""
+
+    def value(match: re.Match[str]) -> str:
+        words = match.group(1)
+        if not words.strip():
+            return match.group(0)
+        total = 0
+        for amount, unit in ((100, "ratus"), (10, "puluh")):
+            found = re.search(r"(se|\w+)\s?" + unit, words)
+            if found:
+                total += amount * (
+                    1 if found.group(1) == "se" else _DIGIT_WORDS.get(found.group(1), 0)
+                )
+                words = words.replace(found.group(0), " ")
+        last = words.split()
+        total += _DIGIT_WORDS.get(last[-1], 0) if last else 0
+        return f"{total} " if total else match.group(0)
+
+    return _AMOUNT_WORDS.sub(value, text)
+
+
 def _prices(low: str, norm: str) -> tuple[int | None, int | None]:
-    text = re.sub(r"https?://\S+", " ", low)
+    text = _words_to_digits(re.sub(r"https?://\S+", " ", low))
     for found in _PRICE_RANGE.finditer(text):
         before = text[: found.start()]
         a, b = found.group(1), found.group(2)
