@@ -259,3 +259,27 @@ def test_the_prefilled_message_of_the_catalog_is_what_the_buyer_side_reads():
 
     question = read_question(message)
     assert question.intent is Intent.CAR_BY_CODE and question.code == "H01"
+
+
+async def test_thanks_availability_trade_in_and_two_unanswerable_messages(stocked):
+    chat, simulator, _ = stocked
+    buyer, admin = chat(OTHER_BUYER), chat(ADMIN)
+    admin.seen = len(simulator.sent_to(ADMIN))
+    [found] = await buyer.say("ada jazz rs?")
+    assert "#H01" in found.text
+    [still] = await buyer.say("yang tadi masih ada kak?")  # the one car just shown
+    assert still.text.startswith("Masih tersedia") and "#H01" in still.text
+    [thanks] = await buyer.say("oke makasih kak")
+    assert thanks.text.startswith("Sama-sama")
+    [pointer] = await buyer.say("bisa bantu urus balik nama?")
+    assert "belum paham" in pointer.text
+    [handover] = await buyer.say("ini nomor siapa ya?")  # the second in a row: a person
+    assert "segera membalas" in handover.text
+    [alert] = await admin.next()  # no car in question: the admins
+    assert f"https://wa.me/{OTHER_BUYER}" in alert.text and "tidak bisa dijawab" in alert.text
+    seller = chat(SELLER)
+    seller.seen = len(simulator.sent_to(SELLER))
+    [trade] = await buyer.say("bisa tukar tambah sama brio saya?")
+    assert "segera membalas" in trade.text
+    [alert] = await seller.next()  # about the car being talked about: its seller
+    assert "tukar tambah" in alert.text and "#H01" in alert.text
