@@ -171,6 +171,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin tambah 0812...\n/admin hapus 0812...\n"
             "/mobil [terjual|booking|tersedia] - semua mobil\n"
             "/sembunyikan #KODE, /tampilkan #KODE, /hapus #KODE\n"
+            "/leads [hot|warm|baru] - calon pembeli\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - dicari pembeli, tidak ada di stok\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Maaf, perintah ini hanya untuk admin.",
@@ -383,6 +385,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add 0812...\n/admin remove 0812...\n"
             "/mobil [sold|booking|available] - every car\n"
             "/hide #CODE, /show #CODE, /hapus #CODE\n"
+            "/leads [hot|warm|baru] - the leads\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - asked for, not in stock\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Sorry, this command is for admins only.",
@@ -542,3 +546,286 @@ def listing_lines(rows: list[dict], language: str, *, with_seller: bool = False)
         )
         lines.append(f"{line} ({row['seller']})" if with_seller else line)
     return "\n".join(lines)
+
+
+# The buyer conversation (domain.buyer) and the admins' lead commands: kept in one block so the
+# seller's texts above can change without touching these. Merged into TEXTS below.
+BUYER_TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "buyer_greeting": (
+            "Halo, selamat datang di *{showroom}*! 👋 Saya asisten otomatis, siap 24 jam: "
+            "cari stok (mis. _avanza matic dibawah 150jt_), detail & foto mobil dengan "
+            "kodenya (mis. _#KODE_), simulasi kredit, dan lokasi. Ingin bicara dengan tim kami? "
+            "Ketik *sales*."
+        ),
+        "buyer_thanks": "Sama-sama, kak! 🙏 Kabari saja kalau ada yang ingin ditanyakan.",
+        "buyer_unknown": (
+            "Maaf, saya belum paham. 🙏 Saya bisa bantu cari stok (_avanza matic_), "
+            "detail & foto (_#KODE_), kredit, dan lokasi. Ketik *sales* untuk bicara dengan "
+            "tim kami."
+        ),
+        "buyer_unsupported": (
+            "Maaf, saya hanya bisa membaca pesan teks. 🙏 Tulis pertanyaannya ya, misalnya "
+            "_avanza matic dibawah 150jt_ atau kode mobil _#KODE_."
+        ),
+        "buyer_not_seller": (
+            "Nomor ini belum terdaftar sebagai penjual di *{showroom}*, jadi belum bisa "
+            "memasang mobil. Lihat mobil-mobil kami di {link}."
+        ),
+        "buyer_throttled": "Pesannya banyak sekali, kak 🙏 Saya jawab lagi sebentar lagi ya.",
+        "buyer_handover": (
+            "Baik kak, saya teruskan ke tim kami; mereka akan segera membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_again": (
+            "Sudah saya teruskan ke tim kami, mohon ditunggu sebentar ya kak. 🙏"
+        ),
+        "buyer_car_line": "*#{code}* {name} {year}\n{details}\n{link}",
+        "buyer_found": (
+            "Ada {count} mobil yang cocok:\n\n{lines}{more}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_more": "\n\n...dan {count} lainnya di {link}",
+        "buyer_anything": "mobil yang dicari",
+        "buyer_not_found": (
+            "Maaf, {wanted} belum ada di stok kami saat ini. 🙏 Permintaan Anda kami catat. "
+            "Lihat semua stok kami: {link}"
+        ),
+        "buyer_not_found_nearest": (
+            "Maaf, {wanted} belum ada di stok kami saat ini; permintaan Anda kami catat. 🙏 "
+            "Yang paling mendekati:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_code_unknown": (
+            "Kode *#{code}* tidak ada di katalog kami. Lihat mobil yang tersedia: {link}"
+        ),
+        "buyer_link_unknown": (
+            "Mobil di link itu sudah tidak ada di katalog kami. Lihat mobil yang tersedia: {link}"
+        ),
+        "buyer_which_car": (
+            "Mobil yang mana, kak? Kirim kodenya (mis. *#KODE*) atau namanya (mis. _avanza matic_)."
+        ),
+        "buyer_which_of": "Yang mana, kak? Ketik kodenya:\n\n{lines}",
+        "buyer_car": "{card}",
+        "buyer_still_there": "Masih tersedia ✅\n{card}",
+        "buyer_booked": "Status: sedang *booking* (dipesan pembeli lain)",
+        "buyer_car_next": (
+            "Mau simulasi kredit, foto lain, atau lihat langsung? Balas saja di sini."
+        ),
+        "buyer_no_photos": "Foto *#{code}* belum ada di katalog.",
+        "buyer_all_photos_sent": "Itu semua foto *#{code}* yang ada di katalog.",
+        "buyer_photo_caption": "#{code} {name} {year} ({index}/{total})",
+        "buyer_sold": "*#{code} {name} {year}* sudah *terjual*. 🙏",
+        "buyer_similar": (
+            "Mobil serupa yang masih tersedia:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_see_catalog": "Lihat mobil yang masih tersedia: {link}",
+        "buyer_financing": (
+            "*Simulasi kredit #{code}* {name} {year}\n"
+            "Harga {price}, bunga flat {rate}% per tahun\n\n{rows}\n\n"
+            "_Perkiraan saja, belum termasuk asuransi dan biaya admin; angka pasti dari "
+            "showroom dan leasing._"
+        ),
+        "buyer_dp_row": "DP {dp}{share}, cicilan per bulan:\n{tenors}",
+        "buyer_tenor": "{years} th {monthly}",
+        "buyer_financing_general": (
+            "Bisa kredit lewat leasing rekanan kami 👍 (perkiraan bunga flat {rate}% per "
+            "tahun). Kirim kode mobilnya (mis. *#KODE*) untuk simulasi DP 20/30/40% dan "
+            "cicilan 1-5 tahun."
+        ),
+        "buyer_location": "📍 *{showroom}*\n{details}",
+        "buyer_maps": "Peta: {link}",
+        "buyer_hours": "🕘 Jam buka: {hours}",
+        "spec_mileage": "Jarak tempuh",
+        "spec_transmission": "Transmisi",
+        "spec_fuel": "Bahan bakar",
+        "spec_color": "Warna",
+        "wanted_seats": "{seats} kursi",
+        "wanted_year_max": "s/d {year}",
+        "wanted_price_max": "maks {price}",
+        "wanted_price_min": "min {price}",
+        "wanted_price_range": "{low}-{high}",
+        "alert": (
+            '🔔 *Calon pembeli*: {reason}\n{car}\n{buyer}\nPesan: "{words}"\n\n'
+            "Bot berhenti menjawab di chat itu begitu ada yang membalas dari nomor showroom."
+        ),
+        "alert_car": "Mobil: *#{code}* {name} {year}, {price}\n{link}",
+        "alert_no_car": "Pertanyaan umum (belum ada mobil tertentu)",
+        "alert_buyer": "Pembeli: {name} {link}",
+        "alert_buyer_hidden": ("Pembeli: {name} (nomornya tersembunyi: balas dari nomor showroom)"),
+        "alert_no_words": "(bukan teks)",
+        "reason_price_nego": "ingin nego harga",
+        "reason_viewing": "ingin lihat unit / test drive",
+        "reason_trade_in": "ingin tukar tambah",
+        "reason_video": "minta video",
+        "reason_low_dp": "tanya DP di bawah biasanya",
+        "reason_cash_instalments": "ingin bayar cash bertahap",
+        "reason_credit_record": "tanya kredit dengan catatan BI",
+        "reason_delivery": "tanya pengiriman",
+        "reason_flood_or_accident": "tanya riwayat banjir atau tabrakan",
+        "reason_dealer_buys": "ingin menjual mobilnya ke showroom",
+        "reason_asks_person": "minta dihubungi",
+        "reason_unanswered": "pertanyaan yang tidak bisa dijawab bot",
+        "reason_more_photos": "minta foto tambahan",
+        "reason_location": "tanya lokasi (alamat belum diatur)",
+        "leads": "*Calon pembeli{which}* (20 terbaru)\n{lines}",
+        "leads_none": "Belum ada calon pembeli{which}.",
+        "lead_line": '{status} {phone} {name}- {car}"{words}" ({age})',
+        "lead_status_new": "baru",
+        "lead_status_warm": "warm",
+        "lead_status_hot": "🔥 hot",
+        "lead_status_closed": "closed",
+        "lead_status_lost": "lost",
+        "lead_set": "{phone} sekarang *{status}*.",
+        "lead_unknown": "{phone} belum tercatat sebagai calon pembeli{yours}.",
+        "lead_yours": " untuk mobil Anda",
+        "usage_lead": "Format: */lead 0812... closed|lost|hot*",
+        "demand": "*Permintaan minggu ini yang belum ada di stok*\n{lines}",
+        "demand_none": "Minggu ini semua pencarian pembeli menemukan mobil di stok. 👍",
+        "demand_line": "{count}x {wanted} ({buyers} pembeli)",
+        "age_minutes": "{count} mnt",
+        "age_hours": "{count} jam",
+        "age_days": "{count} hr",
+        "stats_buyers": (
+            "\nPembeli hari ini {today}, 7 hari {week}; lead hot {hot}; "
+            "alert ke sales {alerts}; dijawab tanpa orang {answered}"
+        ),
+    },
+    "en": {
+        "buyer_greeting": (
+            "Hello, welcome to *{showroom}*! 👋 I am the automatic assistant, here 24/7: "
+            "search the stock (e.g. _avanza matic under 150jt_), a car's details & photos by "
+            "its code (e.g. _#CODE_), a credit simulation, and our location. Want to talk to our "
+            "team? Type *sales*."
+        ),
+        "buyer_thanks": "You're welcome! 🙏 Just ask if there is anything else.",
+        "buyer_unknown": (
+            "Sorry, I did not understand. 🙏 I can search the stock (_avanza matic_), "
+            "show a car's details & photos (_#CODE_), credit and our location. Type *sales* to "
+            "talk to our team."
+        ),
+        "buyer_unsupported": (
+            "Sorry, I can only read text messages. 🙏 Please type your question, for example "
+            "_avanza matic under 150jt_ or a car code like _#CODE_."
+        ),
+        "buyer_not_seller": (
+            "This number is not registered as a seller at *{showroom}*, so it cannot list "
+            "cars. See our cars at {link}."
+        ),
+        "buyer_throttled": "That is a lot of messages 🙏 I will answer again in a moment.",
+        "buyer_handover": (
+            "All right, I am passing this to our team; they will answer you here shortly. 🙏"
+        ),
+        "buyer_handover_again": "I have passed it to our team already; please wait a moment. 🙏",
+        "buyer_car_line": "*#{code}* {name} {year}\n{details}\n{link}",
+        "buyer_found": (
+            "{count} car(s) match:\n\n{lines}{more}\n\n"
+            "Type a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_more": "\n\n...and {count} more at {link}",
+        "buyer_anything": "the car you are looking for",
+        "buyer_not_found": (
+            "Sorry, we have no {wanted} in stock right now. 🙏 We noted your request. "
+            "See all our cars: {link}"
+        ),
+        "buyer_not_found_nearest": (
+            "Sorry, we have no {wanted} in stock right now; we noted your request. 🙏 "
+            "The nearest ones:\n\n{lines}\n\nType a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_code_unknown": "Code *#{code}* is not in our catalog. See the cars for sale: {link}",
+        "buyer_link_unknown": (
+            "The car in that link is no longer in our catalog. See the cars for sale: {link}"
+        ),
+        "buyer_which_car": (
+            "Which car do you mean? Send its code (e.g. *#CODE*) or its name (e.g. _avanza matic_)."
+        ),
+        "buyer_which_of": "Which one? Type its code:\n\n{lines}",
+        "buyer_car": "{card}",
+        "buyer_still_there": "Still available ✅\n{card}",
+        "buyer_booked": "Status: *booked* (reserved by another buyer)",
+        "buyer_car_next": "Want a credit simulation, more photos, or to see it? Just reply here.",
+        "buyer_no_photos": "There are no photos of *#{code}* in the catalog yet.",
+        "buyer_all_photos_sent": "Those are all the photos of *#{code}* in the catalog.",
+        "buyer_photo_caption": "#{code} {name} {year} ({index}/{total})",
+        "buyer_sold": "*#{code} {name} {year}* is *sold*. 🙏",
+        "buyer_similar": (
+            "Similar cars still available:\n\n{lines}\n\n"
+            "Type a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_see_catalog": "See the cars still for sale: {link}",
+        "buyer_financing": (
+            "*Credit simulation #{code}* {name} {year}\n"
+            "Price {price}, flat rate {rate}% per year\n\n{rows}\n\n"
+            "_An estimate only, before insurance and fees; the showroom and the leasing "
+            "company give the exact figures._"
+        ),
+        "buyer_dp_row": "Down payment {dp}{share}, monthly:\n{tenors}",
+        "buyer_tenor": "{years} yr {monthly}",
+        "buyer_financing_general": (
+            "Credit is possible through our leasing partners 👍 (about {rate}% flat per year). "
+            "Send the car's code (e.g. *#CODE*) for a simulation with 20/30/40% down and 1-5 "
+            "years."
+        ),
+        "buyer_location": "📍 *{showroom}*\n{details}",
+        "buyer_maps": "Map: {link}",
+        "buyer_hours": "🕘 Opening hours: {hours}",
+        "spec_mileage": "Mileage",
+        "spec_transmission": "Transmission",
+        "spec_fuel": "Fuel",
+        "spec_color": "Colour",
+        "wanted_seats": "{seats} seats",
+        "wanted_year_max": "up to {year}",
+        "wanted_price_max": "max {price}",
+        "wanted_price_min": "from {price}",
+        "wanted_price_range": "{low}-{high}",
+        "alert": (
+            '🔔 *Buyer*: {reason}\n{car}\n{buyer}\nMessage: "{words}"\n\n'
+            "The bot stops answering in that chat as soon as someone replies from the "
+            "showroom's number."
+        ),
+        "alert_car": "Car: *#{code}* {name} {year}, {price}\n{link}",
+        "alert_no_car": "A general question (no particular car yet)",
+        "alert_buyer": "Buyer: {name} {link}",
+        "alert_buyer_hidden": "Buyer: {name} (number hidden: reply from the showroom's number)",
+        "alert_no_words": "(not a text)",
+        "reason_price_nego": "wants to negotiate the price",
+        "reason_viewing": "wants to see the car / test drive",
+        "reason_trade_in": "wants to trade in a car",
+        "reason_video": "asks for a video",
+        "reason_low_dp": "asks about a lower down payment than usual",
+        "reason_cash_instalments": "wants to pay cash in instalments",
+        "reason_credit_record": "asks about credit with a bad credit record",
+        "reason_delivery": "asks about delivery",
+        "reason_flood_or_accident": "asks about flood or accident history",
+        "reason_dealer_buys": "wants to sell their car to the showroom",
+        "reason_asks_person": "asks to be contacted",
+        "reason_unanswered": "questions the bot could not answer",
+        "reason_more_photos": "asks for more photos",
+        "reason_location": "asks for the location (no address configured)",
+        "leads": "*Leads{which}* (latest 20)\n{lines}",
+        "leads_none": "No leads{which} yet.",
+        "lead_line": '{status} {phone} {name}- {car}"{words}" ({age})',
+        "lead_status_new": "new",
+        "lead_status_warm": "warm",
+        "lead_status_hot": "🔥 hot",
+        "lead_status_closed": "closed",
+        "lead_status_lost": "lost",
+        "lead_set": "{phone} is now *{status}*.",
+        "lead_unknown": "{phone} is not a lead{yours}.",
+        "lead_yours": " on your cars",
+        "usage_lead": "Use: */lead 0812... closed|lost|hot*",
+        "demand": "*Asked for this week, not in stock*\n{lines}",
+        "demand_none": "This week every buyer's search found cars in stock. 👍",
+        "demand_line": "{count}x {wanted} ({buyers} buyer(s))",
+        "age_minutes": "{count} min",
+        "age_hours": "{count} h",
+        "age_days": "{count} d",
+        "stats_buyers": (
+            "\nBuyers today {today}, 7 days {week}; hot leads {hot}; "
+            "alerts to sales {alerts}; answered without a person {answered}"
+        ),
+    },
+}
+
+for _language in LANGUAGES:
+    TEXTS[_language].update(BUYER_TEXTS[_language])

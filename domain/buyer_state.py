@@ -1,0 +1,63 @@
+"""A buyer's conversation state, typed: kept in the session's data under `buyer`
+(`SessionData.buyer`), so it commits with the turn like a seller's upload.
+
+Only what the next answer needs: the car being talked about (so "fotonya", "kredit berapa?",
+"masih ada?" know which car), the cars of the last list (so "yg putih tadi" can pick one), how
+many of that car's photos were sent, how many messages in a row the bot could not answer, until
+when a person has taken the chat over, the hand-overs of the last hour (one alert per buyer and
+car per hour), and the flood limit's bucket. Old sessions without it load with the defaults.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class BuyerState:
+    car: str | None = None  # the code of the car being talked about
+    shown: tuple[str, ...] = ()  # the codes of the last list of cars shown, in order
+    photos_sent: int = 0  # photos of `car` sent so far
+    unanswered: int = 0  # messages in a row the bot could not answer
+    human_until: float = 0.0  # a person answered from the dealer's number: silent until then
+    alerts: tuple[tuple[str, float], ...] = ()  # (car code or "", when) of recent hand-overs
+    tokens: float = -1.0  # the flood limit's bucket (-1: full, never used)
+    tokens_at: float = 0.0  # when the bucket was last filled up
+    throttled_told: bool = False  # the buyer was told to slow down (once per flood)
+
+    @property
+    def empty(self) -> bool:
+        return self == BuyerState()
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.car:
+            data["car"] = self.car
+        if self.shown:
+            data["shown"] = list(self.shown)
+        for name in ("photos_sent", "unanswered", "human_until", "tokens_at"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        if self.alerts:
+            data["alerts"] = [[code, at] for code, at in self.alerts]
+        if self.tokens >= 0:
+            data["tokens"] = self.tokens
+        if self.throttled_told:
+            data["throttled_told"] = True
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> BuyerState:
+        data = data or {}
+        return cls(
+            car=data.get("car"),
+            shown=tuple(data.get("shown") or ()),
+            photos_sent=int(data.get("photos_sent", 0)),
+            unanswered=int(data.get("unanswered", 0)),
+            human_until=float(data.get("human_until", 0.0)),
+            alerts=tuple((str(code), float(at)) for code, at in data.get("alerts") or ()),
+            tokens=float(data.get("tokens", -1.0)),
+            tokens_at=float(data.get("tokens_at", 0.0)),
+            throttled_told=bool(data.get("throttled_told")),
+        )
