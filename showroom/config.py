@@ -358,8 +358,11 @@ class Settings:
 
 
 # The shipped demo (config.toml says the same): open to all, with a made-up address for buyers.
+# The shipped demo is two-sided: one seller and one admin (the simulator's chat page offers
+# both), and anyone else who writes is a buyer.
 DEMO_TENANT = TenantSettings(
-    open_to_all=True,
+    sellers=("6281234567890",),
+    admins=("6281311112222",),
     whatsapp_number=DEMO_WHATSAPP_NUMBER,
     address="Jl. Contoh Raya No. 1, Jakarta Selatan",
     maps_url="https://maps.google.com/?q=-6.2615,106.8106",
