@@ -39,11 +39,15 @@ def conversations() -> list[dict[str, Any]]:
     return [json.loads(line) for line in lines if line.strip() and "_rules" not in line[:12]]
 
 
+def texts(effects: list) -> list[Say | ReplyImage]:
+    return [e for e in effects if isinstance(e, Say | ReplyImage)]
+
+
 def check(turn: dict[str, Any], effects: list) -> list[str]:
     """What in this turn's answer differs from the fixture's expectations (empty: all right)."""
-    texts = [e.text for e in effects if isinstance(e, Say)]
-    said = "\n".join(texts)
     images = [e for e in effects if isinstance(e, ReplyImage)]
+    # what the buyer reads: the texts and the photos' captions
+    said = "\n".join(e.text if isinstance(e, Say) else e.caption for e in (*texts(effects),))
     alerts = [e for e in effects if isinstance(e, Alert)]
     wrong = []
     for words in turn.get("has", ()):
