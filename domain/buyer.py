@@ -69,6 +69,7 @@ WORDS_IN_ALERT = 300  # characters of the buyer's message quoted to the seller
 PRICE_WINDOW_PCT = 25  # "the same price range": within this share of the asked price
 AROUND_PCT = 10  # "budget 400an": up to this share above the amount (400-something)
 GREETING_EVERY_S = 6 * 3600.0  # the full welcome at most this often; a short one between
+PETROL = "Bensin"  # the fuel of a listing that names none (as most petrol cars' do)
 HELD_MARGIN_S = 0.5  # a held message is answered this long after the limit lifts
 
 # Intents that are about cars: the lead is warm.
@@ -169,8 +170,8 @@ class Criteria:
     # storage any model whose name starts with `model` and a space (domain.car_families)
     family: tuple[str, ...] = ()
     color: str | None = None  # the base colour (`Putih`), or a shade of it (`Putih Mutiara`)
-    # newest (first uploaded last), cheapest, under (the dearest first: nearest under a
-    # ceiling), near (closest to `near_idr` first)
+    # newest (first uploaded last), cheapest, youngest (by year), under (the dearest first:
+    # nearest under a ceiling), near (closest to `near_idr` first)
     order: str = "newest"
     near_idr: int | None = None
 
@@ -390,7 +391,7 @@ def criteria_of(filters: Filters | None, order: str = "") -> Criteria:
     """The search for exactly what the buyer asked, listed as `order` says (see
     `Question.order`): a budget "N an" reaches a little above N, nearest to N first."""
     if filters is None:
-        return Criteria(order="cheapest" if order == "cheapest" else "newest")
+        return Criteria(order=order if order in ("cheapest", "youngest") else "newest")
     models: tuple[tuple[str, str], ...] = ()
     if filters.model is None and (filters.body or filters.seats_min):
         models = models_for(filters.body, filters.seats_min) or (("", ""),)  # none: nothing
@@ -398,11 +399,11 @@ def criteria_of(filters: Filters | None, order: str = "") -> Criteria:
     family = nameplates(filters.make, filters.model)[1:] if filters.model else ()
     top = filters.price_max_idr
     sort, near = "newest", None
-    if order == "cheapest":
-        sort = "cheapest"
+    if order in ("cheapest", "youngest"):
+        sort = order
     elif order == "around" and top is not None:
         sort, near, top = "near", top, top + top * AROUND_PCT // 100
-    elif order == "under" and top is not None:
+    elif order in ("under", "cheaper") and top is not None:
         sort = "under"
     return Criteria(
         make=filters.make,
@@ -433,6 +434,8 @@ def relaxations(filters: Filters | None, order: str = "") -> tuple[Criteria, ...
     if filters is None:
         return (exact,)
     window = _price_window(filters)
+    if order == "cheaper" and filters.price_max_idr is not None:
+        window = {"price_max_idr": filters.price_max_idr}  # cheaper means cheaper, nearest or not
     near = _near(filters)
     gear = {"transmission": filters.transmission} if filters.transmission else {}
     kind = exact.models
@@ -461,6 +464,8 @@ def relaxations(filters: Filters | None, order: str = "") -> tuple[Criteria, ...
     if gear:
         tries += [Criteria(**gear)]
     tries.append(Criteria())
+    if order == "cheaper":  # never a dearer car for "yg lebih murah"
+        tries = [t for t in tries if t.price_max_idr is not None]
     return tuple(dict.fromkeys(tries))
 
 
@@ -658,10 +663,16 @@ class _Turn:
             self.say("buyer_throttled")
 
     def answer(self, question: Question | None) -> None:
-        if question is None:  # a photo without caption, a voice note, a sticker
+        photo = self.received.kind is EventKind.IMAGE and not self.seller
+        if photo and (question is None or question.intent in (Intent.OTHER, Intent.GREETING)):
+            # "ada yg kaya gini?" with a photo: only a person can look at it
+            self.hand_over("buyer_photo", self.subject_in_context())
+            return
+        if question is None:  # a voice note, a sticker
             self.unanswerable("buyer_unsupported")
             return
-        self.change(pending="")  # a request waiting for its car waits one message only
+        # a request waiting for its car, and the topic of the last answer, last one message
+        self.change(pending="", topic="")
         question = self.with_down_payment_rule(question)
         if question.needs_person:
             if self.seller:
@@ -799,6 +810,9 @@ class _Turn:
         if car is not None and car.status == "sold":
             self.not_available(car)
             car = None  # nothing to hand this car's seller: a general hand-over
+        elif car is not None and question.asks_available and car.code != self.state.car:
+            # "jazz merah masih ada? harga nett brp?": the car first, then the person
+            self.say("buyer_still_there", card=self.card(car))
         values: dict[str, Any] = {}
         if question.reason == "low_dp" and car is not None:
             usual = car.price_idr * USUAL_MIN_DP_PCT // 100
@@ -900,7 +914,7 @@ class _Turn:
         if car.mileage_km:
             details.append(kilometres(car.mileage_km))
         if car.transmission:
-            details.append(car.transmission)
+            details.append(value_name(self.settings.language, car.transmission))
         return self.words(
             "buyer_car_line",
             code=car.code,
@@ -1081,7 +1095,7 @@ class _Turn:
             ("color", car.color),
         ):
             if value:
-                lines.append(f"{text(language, 'spec_' + key)}: {value}")
+                lines.append(f"{text(language, 'spec_' + key)}: {value_name(language, value)}")
         if car.status == "booking":
             lines.append(self.words("buyer_booked"))
         lines.append(self.settings.link(car.slug))
@@ -1178,7 +1192,8 @@ class _Turn:
         shown = simulation.rows[:1] if own else simulation.rows
         rows = []
         for row in shown:
-            share = f" ({row.dp_pct}%)" if row.dp_pct is not None else ""
+            pct = row.dp_pct if row.dp_pct is not None else row.dp_idr * 100 // car.price_idr
+            share = f" ({pct}%)"
             tenors = " · ".join(
                 self.words("buyer_tenor", years=years, monthly=rupiah(monthly))
                 for years, monthly in row.monthly_by_years
@@ -1197,6 +1212,7 @@ class _Turn:
             other=self.words("buyer_financing_other") if len(shown) < len(simulation.rows) else "",
         )
         self.remember_car(car)
+        self.change(topic="financing")
         self.answered = True
 
     def rate(self) -> str:
@@ -1263,6 +1279,8 @@ class _Turn:
             "fuel": car.fuel,
             "price": rupiah(car.price_idr),
         }[fact]
+        confirmed = question.fact_value is not None and question.fact_value == value
+        value = value_name(self.settings.language, value)
         label = self.words(f"fact_{fact}")
         if not value:
             self.hand_over("fact_missing", car, fact=label)
@@ -1270,7 +1288,7 @@ class _Turn:
         if fact == "price" and car.code != self.state.car:
             self.say("buyer_still_there", card=self.card(car))  # a car picked from a list
         elif question.fact_value is not None:
-            key = "buyer_fact_yes" if question.fact_value == value else "buyer_fact_no"
+            key = "buyer_fact_yes" if confirmed else "buyer_fact_no"
             self.say(key, code=car.code, name=car.name, fact=label, value=value)
         else:
             self.say("buyer_fact", code=car.code, name=car.name, year=car.year or "",
@@ -1328,6 +1346,7 @@ _REASONS = frozenset(
         "price_nego", "viewing", "trade_in", "video", "low_dp", "cash_instalments",
         "credit_record", "delivery", "flood_or_accident", "dealer_buys", "asks_person",
         "unanswered", "more_photos", "location", "papers", "condition", "fact_missing",
+        "wants_to_buy", "buyer_photo",
     }
 )  # fmt: skip
 
@@ -1357,7 +1376,7 @@ def _fits(car: CarFacts, filters: Filters | None) -> bool:
         (filters.make, car.make),
         (filters.model, car.model),
         (filters.transmission, car.transmission),
-        (filters.fuel, car.fuel),
+        (filters.fuel, car.fuel or PETROL),  # a listing that states no fuel runs on petrol
     )
     veloz = filters.model == "Veloz" and car.model == "Avanza" and "Veloz" in car.variant
     if any(wanted is not None and wanted != value for wanted, value in checks) and not veloz:
@@ -1456,7 +1475,9 @@ def describe(filters: Filters | None, language: str, order: str = "") -> str:
         words.append(text(language, "wanted_price_range", low=_money(low, language),
                           high=_money(high, language)))  # fmt: skip
     elif high:
-        key = "wanted_price_around" if order == "around" else "wanted_price_max"
+        key = {"around": "wanted_price_around", "cheaper": "wanted_price_cheaper"}.get(
+            order, "wanted_price_max"
+        )
         words.append(text(language, key, price=_money(high, language)))
     elif low:
         words.append(text(language, "wanted_price_min", price=_money(low, language)))

@@ -10,8 +10,10 @@ The rules, first that applies:
 
 1. **A request waiting for its car.** After "minta foto interior" was answered "which car?",
    a message that names a car ("yg xpander") asks for that car's photos.
-2. **An amount alone** ("kalo 250?", "kalau 130 ada?") is an offer only on the car being talked
-   about and below its price; otherwise it is a budget: the last search again with it.
+2. **An amount alone** ("kalo 250?", "kalau 130 ada?") right after a credit simulation is
+   another down payment; on the car being talked about and below its price, an offer (a person
+   answers); otherwise a budget: the last search again with it. "Ada yg lebih murah?" asks for
+   cars cheaper than the one being talked about.
 3. **A refinement of the last search.** A message that goes on from before (`yg ...`,
    `kalo ...`, `... jg gpp`, `tadi`, or a few words of attributes only) after a search: its
    attributes are put over that search's ("yg matic" after "ada avanza?" is an automatic
@@ -42,6 +44,7 @@ _FACTS_ABOUT_A_CAR = frozenset(
     {"color", "mileage", "year", "transmission", "fuel", "price", "papers", "condition"}
 )
 SHORT_WORDS = 3  # "matic?", "yg 2019?", "warna silver?": a few words go on from before
+LIKELY_DP_PCT = 60  # after a simulation, an amount up to this share of the price is a DP
 
 
 def in_context(state: BuyerState, question: Question | None, now: float) -> Question | None:
@@ -51,6 +54,7 @@ def in_context(state: BuyerState, question: Question | None, now: float) -> Ques
     resolved = (
         _waiting_request(state, question)
         or _amount_alone(state, question)
+        or _cheaper(state, question)
         or _refinement(state, question)
         or _detail_of_the_car(state, question)
         or _salam(state, question, now)
@@ -74,8 +78,13 @@ def _amount_alone(state: BuyerState, question: Question) -> Question | None:
         return None
     if question.intent not in (Intent.PRICE_NEGO, Intent.OTHER):
         return None
+    if state.topic == "financing" and state.car and amount * 100 <= state.car_price * LIKELY_DP_PCT:
+        # "kalo 50?" right after a credit simulation: another down payment
+        return replace(question, intent=Intent.FINANCING, dp_idr=amount, needs_person=False,
+                       reason="")  # fmt: skip
     if state.car and state.car_price and amount < state.car_price:
-        return None  # an offer on the car being talked about: a person answers
+        # an offer on the car being talked about ("150?", "kalo 150?"): a person answers
+        return replace(question, intent=Intent.PRICE_NEGO, needs_person=True, reason="price_nego")
     base = state.filters or Filters()
     return replace(
         question,
@@ -85,6 +94,20 @@ def _amount_alone(state: BuyerState, question: Question) -> Question | None:
         reason="",
         order="under",
     )
+
+
+def _cheaper(state: BuyerState, question: Question) -> Question | None:
+    """ "ada yg lebih murah?": cheaper than the car being talked about (the dearest of those
+    first), of the kind searched before; with no car in question, the cheapest first."""
+    if question.order != "cheaper" or question.code or question.slug or question.needs_person:
+        return None
+    base = (state.filters or Filters()).merged(question.filters or Filters())
+    if state.car and state.car_price:
+        # of the same kind of car, whatever its colour or year: the price is what matters
+        kind = Filters(make=base.make, model=base.model, body=base.body, seats_min=base.seats_min)
+        wanted = kind.merged(Filters(price_max_idr=state.car_price - 1))
+        return replace(question, intent=Intent.SEARCH, filters=wanted, order="cheaper", fact="")
+    return replace(question, intent=Intent.SEARCH, filters=base, order="cheapest", fact="")
 
 
 def _refinement(state: BuyerState, question: Question) -> Question | None:
@@ -150,8 +173,8 @@ def _detail_of_the_car(state: BuyerState, question: Question) -> Question | None
     if not (state.car or state.shown) or question.intent not in _BECOMES_SEARCH:
         return None
     filters = question.filters
-    if filters is not None and question.fact_value is not None:
-        # "matic kan?": the value is the question, not a condition on the car
+    if filters is not None and question.fact in ("transmission", "fuel", "color"):
+        # "matic kan?", "bensin apa diesel?": the value is the question, not a wish
         filters = replace(filters, **{question.fact: None})
         filters = None if filters.empty else filters
     if filters is not None and not filters.names_a_car():

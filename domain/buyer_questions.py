@@ -156,7 +156,9 @@ class Question:
     codes: tuple[str, ...] = ()  # every code named: "H02 sama H03 bagusan mana?"
     loose_code: bool = False  # `code` was written `H 03` or `h-2`: a code only if it exists
     without_code: Question | None = None  # the reading when that loose code is no car
-    order: str = ""  # cheapest, around (a budget "N an"), under (a ceiling), "": newest
+    # cheapest, cheaper (than the car in question), youngest (by year), around (a budget
+    # "N an"), under (a ceiling), "": the newest uploaded first
+    order: str = ""
     followup: bool = False  # "yg ...", "kalo ...", "... jg gpp", "tadi": goes on from before
     also_ok: str | None = None  # a transmission the buyer accepts ("manual jg gpp")
     only: bool = False  # "aja", "saja": only that ("yg manual aja gpp")
@@ -367,7 +369,8 @@ _STOCK_WORDS = (
     "mobil apa", "unit apa", "stok", "stock", "apa saja", "apa aja", "daftar mobil",
     "list mobil", "katalog", "cari mobil", "nyari mobil", "ada mobil", "mobil bekas apa",
     "what cars", "which cars", "koleksi", "paling murah", "termurah", "paling baru",
-    "cheapest", "beli mobil", "info mobil", "cari unit",
+    "cheapest", "beli mobil", "info mobil", "cari unit", "info unit", "unit murah",
+    "mobil murah", "lebih murah", "terbaru",
 )  # fmt: skip
 
 # "masih ada?", "ready gan?", "unitnya ready kak?", "udh laku blm?": the whole message asks
@@ -377,8 +380,12 @@ _AVAILABILITY_ONLY = _AVAILABILITY_CORE | word_set(
     "ada stok stock unit nya mobil ini itu sudah belum kah apakah tidak bukan yang ya is it "
     "the car ? sih kan dong"
 )
+# "ada yg lebih murah?": cheaper than the car in question (else the cheapest first).
+_CHEAPER = ("lebih murah", "lebih terjangkau", "yang murahan", "cheaper", "less expensive")
+# The youngest first: "yg paling baru", "tahun paling muda".
+_YOUNGEST = ("paling baru", "terbaru", "paling muda", "tahun muda", "newest", "latest")
 # The cheapest first: "yg paling murah", "matic termurah".
-_CHEAPEST = ("paling murah", "termurah", "yang murah", "mobil murah", "murah meriah",
+_CHEAPEST = ("paling murah", "termurah", "yang murah", "mobil murah", "murah meriah", "unit murah",
              "cheapest", "harga terendah", "paling terjangkau", "yang paling murah")  # fmt: skip
 # A message that goes on from the last one: it starts with these (after fillers and "oh",
 # "ok", "ya sudah" ...), or refers back ("tadi"), or accepts another value ("jg gpp").
@@ -401,17 +408,20 @@ _FACT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("color", ("warna apa", "warna nya", "warna ?", "what color", "what colour", "which color",
                "color ?", "colour ?")),
     ("mileage", ("km nya", "km berapa", "berapa km", "km ?", "kilometer", "odometer",
-                 "odo nya", "jarak tempuh", "mileage")),
+                 "odo nya", "odo berapa", "odo ?", "jarak tempuh", "mileage")),
     ("year", ("tahun berapa", "tahun nya", "tahun ?", "what year")),
-    ("transmission", ("transmisi", "gearbox", "matic atau manual", "manual atau matic")),
+    ("transmission", ("transmisi", "gearbox", "matic atau manual", "manual atau matic",
+                      "matic apa manual", "manual apa matic")),
     ("fuel", ("bahan bakar", "bbm", "bensin atau diesel", "diesel atau bensin",
-              "bensin atau solar", "solar atau bensin", "fuel")),
+              "bensin atau solar", "solar atau bensin", "bensin apa diesel", "diesel apa bensin",
+              "bensin apa solar", "solar apa bensin", "fuel")),
     ("price", ("harga nya", "harga berapa", "berapa harga", "berapa harga nya", "harga ?",
-               "cash berapa", "how much", "price", "berapa ?")),
+               "cash berapa", "how much", "price", "berapa ?", "berapa an", "harga cash")),
     ("papers", ("surat", "surat surat", "surat2", "pajak", "bpkb", "stnk", "faktur",
                 "service record", "servis record", "record", "buku servis", "buku service",
                 "riwayat servis", "tangan pertama", "tangan ke", "pemilik",
-                "pemakai pertama", "nopol", "plat nomor", "papers")),
+                "pemakai pertama", "nopol", "plat nomor", "papers", "no rangka", "nomor rangka",
+                "no mesin", "nomor mesin")),
     ("condition", ("kondisi", "mulus", "minus nya", "ada minus", "minus", "kekurangan",
                    "turun mesin", "km asli", "odo asli", "rembes", "original", "orisinil",
                    "banjir", "tabrak", "tabrakan", "kecelakaan", "terendam", "accident",
@@ -436,6 +446,12 @@ _PERSON_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                            "terendam")),
     ("dealer_buys", ("jual mobil saya", "mau jual mobil", "showroom beli", "beli mobil saya",
                      "terima mobil", "mau jual unit", "jual unit saya", "sell my car")),
+    ("wants_to_buy", ("booking", "mau booking", "bisa booking", "tanda jadi", "utj",
+                      "saya ambil", "mau ambil yang ini", "ambil yang ini", "mau yang ini",
+                      "jadi ambil", "fix ambil", "cara beli", "cara belinya", "cara pembelian",
+                      "proses pembelian", "keep dulu", "tolong keep", "dikeep", "di keep",
+                      "hold dulu", "mau beli yang ini", "i will take it",
+                      "i'll take it", "book it")),
     ("asks_person", ("bicara dengan", "ngobrol dengan", "bicara sama", "ngobrol sama",
                      "hubungi saya", "telepon saya", "call me", "call saya", "minta nomor",
                      "nomor sales", "talk to", "manusia", "orang asli", "human", "real person",
@@ -467,6 +483,7 @@ _QUANTITY_AFTER = re.compile(
     re.IGNORECASE,
 )
 _PLATE_AFTER = re.compile(r"\s+[A-Z]{1,3}\b")
+_FUEL_ECONOMY = re.compile(r"\b(?:irit|hemat|boros|konsumsi)\s+(?:bensin|bbm|solar)\b")
 _NOT_A_CAR_COLOUR = re.compile(
     r"\b(?:(?:plat|plate|nopol)\s+(?:nomor\s+)?\w+|(?:tanggal|tgl|hari)\s+merah)\b"
 )
@@ -632,8 +649,12 @@ def _order(norm: str, low: str, filters: Filters | None) -> str:
     """How the cars found are best listed: the cheapest first when asked, the nearest to a
     budget "N an" first, the dearest under a ceiling first (nearest to what the buyer can
     spend); "" (the newest first) otherwise."""
+    if _has(norm, *_CHEAPER):
+        return "cheaper"
     if _has(norm, *_CHEAPEST):
         return "cheapest"
+    if _has(norm, *_YOUNGEST):
+        return "youngest"
     if filters is None or filters.price_max_idr is None or filters.price_min_idr is not None:
         return ""
     return "around" if _price_reading(low)[2] else "under"
@@ -654,6 +675,11 @@ def _is_followup(norm: str) -> bool:
 def _fact(norm: str) -> tuple[str, str | None]:
     """(the detail of a car asked, the value asked to be confirmed): "hrv nya warna apa" ->
     color; "matic kan?" -> transmission, Matic; "pajak idup?" -> papers."""
+    if [w for w in norm.split() if w not in _FILLERS and w != "?"] in (
+        ["berapa"],
+        ["berapa", "an"],
+    ):
+        return "price", None  # "brp?" alone: the price of the car in question
     found: list[tuple[int, str]] = []
     for fact, cues in _FACT_CUES:
         at = _first_at(norm, *cues)
@@ -1026,11 +1052,16 @@ def _filters(raw: str, low: str, norm: str, today: dt.date) -> Filters:
         price_max_idr=price_max,
         price_min_idr=price_min,
         transmission=_transmission(raw, norm),
-        fuel=find_fuel(raw),
+        fuel=_fuel(raw),
         body=find_body(raw),
         seats_min=_seats(low),
         color=_color(raw),
     )
+
+
+def _fuel(raw: str) -> str | None:
+    """The fuel wanted; "irit bensin" is about economy, not a petrol car."""
+    return find_fuel(_FUEL_ECONOMY.sub(" ", raw.lower()))
 
 
 def _color(raw: str) -> str | None:

@@ -40,6 +40,7 @@ class BuyerState:
     pending: str = ""  # "photos": asked before saying which car; sent once the car is named
     held: str = ""  # the message the flood limit held back (its key), answered when it lifts
     held_text: str = ""
+    topic: str = ""  # "financing": the last answer was a credit simulation ("kalo 50?": a DP)
 
     @property
     def empty(self) -> bool:
@@ -53,7 +54,7 @@ class BuyerState:
             data["shown"] = list(self.shown)
         for name in (
             "photos_sent", "unanswered", "human_until", "tokens_at", "car_price", "order",
-            "greeted_at", "answered_at", "sold_told", "pending", "held", "held_text",
+            "greeted_at", "answered_at", "sold_told", "pending", "held", "held_text", "topic",
         ):  # fmt: skip
             if getattr(self, name):
                 data[name] = getattr(self, name)
@@ -90,4 +91,5 @@ class BuyerState:
             pending=str(data.get("pending", "")),
             held=str(data.get("held", "")),
             held_text=str(data.get("held_text", "")),
+            topic=str(data.get("topic", "")),
         )

@@ -696,7 +696,9 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
             "_Perkiraan saja, belum termasuk asuransi dan biaya admin; angka pasti dari "
             "showroom dan leasing._"
         ),
-        "buyer_financing_other": "\n\nDP lain? Tulis saja, mis. _dp 50jt_.",
+        "buyer_financing_other": (
+            "\n\nMau hitung DP lain? Tulis saja, mis. _dp 40jt_ atau _dp 30%_."
+        ),
         "buyer_financing_which": (
             "Untuk simulasi kredit (bunga flat {rate}% per tahun), ketik kode mobilnya, "
             "mis. _kredit #KODE_."
@@ -722,6 +724,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "wanted_price_max": "di bawah {price}",
         "wanted_price_min": "di atas {price}",
         "wanted_price_around": "sekitar {price}",
+        "wanted_price_cheaper": "yang lebih murah dari {price}",
         "wanted_price_range": "{low}-{high}",
         "wanted_millions": "Rp {amount} juta",
         "wanted_billions": "Rp {amount} miliar",
@@ -749,6 +752,8 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "reason_more_photos": "minta foto tambahan",
         "reason_location": "tanya lokasi (alamat belum diatur)",
         "reason_papers": "tanya surat-surat (pajak, BPKB, STNK, servis)",
+        "reason_wants_to_buy": "ingin membeli / booking",
+        "reason_buyer_photo": "mengirim foto (lihat chatnya)",
         "reason_condition": "tanya kondisi atau riwayat mobil",
         "reason_fact_missing": "tanya detail yang belum tercantum di iklan",
         "leads": "*Calon pembeli{which}* (20 terbaru)\n{lines}",
@@ -903,7 +908,9 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
             "_An estimate only, before insurance and fees; the showroom and the leasing "
             "company give the exact figures._"
         ),
-        "buyer_financing_other": "\n\nAnother down payment? Just write it, e.g. _dp 50jt_.",
+        "buyer_financing_other": (
+            "\n\nAnother down payment? Just write it, e.g. _dp 40jt_ or _dp 30%_."
+        ),
         "buyer_financing_which": (
             "For a credit simulation (flat rate {rate}% per year), type the car's code, "
             "e.g. _kredit #CODE_."
@@ -929,6 +936,7 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "wanted_price_max": "under {price}",
         "wanted_price_min": "over {price}",
         "wanted_price_around": "around {price}",
+        "wanted_price_cheaper": "cheaper than {price}",
         "wanted_price_range": "{low}-{high}",
         "wanted_millions": "Rp {amount} million",
         "wanted_billions": "Rp {amount} billion",
@@ -957,6 +965,8 @@ BUYER_TEXTS: dict[str, dict[str, str]] = {
         "reason_more_photos": "asks for more photos",
         "reason_location": "asks for the location (no address configured)",
         "reason_papers": "asks about the papers (tax, BPKB, STNK, service)",
+        "reason_wants_to_buy": "wants to buy / book",
+        "reason_buyer_photo": "sent a photo (see the chat)",
         "reason_condition": "asks about the car's condition or history",
         "reason_fact_missing": "asks a detail the listing does not give",
         "leads": "*Leads{which}* (latest 20)\n{lines}",

@@ -20,6 +20,7 @@ from peewee import JOIN, fn
 
 from domain.buyer import (
     MAX_SIMILAR,
+    PETROL,
     CarFacts,
     Criteria,
     StockFacts,
@@ -221,7 +222,9 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
         condition &= Listing.price_idr <= criteria.price_max_idr
     if criteria.transmission:
         condition &= Listing.transmission == criteria.transmission
-    if criteria.fuel:
+    if criteria.fuel == PETROL:  # most petrol cars' listings name no fuel
+        condition &= Listing.fuel.in_((PETROL, ""))
+    elif criteria.fuel:
         condition &= Listing.fuel == criteria.fuel
     if criteria.color:
         condition &= (Listing.color == criteria.color) | Listing.color.startswith(
@@ -236,6 +239,8 @@ def _order(criteria: Criteria) -> tuple[Any, ...]:
     newest = (Listing.created_at.desc(), Listing.id.desc())
     if criteria.order == "cheapest":
         return (Listing.price_idr.asc(), *newest)
+    if criteria.order == "youngest":
+        return (Listing.year.desc(nulls="LAST"), *newest)
     if criteria.order == "under":
         return (Listing.price_idr.desc(), *newest)
     if criteria.order == "near" and criteria.near_idr is not None:

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from domain.buyer import MAX_SIMILAR, CarFacts, Criteria, StockFacts, StockLookup, similar_to
+from domain.buyer import (
+    MAX_SIMILAR,
+    PETROL,
+    CarFacts,
+    Criteria,
+    StockFacts,
+    StockLookup,
+    similar_to,
+)
 from domain.car_bodies import body_of
 
 SELLER = "6281234567890"
@@ -114,8 +122,8 @@ def fits(car: CarFacts, criteria: Criteria) -> bool:
         return False
     if criteria.transmission and car.transmission != criteria.transmission:
         return False
-    if criteria.fuel and car.fuel != criteria.fuel:
-        return False
+    if criteria.fuel and (car.fuel or PETROL) != criteria.fuel:
+        return False  # a listing that names no fuel runs on petrol
     color = getattr(criteria, "color", None)
     return not color or car.color == color or car.color.startswith(color + " ")
 
@@ -131,6 +139,8 @@ def search(criteria: Criteria, limit: int, stock: tuple[CarFacts, ...] = STOCK) 
         newest = -age[car.code]
         if order == "cheapest":
             return car.price_idr, newest
+        if order == "youngest":
+            return -(car.year or 0), newest
         if order == "under":
             return -car.price_idr, newest
         if order == "near" and near is not None:

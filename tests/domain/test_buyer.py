@@ -361,3 +361,46 @@ def test_any_message_gets_a_turn_without_error(words, unanswered, human):
     state, effects = step(state, received, BuyerContext(SETTINGS, question, facts), NOW)
     assert lookup is None or lookup.limit == 5
     assert len([e for e in effects if isinstance(e, LeadNote)]) == 1
+
+
+def test_a_buyers_photo_goes_to_a_person_about_the_car_in_question():
+    state = BuyerState(car="T01")
+    received = message("ada yg kaya gini gan?", kind=EventKind.IMAGE)
+    context = BuyerContext(SETTINGS, read_question(received.text), StockFacts(car=car()))
+    _, effects = step(state, received, context, NOW)
+    [alert] = [e for e in effects if isinstance(e, Alert)]
+    assert alert.chat == SELLER and "mengirim foto" in alert.text and "#T01" in alert.text
+
+
+def test_the_buyer_state_keeps_the_conversation_across_turns():
+    state = BuyerState(
+        car="T01",
+        car_price=165_000_000,
+        filters=Filters(make="Toyota", model="Avanza", color="Putih"),
+        order="cheapest",
+        greeted_at=NOW,
+        answered_at=NOW,
+        sold_told="T05",
+        pending="photos",
+        held="k:halo",
+        held_text="halo",
+        topic="financing",
+    )
+    assert BuyerState.from_json(state.to_json()) == state
+    assert BuyerState.from_json({}) == BuyerState()  # an old session loads with the defaults
+
+
+def test_a_seller_gets_the_credit_simulation_of_a_coded_car():
+    received = message("kredit #T01", sender=Identity(IdentityKind.PHONE, SELLER))
+    facts = StockFacts(car=car())
+    effects = seller_answer(received, BuyerContext(SETTINGS, None, facts), NOW)
+    assert "Simulasi kredit #T01" in effects[0].text
+
+
+def test_the_english_answers_use_the_same_rules():
+    english = replace(SETTINGS, language="en")
+    _, effects = turn("ada mobil matic dibawah 150jt?", StockFacts(), settings=english)
+    assert "automatic car under Rp 150 million" in says(effects)[0]
+    state = BuyerState(car="T01", car_price=150_000_000)
+    _, effects = turn("warnanya apa?", StockFacts(car=car()), state, settings=english)
+    assert says(effects) == ["*#T01 Toyota Avanza G 2019*: colour White."]

@@ -104,5 +104,5 @@ def test_a_buyer_conversation_gets_the_answers_it_should(conversation):
 
 def test_the_fixture_covers_the_trial_and_our_own_variants():
     sources = {c["source"] for c in conversations()}
-    assert sources == {"tester", "ours"}
+    assert sources == {"tester", "ours", "probe"}
     assert sum(len(c["turns"]) for c in conversations()) >= 150
