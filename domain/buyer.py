@@ -3,7 +3,9 @@ is not a seller. No trio, no database.
 
 A turn runs in three steps, so the rules stay pure and the stock is read through an index:
 
-1. `read_question` (`domain.buyer_questions`) reads the message: intent, filters, code.
+1. `read_question` (`domain.buyer_questions`) reads the message: intent, filters, code; and
+   `in_context` (`domain.buyer_followups`) reads it against the conversation ("yg matic" after
+   "ada avanza?", "kalo 250?", "matic kan?"). Both the plan and the turn read it so.
 2. `plan(state, question, now, settings)` says what the answer needs from the stock (a
    `StockLookup`: a car by code, link or context, its photos, searches from the wanted car to
    nearer ones); the session actor runs it against the database (`storage.buyers`) and gets
@@ -24,10 +26,12 @@ wa.me link, the car and the buyer's words; at most one alert per buyer and car p
 
 Rules that hold in every answer: only facts from the stock (`StockFacts`) are shown, never an
 invented car, price, code or photo; only available cars are offered (a sold or booked car is
-said to be so, with available alternatives); a hidden or removed car is not shown. A buyer who
-floods gets `BURST` answers, then one every `REFILL_S` seconds (the limit lives in their own
-state: nobody else is slowed). When a person answers from the dealer's own number, the bot is
-silent in that chat for `human_pause_s`.
+said to be so, with available alternatives); a hidden or removed car is not shown; a hand-over
+names the car being talked about and alerts its seller. A buyer who floods gets `BURST`
+answers, then one every `REFILL_S` seconds (the limit lives in their own state: nobody else is
+slowed); the last message held back is answered when the limit lifts (`AnswerLater`). When a
+person answers from the dealer's own number, the bot is silent in that chat for
+`human_pause_s`.
 
 With a language model configured (the tenant's `copywriter`), a free-form question the rules do
 not understand may be answered by the model, given only the facts of the cars in question (the

@@ -10,7 +10,8 @@ The reading follows the rules of `tests/domain/fixtures/buyer_questions.jsonl`:
   greetings, and `other`. A code inside a photos, negotiation, financing, viewing or trade-in
   question keeps that intent; alone it asks for the car itself (`car_by_code`), as do the
   catalog's pre-filled "Chat via WhatsApp" text and a pasted catalog link.
-- **Filters**: the ten attributes of the wanted car the message states (`Filters`), else None.
+- **Filters**: the ten attributes of the wanted car the message states (`Filters`), and its
+  colour (an eleventh, which the shared fixture's shape leaves out), else None.
   Make and model come from the listing vocabulary (`domain.vocabulary.find_car`, typos
   included); a year alone is a year range of one; amounts without a unit are millions
   (`dibawah 150` is Rp 150 jt); a DP, an instalment, a mileage or a seat count is never a price;
@@ -19,6 +20,14 @@ The reading follows the rules of `tests/domain/fixtures/buyer_questions.jsonl`:
   decide: a video, a DP below the usual, paying cash in instalments, credit with a bad record,
   delivery to another city, a flood or accident history, the showroom buying the buyer's car,
   or asking for a person outright.
+
+- **How the buyer goes on** (resolved against the conversation by `domain.buyer_followups`):
+  the order asked (termurah, a budget "N an", a ceiling, lebih murah, paling baru), follow-up
+  cues ("yg ...", "kalo ...", "... jg gpp", "tadi"), a transmission accepted ("manual gpp"), a
+  detail of the car asked ("warna apa", "km nya", "matic kan?", "pajak"), further asks in the
+  same message (kredit, lokasi), every code named, a code written loosely ("H 03", "h-2": kept
+  with the reading without it, for when no such car exists), cars alike ("yg mirip", "lain"), a
+  scam fear, the kind of closing (thanks, later, an acknowledgement, 🙏), an amount alone.
 
 Words are matched on a normalised copy of the text: lower case, letters repeated for emphasis
 cut to one (`halooo`), common chat spellings folded (`brp` -> `berapa`, `liat` -> `lihat`,
