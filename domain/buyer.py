@@ -771,8 +771,12 @@ class _Turn:
 
     def unanswerable(self, key: str, **values: Any) -> None:
         """One short pointer; the second message in a row the bot cannot answer goes to a
-        person."""
+        person; after a hand-over of the last hour, that the team has it."""
         if self.seller:
+            return
+        if any(self.now - at < ALERT_EVERY_S for _, at in self.state.alerts):
+            # a person was called into this chat within the hour: they will read this too
+            self.say("buyer_handover_again")
             return
         count = self.state.unanswered + 1
         if count >= 2:
