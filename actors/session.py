@@ -34,7 +34,15 @@ import trio
 from domain import buyer
 from domain.admin_commands import BUYER_COMMANDS
 from domain.backoff import Backoff
-from domain.buyer import Alert, AskModel, BuyerContext, BuyerSettings, LeadNote
+from domain.buyer import (
+    Alert,
+    AnswerHeld,
+    AnswerLater,
+    AskModel,
+    BuyerContext,
+    BuyerSettings,
+    LeadNote,
+)
 from domain.conversation import (
     AddPhotos,
     AdminAction,
@@ -54,7 +62,8 @@ from domain.conversation import (
     step,
 )
 from domain.copywriter import describe
-from domain.events import InboundEvent, MediaRef
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity
 from domain.replies import ReplyImage
 from domain.session_state import SessionState, Stage
 from domain.texts import text
@@ -135,7 +144,10 @@ class TenantRuntime:
     buyers: BuyerSettings = field(default_factory=BuyerSettings)  # what it set for buyers
 
 
-class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
+Message = Incoming | PhotoStored | PhotoFailed | StillWaiting | AnswerHeld
+
+
+class SessionActor(Actor[Message]):
     def __init__(
         self, key: SessionKey, tenant: TenantRuntime, persistence: ActorRef[Any], reader: Reader
     ) -> None:
@@ -169,7 +181,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             log.error("session of %s has unreadable data; starting it afresh", self.user)
             self.state = SessionState()
 
-    async def handle(self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting) -> None:
+    async def handle(self, message: Message) -> None:
         if isinstance(message, Resume):
             return  # `started` has already done what a resume needs
         for attempt in itertools.count(1):
@@ -191,14 +203,18 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 await trio.sleep(pause)
                 await self._load()
 
-    async def _turn_once(
-        self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting
-    ) -> None:
+    async def _turn_once(self, message: Message) -> None:
         prefetched: BuyerContext | None = None
         planned_at = time.time()  # the buyer's lookup and turn see the same moment
+        held = isinstance(message, AnswerHeld)
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
             prefetched = await self._read_rights(received, planned_at)
+        elif isinstance(message, AnswerHeld):
+            event = self._held_message(message)
+            if event is None:
+                return  # a later message was held, or it is answered already
+            received, inbox_id = event, None
         else:
             received, inbox_id = message, None
         echo = isinstance(received, InboundEvent) and received.from_me
@@ -216,6 +232,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 buyer_context = prefetched
             elif isinstance(received, InboundEvent):
                 buyer_context = await self._buyer_context(received, now)
+            if held and buyer_context is not None:
+                buyer_context = dataclasses.replace(buyer_context, held=True)
             context = Context(
                 self.tenant.language,
                 self.tenant.showroom,
@@ -266,6 +284,21 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             for chat in dict.fromkeys(chat for chat, _ in turn.alerts):
                 self.tenant.wake_outbox(chat)
             return
+
+    def _held_message(self, reminder: AnswerHeld) -> InboundEvent | None:
+        """The buyer's message the flood limit held back, if it is still the last one held:
+        answered now, as if it had just come (its question is read and looked up again)."""
+        state = self.state.data.buyer
+        if self.may_sell or state.held != reminder.key or not state.held_text:
+            return None
+        return InboundEvent(
+            self.tenant.slug,
+            reminder.key,
+            Identity.parse(self.user),
+            ChatKind.DIRECT,
+            EventKind.TEXT,
+            state.held_text,
+        )
 
     async def _read_rights(self, received: InboundEvent, now: float) -> BuyerContext | None:
         """Read the sender's rights (at every message: a removed admin or seller loses them at
@@ -380,6 +413,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 wanted=lead.wanted,
                 found=lead.found,
                 alerted=lead.alerted,
+                repeat=lead.repeat,
             )
             if lead
             else None,
@@ -398,6 +432,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                     self.tenant.downloads.fetch(self.key, upload, photo_key, media)
                 case RemindLater(delay_s, reminder):
                     self.tenant.remind(self.key, delay_s, reminder)
+                case AnswerLater(delay_s, key):
+                    self.tenant.remind(self.key, delay_s, AnswerHeld(key))
                 case CancelUpload(upload, files):
                     self.tenant.downloads.cancel(self.key, upload)
                     if files:

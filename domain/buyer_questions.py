@@ -10,7 +10,8 @@ The reading follows the rules of `tests/domain/fixtures/buyer_questions.jsonl`:
   greetings, and `other`. A code inside a photos, negotiation, financing, viewing or trade-in
   question keeps that intent; alone it asks for the car itself (`car_by_code`), as do the
   catalog's pre-filled "Chat via WhatsApp" text and a pasted catalog link.
-- **Filters**: the ten attributes of the wanted car the message states (`Filters`), else None.
+- **Filters**: the ten attributes of the wanted car the message states (`Filters`), and its
+  colour (an eleventh, which the shared fixture's shape leaves out), else None.
   Make and model come from the listing vocabulary (`domain.vocabulary.find_car`, typos
   included); a year alone is a year range of one; amounts without a unit are millions
   (`dibawah 150` is Rp 150 jt); a DP, an instalment, a mileage or a seat count is never a price;
@@ -19,6 +20,14 @@ The reading follows the rules of `tests/domain/fixtures/buyer_questions.jsonl`:
   decide: a video, a DP below the usual, paying cash in instalments, credit with a bad record,
   delivery to another city, a flood or accident history, the showroom buying the buyer's car,
   or asking for a person outright.
+
+- **How the buyer goes on** (resolved against the conversation by `domain.buyer_followups`):
+  the order asked (termurah, a budget "N an", a ceiling, lebih murah, paling baru), follow-up
+  cues ("yg ...", "kalo ...", "... jg gpp", "tadi"), a transmission accepted ("manual gpp"), a
+  detail of the car asked ("warna apa", "km nya", "matic kan?", "pajak"), further asks in the
+  same message (kredit, lokasi), every code named, a code written loosely ("H 03", "h-2": kept
+  with the reading without it, for when no such car exists), cars alike ("yg mirip", "lain"), a
+  scam fear, the kind of closing (thanks, later, an acknowledgement, 🙏), an amount alone.
 
 Words are matched on a normalised copy of the text: lower case, letters repeated for emphasis
 cut to one (`halooo`), common chat spellings folded (`brp` -> `berapa`, `liat` -> `lihat`,
@@ -30,10 +39,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from domain.vocabulary import (
+    COLOR_WORDS,
+    FUEL_WORDS,
     find_body,
     find_car,
     find_color,
@@ -97,6 +108,9 @@ class Filters:
     fuel: str | None = None
     body: str | None = None
     seats_min: int | None = None
+    # The colour is a filter too, but not one of the shared fixture's ten keys: `to_expected`
+    # leaves it out, and `test_buyer_conversations` checks it.
+    color: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -108,6 +122,26 @@ class Filters:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Filters:
         return cls(**{f.name: data.get(f.name) for f in fields(cls)})
+
+    def names_a_car(self) -> bool:
+        """A make, model, body or seat count: what kind of car, not only its attributes."""
+        return any(v is not None for v in (self.make, self.model, self.body, self.seats_min))
+
+    def merged(self, newer: Filters) -> Filters:
+        """These filters with what `newer` states put over them ("yg matic" after "ada
+        avanza?"); a newer make, model, body or seat count replaces the whole kind of car."""
+        data = self.to_json()
+        if newer.names_a_car():
+            data.update(make=None, model=None, body=None, seats_min=None)
+        if newer.price_max_idr is not None or newer.price_min_idr is not None:
+            data.update(price_max_idr=None, price_min_idr=None)
+        if newer.year_min is not None or newer.year_max is not None:
+            data.update(year_min=None, year_max=None)
+        data.update({k: v for k, v in newer.to_json().items() if v is not None})
+        return Filters.from_json(data)
+
+
+TEN_KEYS = tuple(f.name for f in fields(Filters) if f.name != "color")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,12 +161,41 @@ class Question:
     color: str | None = None  # "yg putih tadi": picks among the cars shown
     more_photos: bool = False  # "foto lain", "lagi": beyond those already sent
     spam: bool = False  # a link or an offer that is no question to the showroom
+    # -- how buyers go on (read here, resolved against the conversation in buyer_followups)
+    codes: tuple[str, ...] = ()  # every code named: "H02 sama H03 bagusan mana?"
+    loose_code: bool = False  # `code` was written `H 03` or `h-2`: a code only if it exists
+    without_code: Question | None = None  # the reading when that loose code is no car
+    # cheapest, cheaper (than the car in question), youngest (by year), around (a budget
+    # "N an"), under (a ceiling), "": the newest uploaded first
+    order: str = ""
+    followup: bool = False  # "yg ...", "kalo ...", "... jg gpp", "tadi": goes on from before
+    also_ok: str | None = None  # a transmission the buyer accepts ("manual jg gpp")
+    only: bool = False  # "aja", "saja": only that ("yg manual aja gpp")
+    widens: bool = False  # "juga": that too ("2019 jg gpp")
+    fact: str = ""  # a detail of the car asked: color, mileage, year, transmission, fuel,
+    #                 price, papers (pajak, BPKB...), condition (banjir, mesin...)
+    fact_value: str | None = None  # the value asked to confirm: "matic kan?" -> Matic
+    extra: tuple[Intent, ...] = ()  # further asks answered after the first (kredit, lokasi)
+    alike: bool = False  # "yg mirip", "calya lain": cars like the one in question
+    trust: bool = False  # "beneran showroom? bukan penipuan?"
+    closing: str = ""  # of thanks: thanks, later ("nanti sy kabarin"), ack ("ok", 👍), pray
+    asks_available: bool = False  # "masih ada?", "ready?"
+    budget_only_idr: int | None = None  # "kalo 250?": an amount alone, a budget or an offer
+    dp_low_words: bool = False  # "dp 0", "tanpa dp": low whatever the price
+    in_context: bool = False  # already read against the conversation (buyer_followups)
 
     def to_expected(self) -> dict[str, Any]:
-        """The shape of the fixture's `expected` (intent, filters, code, needs_person)."""
+        """The shape of the fixture's `expected` (intent, filters, code, needs_person): its
+        ten filter keys (the colour is ours), null when none of them is stated."""
+        filters = None
+        if self.filters is not None:
+            data = self.filters.to_json()
+            filters = {key: data[key] for key in TEN_KEYS}
+            if all(value is None for value in filters.values()):
+                filters = None
         return {
             "intent": self.intent.value,
-            "filters": self.filters.to_json() if self.filters is not None else None,
+            "filters": filters,
             "code": self.code,
             "needs_person": self.needs_person,
         }
@@ -177,6 +240,12 @@ _SPELLINGS = {
     "unitnya": "unit nya", "cek": "cek", "check": "cek", "kemana": "ke mana",
     "tt": "tukartambah", "tukar tambah": "tukartambah", "trade in": "tukartambah",
     "tradein": "tukartambah", "trade-in": "tukartambah",
+    "msh": "masih", "msih": "masih", "mash": "masih", "masi": "masih", "mashi": "masih",
+    "msi": "masih", "rdy": "ready", "redy": "ready", "redi": "ready", "blm": "belum",
+    "belom": "belum", "blom": "belum", "taun": "tahun", "thn": "tahun", "yaudah": "ya sudah",
+    "yaudh": "ya sudah", "ywdh": "ya sudah", "yowes": "ya sudah", "gmn": "gimana",
+    "gmna": "gimana", "gmana": "gimana", "bkn": "bukan", "trs": "terus", "trus": "terus",
+    "skrg": "sekarang", "unitny": "unit nya",
 }  # fmt: skip
 
 _WORD_RE = re.compile(r"[a-z]+(?:-[a-z]+)*|\d+(?:[.,]\d+)*|[?%#/+<>]")
@@ -309,8 +378,66 @@ _STOCK_WORDS = (
     "mobil apa", "unit apa", "stok", "stock", "apa saja", "apa aja", "daftar mobil",
     "list mobil", "katalog", "cari mobil", "nyari mobil", "ada mobil", "mobil bekas apa",
     "what cars", "which cars", "koleksi", "paling murah", "termurah", "paling baru",
-    "cheapest", "beli mobil", "info mobil", "cari unit",
+    "cheapest", "beli mobil", "info mobil", "cari unit", "info unit", "unit murah",
+    "mobil murah", "lebih murah", "terbaru",
 )  # fmt: skip
+
+# "masih ada?", "ready gan?", "unitnya ready kak?", "udh laku blm?": the whole message asks
+# whether the car in question is still for sale (one of the core words, and nothing but these).
+_AVAILABILITY_CORE = word_set("masih ready tersedia available still laku terjual sold")
+_AVAILABILITY_ONLY = _AVAILABILITY_CORE | word_set(
+    "ada stok stock unit nya mobil ini itu sudah belum kah apakah tidak bukan yang ya is it "
+    "the car ? sih kan dong"
+)
+# "ada yg lebih murah?": cheaper than the car in question (else the cheapest first).
+_CHEAPER = ("lebih murah", "lebih terjangkau", "yang murahan", "cheaper", "less expensive")
+# The youngest first: "yg paling baru", "tahun paling muda".
+_YOUNGEST = ("paling baru", "terbaru", "paling muda", "tahun muda", "newest", "latest")
+# The cheapest first: "yg paling murah", "matic termurah".
+_CHEAPEST = ("paling murah", "termurah", "yang murah", "mobil murah", "murah meriah", "unit murah",
+             "cheapest", "harga terendah", "paling terjangkau", "yang paling murah")  # fmt: skip
+# A message that goes on from the last one: it starts with these (after fillers and "oh",
+# "ok", "ya sudah" ...), or refers back ("tadi"), or accepts another value ("jg gpp").
+_FOLLOWUP_START = ("yang", "kalau", "gimana kalau", "bagaimana kalau", "terus", "lalu",
+                   "how about", "what about", "kalau yang", "atau")  # fmt: skip
+_FOLLOWUP_LEAD = word_set("oh ok oke okey okay ya iya sudah hmm wah yah nah terus lalu sama")
+_TOO = ("juga tidak apa", "juga boleh", "juga bisa", "juga oke", "juga ok", "boleh juga",
+        "juga gak apa", "juga")  # fmt: skip
+# Cars like another: "yg mirip calya", "ada calya lain?".
+_ALIKE = ("mirip", "kayak", "seperti", "sejenis", "serupa", "setara", "sekelas", "alternatif",
+          "lain", "lainnya", "similar")  # fmt: skip
+# "beneran showroom? bukan penipuan?": a buyer who fears a scam.
+_TRUST = ("penipuan", "penipu", "tipu", "nipu", "scam", "beneran", "resmi", "terpercaya",
+          "amanah", "legit", "fake", "hoax", "bodong", "showroom asli", "asli ?")  # fmt: skip
+# Closings that are no thanks ("nanti sy kabarin", "pikir2 dulu").
+_LATER = ("nanti", "kabari", "kabarin", "pikir", "dipikir", "diskusi", "diskusikan",
+          "dirundingkan", "see you")  # fmt: skip
+# A detail of the car in question, by the fact it asks for; the first written wins.
+_FACT_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("color", ("warna apa", "warna nya", "warna ?", "what color", "what colour", "which color",
+               "color ?", "colour ?")),
+    ("mileage", ("km nya", "km berapa", "berapa km", "km ?", "kilometer", "odometer",
+                 "odo nya", "odo berapa", "odo ?", "jarak tempuh", "mileage")),
+    ("year", ("tahun berapa", "tahun nya", "tahun ?", "what year")),
+    ("transmission", ("transmisi", "gearbox", "matic atau manual", "manual atau matic",
+                      "matic apa manual", "manual apa matic")),
+    ("fuel", ("bahan bakar", "bbm", "bensin atau diesel", "diesel atau bensin",
+              "bensin atau solar", "solar atau bensin", "bensin apa diesel", "diesel apa bensin",
+              "bensin apa solar", "solar apa bensin", "fuel")),
+    ("price", ("harga nya", "harga berapa", "berapa harga", "berapa harga nya", "harga ?",
+               "cash berapa", "how much", "price", "berapa ?", "berapa an", "harga cash")),
+    ("papers", ("surat", "surat surat", "surat2", "pajak", "bpkb", "stnk", "faktur",
+                "service record", "servis record", "record", "buku servis", "buku service",
+                "riwayat servis", "tangan pertama", "tangan ke", "pemilik",
+                "pemakai pertama", "nopol", "plat nomor", "papers", "no rangka", "nomor rangka",
+                "no mesin", "nomor mesin")),
+    ("condition", ("kondisi", "mulus", "minus nya", "ada minus", "minus", "kekurangan",
+                   "turun mesin", "km asli", "odo asli", "rembes", "original", "orisinil",
+                   "banjir", "tabrak", "tabrakan", "kecelakaan", "terendam", "accident",
+                   "flood")),
+)  # fmt: skip
+# "matic kan?", "solar ya?", "is it automatic?": a value asked to be confirmed.
+_CONFIRM_TAGS = ("kan", "ya ?", "bukan", "kah", "tidak ?", "bukan ?", "kan ?", "ya kan")
 
 # What only a person can decide, by reason.
 _PERSON_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -328,6 +455,12 @@ _PERSON_CUES: tuple[tuple[str, tuple[str, ...]], ...] = (
                            "terendam")),
     ("dealer_buys", ("jual mobil saya", "mau jual mobil", "showroom beli", "beli mobil saya",
                      "terima mobil", "mau jual unit", "jual unit saya", "sell my car")),
+    ("wants_to_buy", ("booking", "mau booking", "bisa booking", "tanda jadi", "utj",
+                      "saya ambil", "mau ambil yang ini", "ambil yang ini", "mau yang ini",
+                      "jadi ambil", "fix ambil", "cara beli", "cara belinya", "cara pembelian",
+                      "proses pembelian", "keep dulu", "tolong keep", "dikeep", "di keep",
+                      "hold dulu", "mau beli yang ini", "i will take it",
+                      "i'll take it", "book it")),
     ("asks_person", ("bicara dengan", "ngobrol dengan", "bicara sama", "ngobrol sama",
                      "hubungi saya", "telepon saya", "call me", "call saya", "minta nomor",
                      "nomor sales", "talk to", "manusia", "orang asli", "human", "real person",
@@ -348,6 +481,25 @@ _CATALOG_LINK = re.compile(r"https?://\S*?/cars/([a-z0-9][a-z0-9-]*)", re.IGNORE
 _CODE_HASH = re.compile(r"#\s?([a-z])\s?-?\s?(\d{1,4})(?![\d])", re.IGNORECASE)
 _CODE_WORD = re.compile(r"\bkode\s*:?\s*#?\s?([a-z])\s?-?\s?(\d{1,4})(?![\d])", re.IGNORECASE)
 _CODE_BARE = re.compile(r"(?<![\w#./-])([a-z])(\d{2,4})(?![\w])", re.IGNORECASE)
+_CODE_LOOSE = re.compile(
+    r"(?<![\w#./-])([a-z])(?:\s?-\s?|\s)(\d{1,3})(?![\d.,]|\w)|(?<![\w#./-])([a-z])(\d)(?!\w)",
+    re.IGNORECASE,
+)
+_NOT_CODE_LETTERS = frozenset("ypx")
+_QUANTITY_AFTER = re.compile(
+    r"\s*(?:rb|ribu|k|jt|juta|km|%|x|th|thn|tahun|taun|bulan|bln|orang|seater|seat|kursi|"
+    r"baris|pintu|an|cc|m|menit|jam|hari|unit|persen)\b",
+    re.IGNORECASE,
+)
+_PLATE_AFTER = re.compile(r"\s+[A-Z]{1,3}\b")
+_FUEL_ECONOMY = re.compile(r"\b(?:irit|hemat|boros|konsumsi)\s+(?:bensin|bbm|solar)\b")
+_NOT_A_CAR_COLOUR = re.compile(
+    r"\b(?:(?:plat|plate|nopol)\s+(?:nomor\s+)?\w+|(?:tanggal|tgl|hari)\s+merah)\b"
+)
+_BUDGET_ONLY = re.compile(
+    r"^ (?:kalau |gimana kalau |bagaimana kalau |terus kalau |kalau yang |yang |budget |dana )*"
+    r"(\d{2,4}(?:[.,]\d+)?) (?:juta |jt )?(?:an )?(?:\? |ada |saja |gimana |berapa |dong )*$"
+)
 
 _YEAR = r"(19[89]\d|20[0-4]\d)"
 _YEAR_RANGE = re.compile(
@@ -395,7 +547,7 @@ _DP = re.compile(
 )
 _DP_LOW_WORDS = ("dp 0", "tanpa dp", "dp murah", "dp kecil", "dp ringan", "dp minim",
                  "dp rendah", "no dp", "dp nol")  # fmt: skip
-_TENOR = re.compile(r"(\d)\s*(?:tahun|thn|th|years?|yr)\b")
+_TENOR = re.compile(r"(\d)\s*(?:tahun|taun|thn|th|years?|yr)\b")
 _TENOR_MONTHS = re.compile(r"(\d{2})\s*(?:bulan|bln|x)\b")
 _ANY_TRANSMISSION = {
     "matic": "Matic", "matik": "Matic", "automatic": "Matic", "otomatis": "Matic",
@@ -427,11 +579,24 @@ def read_question(text: str, *, today: dt.date | None = None) -> Question:
     """What a buyer's message asks (see the module's docstring for the rules)."""
     today = today or dt.date.today()
     raw = text.strip()
+    codes = _strict_codes(raw)
+    loose = None if codes or _CATALOG_LINK.search(raw) else _loose_code(raw)
+    if loose is None:
+        return _read(raw, today, codes)
+    # `H 03 ready?`: a code if that car exists; the answer falls back on the reading without
+    code, (start, end) = loose
+    without = _read(f"{raw[:start]} {raw[end:]}", today, ())
+    return replace(
+        _read(raw, today, (code,)), loose_code=True, without_code=replace(without, text=raw)
+    )
+
+
+def _read(raw: str, today: dt.date, codes: tuple[str, ...]) -> Question:
     low = re.sub(r"([a-z])\1{2,}", r"\1", raw.lower())
     norm = _normalise(raw)
     slug_match = _CATALOG_LINK.search(raw)
     slug = slug_match.group(1).lower() if slug_match else None
-    code = _code(raw)
+    code = codes[0] if codes else None
     spam = bool(_ANY_LINK.search(low)) and not slug and bool(_SPAM.search(low))
     filters = _filters(raw, low, norm, today)
     person_reason = _person_reason(norm, low)
@@ -445,6 +610,9 @@ def read_question(text: str, *, today: dt.date | None = None) -> Question:
     needs_person = intent in PERSON_INTENTS or bool(person_reason)
     if intent in PERSON_INTENTS and not person_reason:
         person_reason = intent.value
+    order = _order(norm, low, filters)
+    _, accepted = _transmission_reading(raw)
+    fact, fact_value = _fact(norm)
     if intent is Intent.TRADE_IN:
         filters = _trade_in_filters(raw, today)
     elif intent is Intent.PRICE_NEGO and filters is not None:
@@ -468,21 +636,179 @@ def read_question(text: str, *, today: dt.date | None = None) -> Question:
         more_photos=_has(norm, "lain", "lainnya", "lagi", "more", "other", "tambahan", "detail",
                          "interior", "dashboard", "jok", "mesin", "belakang", "kolong", "bagasi"),
         spam=spam,
+        codes=codes,
+        order=order,
+        followup=_is_followup(norm),
+        also_ok=accepted,
+        only=_has(norm, "saja", "only"),
+        widens=_has(norm, *_TOO),
+        fact=fact,
+        fact_value=fact_value,
+        extra=_extra(norm, low, intent, needs_person),
+        alike=_has(norm, *_ALIKE),
+        trust=_has(norm, *_TRUST),
+        closing=_closing(norm, raw) if intent is Intent.THANKS else "",
+        asks_available=_has(norm, *_AVAILABILITY_CORE),
+        budget_only_idr=_budget_only(norm),
+        dp_low_words=_has(norm, *_DP_LOW_WORDS),
     )  # fmt: skip
+
+
+def _order(norm: str, low: str, filters: Filters | None) -> str:
+    """How the cars found are best listed: the cheapest first when asked, the nearest to a
+    budget "N an" first, the dearest under a ceiling first (nearest to what the buyer can
+    spend); "" (the newest first) otherwise."""
+    if _has(norm, *_CHEAPER):
+        return "cheaper"
+    if _has(norm, *_CHEAPEST):
+        return "cheapest"
+    if _has(norm, *_YOUNGEST):
+        return "youngest"
+    if filters is None or filters.price_max_idr is None or filters.price_min_idr is not None:
+        return ""
+    return "around" if _price_reading(low)[2] else "under"
+
+
+def _is_followup(norm: str) -> bool:
+    """Does the message go on from the last answer? "yg manual aja", "kalo 250?", "2019 jg
+    gpp", "yg merah td"."""
+    words = norm.split()
+    while words and (words[0] in _FILLERS or words[0] in _FOLLOWUP_LEAD):
+        words.pop(0)
+    rest = f" {' '.join(words)} "
+    if any(rest.startswith(f" {start} ") for start in _FOLLOWUP_START):
+        return True
+    return _has(norm, "tadi", "tidak apa", *_TOO)
+
+
+def _fact(norm: str) -> tuple[str, str | None]:
+    """(the detail of a car asked, the value asked to be confirmed): "hrv nya warna apa" ->
+    color; "matic kan?" -> transmission, Matic; "pajak idup?" -> papers."""
+    if [w for w in norm.split() if w not in _FILLERS and w != "?"] in (
+        ["berapa"],
+        ["berapa", "an"],
+    ):
+        return "price", None  # "brp?" alone: the price of the car in question
+    found: list[tuple[int, str]] = []
+    for fact, cues in _FACT_CUES:
+        at = _first_at(norm, *cues)
+        if fact == "year" and at is not None and re.search(r"\d $", norm[: at + 1]):
+            at = None  # "cicilan 4 tahun brp": a tenor, not the car's year
+        if at is not None:
+            found.append((at, fact))
+    confirmed = _confirmed_value(norm)
+    if confirmed is not None:
+        found.append((confirmed[0], confirmed[1]))
+    if not found:
+        return "", None
+    fact = min(found)[1]
+    return fact, confirmed[2] if confirmed is not None and confirmed[1] == fact else None
+
+
+def _confirmed_value(norm: str) -> tuple[int, str, str] | None:
+    """ "matic kan?", "solar ya?", "putih kan?", "is it automatic?": (where, which fact, the
+    value) of a detail asked to be confirmed; not "ada yg matic ga?" (a search)."""
+    if _has(norm, "ada", "yang", "cari", "any", "have"):
+        return None
+    words = norm.split()
+    for i, word in enumerate(words):
+        for fact, table in (
+            ("transmission", _ANY_TRANSMISSION),
+            ("fuel", FUEL_WORDS),
+            ("color", COLOR_WORDS),
+        ):
+            value = table.get(word)
+            if value is None:
+                continue
+            rest = f" {' '.join(words[i + 1 : i + 3])} "
+            asked = any(rest.startswith(f" {tag} ") for tag in _CONFIRM_TAGS)
+            if asked or words[max(0, i - 2) : i] == ["is", "it"]:
+                return norm.find(f" {word} "), fact, value
+    return None
+
+
+def _extra(norm: str, low: str, intent: Intent, needs_person: bool) -> tuple[Intent, ...]:
+    """Further asks of a message about a car, answered after it: "pajero msh ada? bs kredit?"
+    gets the car and its credit simulation; "ada avanza? lokasi dmn?" the cars and the map."""
+    if needs_person or intent not in (Intent.SEARCH, Intent.AVAILABILITY, Intent.CAR_BY_CODE):
+        return ()
+    extra = []
+    if _financing_at(norm) is not None:
+        extra.append(Intent.FINANCING)
+    if _location_at(norm, low) is not None:
+        extra.append(Intent.LOCATION_HOURS)
+    return tuple(extra)
+
+
+def _closing(norm: str, raw: str) -> str:
+    """What kind of closing: thanks, later ("nanti sy kabarin"), pray (🙏 alone), greeting
+    ("good morning"), or ack ("ok", "siap", 👍): only thanks gets "sama-sama"."""
+    if _has(norm, "makasih"):
+        return "thanks"
+    if _has(norm, *_LATER):
+        return "later"
+    if "🙏" in raw and not re.search(r"[^\W\d_]", raw):
+        return "pray"
+    if _has(norm, *_GREETINGS):
+        return "greeting"
+    return "ack"
+
+
+def _budget_only(norm: str) -> int | None:
+    """ "kalo 250?", "kalau 130 ada?": an amount alone (a new budget after a search, an offer
+    on the car being talked about: the conversation decides)."""
+    found = _BUDGET_ONLY.match(norm)
+    if found is None or re.fullmatch(r"(19|20)\d\d", found.group(1)):
+        return None  # "yg 2019 brp?": a year
+    return _amount(found.group(1), None)
+
+
+def _only_availability(norm: str) -> bool:
+    """ "msh ada?", "ready gan?", "unitnya ready kak?", "udh laku blm?": nothing but whether
+    the car in question is still for sale."""
+    words = [w for w in norm.split() if w not in _FILLERS]
+    return (
+        bool(words)
+        and all(w in _AVAILABILITY_ONLY for w in words)
+        and any(w in _AVAILABILITY_CORE for w in words)
+    )
 
 
 def _code(raw: str) -> str | None:
     """`#H01`, `#t112`, `kode h12`, `kode T 07`, or a bare `H15` that is no car's name."""
+    codes = _strict_codes(raw)
+    return codes[0] if codes else None
+
+
+def _strict_codes(raw: str) -> tuple[str, ...]:
+    """Every code written as codes are (`#H01`, `kode h12`, a bare `H15`), in order."""
+    found: list[tuple[int, str]] = []
     for pattern in (_CODE_HASH, _CODE_WORD):
-        found = pattern.search(raw)
-        if found:
-            return _as_code(found.group(1), found.group(2))
-    for found in _CODE_BARE.finditer(raw):
-        letter, digits = found.group(1), found.group(2)
+        found += [(m.start(), _as_code(m.group(1), m.group(2))) for m in pattern.finditer(raw)]
+    for match in _CODE_BARE.finditer(raw):
+        letter, digits = match.group(1), match.group(2)
         word = f"{letter}{digits}".lower()
-        if _is_car_word(word) or _after_car_name(raw[: found.start()]):
+        if _is_car_word(word) or _after_car_name(raw[: match.start()]):
             continue
-        return _as_code(letter, digits)
+        found.append((match.start(), _as_code(letter, digits)))
+    return tuple(dict.fromkeys(code for _, code in sorted(found)))
+
+
+def _loose_code(raw: str) -> tuple[str, tuple[int, int]] | None:
+    """`H 03`, `h-2`, `t1`: maybe a code (the answer checks that it exists), with where it is
+    written. Not a quantity (`km 55`, `x 2`), a plate (`B 123 XY`), nor a car's type (`x1`)."""
+    for match in _CODE_LOOSE.finditer(raw):
+        letter = match.group(1) or match.group(3)
+        digits = match.group(2) or match.group(4)
+        before, after = raw[: match.start()], raw[match.end() :]
+        if letter.lower() in _NOT_CODE_LETTERS or re.search(r"\d\s*$", before):
+            continue  # "y", "p": words; "2 x 2": arithmetic
+        if _QUANTITY_AFTER.match(after) or _PLATE_AFTER.match(after):
+            continue
+        word = f"{letter}{digits}".lower()
+        if _is_car_word(word) or _after_car_name(before):
+            continue
+        return _as_code(letter, digits), match.span()
     return None
 
 
@@ -536,7 +862,8 @@ def _intent(
         return min(person)[1]
     # 2. the car questions: photos and financing as written, then the coded car, a car already
     # shown, a search
-    has_filters = filters is not None and not filters.empty
+    # a colour alone names no car: "yang merah masih ada?" picks among the cars shown
+    has_filters = filters is not None and any(getattr(filters, key) for key in TEN_KEYS)
     specific: list[tuple[int, Intent]] = []
     photos_at = _first_at(norm, *_PHOTOS)
     if photos_at is not None:
@@ -559,6 +886,12 @@ def _intent(
         return first
     if code or slug:
         return Intent.CAR_BY_CODE
+    if not has_filters and _only_availability(norm):
+        return Intent.AVAILABILITY
+    if not has_filters and filters is not None and filters.color:
+        # "ada yg warna putih?" searches by colour; "yg silver?", "yg merah td" pick a car shown
+        fresh = _has(norm, *_SEARCH_WORDS) and not _has(norm, *_AVAILABILITY_BACK)
+        return Intent.SEARCH if fresh else Intent.AVAILABILITY
     named_and_still = has_filters and _has(norm, "masih") and not _back(norm)
     if _has(norm, *_AVAILABILITY_BACK) and not _has(norm, *_STOCK_WORDS) and not named_and_still:
         return Intent.AVAILABILITY  # "masih ada?", "yg putih tadi": a car seen before
@@ -728,10 +1061,22 @@ def _filters(raw: str, low: str, norm: str, today: dt.date) -> Filters:
         price_max_idr=price_max,
         price_min_idr=price_min,
         transmission=_transmission(raw, norm),
-        fuel=find_fuel(raw),
+        fuel=_fuel(raw),
         body=find_body(raw),
         seats_min=_seats(low),
+        color=_color(raw),
     )
+
+
+def _fuel(raw: str) -> str | None:
+    """The fuel wanted; "irit bensin" is about economy, not a petrol car."""
+    return find_fuel(_FUEL_ECONOMY.sub(" ", raw.lower()))
+
+
+def _color(raw: str) -> str | None:
+    """The colour of the car wanted; not a plate's ("plat kuning" is a commercial car) nor a
+    holiday's ("tanggal merah")."""
+    return find_color(_NOT_A_CAR_COLOUR.sub(" ", raw.lower()))
 
 
 def _without_price(filters: Filters) -> Filters:
@@ -823,6 +1168,18 @@ def _words_to_digits(text: str) -> str:
 
 
 def _prices(low: str, norm: str) -> tuple[int | None, int | None]:
+    low_idr, high_idr, _ = _price_reading(low)
+    return low_idr, high_idr
+
+
+# "sekitar 150", "kisaran 200", "150an", "200 jutaan": a budget around an amount, not a ceiling
+_AROUND_CUE = re.compile(r"\s*(?:sekitar|kisaran|range|around|seharga|kira kira|kira2)\b")
+_AROUND_UNITS = ("an", "juta an", "jutaan")
+
+
+def _price_reading(low: str) -> tuple[int | None, int | None, bool]:
+    """(lowest, highest, around): the price the buyer states; `around` when the highest is
+    an amount to come near ("budget 400an", "sekitar 150") rather than a ceiling."""
     text = _words_to_digits(re.sub(r"https?://\S+", " ", low))
     for found in _PRICE_RANGE.finditer(text):
         before = text[: found.start()]
@@ -835,14 +1192,16 @@ def _prices(low: str, norm: str) -> tuple[int | None, int | None]:
             continue
         low_idr, high_idr = _amount(a, unit), _amount(b, unit)
         if low_idr and high_idr and low_idr <= high_idr:
-            return low_idr, high_idr
+            return low_idr, high_idr, False
     for found in _PRICE_MAX_CUE.finditer(text):
         number, unit = found.group(1), found.group(2)
         if re.fullmatch(r"(19|20)\d\d", number) and not unit:
             continue  # "dibawah 2015": a year
         value = _amount(number, unit)
         if value:
-            return None, value
+            around = bool(_AROUND_CUE.match(found.group(0))) or (unit or "") in _AROUND_UNITS
+            around = around or text[found.end() :].lstrip().startswith("an")
+            return None, value, around
     for pattern in (_PRICE_UNIT, _PRICE_AN):
         for found in pattern.finditer(text):
             if _NOT_PRICE_BEFORE.search(text[: found.start()]):
@@ -853,14 +1212,21 @@ def _prices(low: str, norm: str) -> tuple[int | None, int | None]:
                 continue  # "2018an": a year
             value = _amount(number, unit)
             if value:
-                return None, value
-    return None, None
+                return None, value, unit in _AROUND_UNITS
+    return None, None, False
 
 
 def _transmission(raw: str, norm: str) -> str | None:
+    return _transmission_reading(raw)[0]
+
+
+def _transmission_reading(raw: str) -> tuple[str | None, str | None]:
+    """(the transmission required, one the buyer accepts): "manual gpp" requires none and
+    accepts Manual; "matic atau manual" neither."""
     words = [w for w in words_of(raw) if w]
     english = bool(_ENGLISH.intersection(words))
     found: list[tuple[int, str]] = []
+    accepted: list[str] = []
     for i, word in enumerate(words):
         value = _ANY_TRANSMISSION.get(word)
         if value is None or (word == "at" and english) or (word == "auto" and not english):
@@ -869,12 +1235,12 @@ def _transmission(raw: str, norm: str) -> str | None:
         if any(f" {after} ".startswith(f" {p} ") for p in _DONT_CARE) or any(
             f" {p}" in f" {after}" for p in ("gpp", "gapapa", "ga papa", "gak papa", "boleh")
         ):
-            continue  # "manual gpp": either will do
+            accepted.append(value)  # "manual gpp": either will do
+            continue
         found.append((i, value))
     values = {value for _, value in found}
-    if len(values) != 1:
-        return None  # none, or "matic atau manual"
-    return found[0][1]
+    required = found[0][1] if len(values) == 1 else None  # none, or "matic atau manual"
+    return required, accepted[0] if len(set(accepted)) == 1 and not found else None
 
 
 def _seats(low: str) -> int | None:

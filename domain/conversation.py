@@ -25,7 +25,7 @@ from typing import Any
 
 from domain import buyer
 from domain.admin_commands import AdminCommand, parse_admin
-from domain.buyer import Alert, AskModel, BuyerContext, LeadNote, Say
+from domain.buyer import Alert, AnswerLater, AskModel, BuyerContext, LeadNote, Say
 from domain.completion import Question, next_question, read_into, still_doubtful
 from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
@@ -200,6 +200,7 @@ Effect = (
     | Alert  # a text to the people who sell,
     | LeadNote  # the lead's update,
     | AskModel  # a language model's answer to a free-form question (the turn runs again)
+    | AnswerLater  # and a message the flood limit held back, answered when it lifts
 )
 
 

@@ -4,7 +4,10 @@ numbers the people who sell ask for.
 
 Every query on the stock goes through an index: a car by (tenant, code) or (tenant, slug), a
 search by (tenant, status, make, model) or (tenant, status, price_idr) or at least
-(tenant, status, created_at); `tests/storage/test_buyers.py` checks the plans.
+(tenant, status, created_at); `tests/storage/test_buyers.py` checks the plans. A model matches
+its family (`Brio`: `Brio Satya`, and any model named `Brio ...`) under its make's index entry;
+the colour and the order (newest, cheapest, dearest under a ceiling, nearest a price) are
+applied to the rows the index finds.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from peewee import JOIN, fn
 
 from domain.buyer import (
     MAX_SIMILAR,
+    PETROL,
     CarFacts,
     Criteria,
     StockFacts,
@@ -62,11 +66,8 @@ def stock_facts(tenant_id: int, lookup: StockLookup) -> StockFacts:
         car = _with_photos(_facts(car_row), car_row["id"], lookup.photos_from, lookup.photos_max)
         car = _with_seller(tenant_id, car)
     similar: tuple[CarFacts, ...] = ()
-    if car is not None and lookup.similar and not car.available:
-        for criteria in similar_to(car):
-            similar = tuple(_facts(row) for row in _search(tenant_id, criteria, MAX_SIMILAR))
-            if similar:
-                break
+    if car is not None and lookup.similar and (not car.available or lookup.alike):
+        similar = _alternatives(tenant_id, car)
     matches: tuple[CarFacts, ...] = ()
     matched_by, total = -1, 0
     for index, criteria in enumerate(lookup.searches):
@@ -94,6 +95,18 @@ def rights_and_stock(
     if may_sell or lookup is None:
         return is_admin, may_sell, None
     return is_admin, may_sell, stock_facts(tenant_id, lookup)
+
+
+def _alternatives(tenant_id: int, car: CarFacts) -> tuple[CarFacts, ...]:
+    """Up to MAX_SIMILAR cars like `car`, from the closest kind of alternative on
+    (`domain.buyer.similar_to`): each search adds the cars the ones before did not find."""
+    found: dict[str, CarFacts] = {}
+    for criteria in similar_to(car):
+        for row in _search(tenant_id, criteria, MAX_SIMILAR):
+            found.setdefault(row["code"], _facts(row))
+        if len(found) >= MAX_SIMILAR:
+            break
+    return tuple(found.values())[:MAX_SIMILAR]
 
 
 def _cars_by_code(tenant_id: int, codes: tuple[str, ...]) -> tuple[CarFacts, ...]:
@@ -127,13 +140,13 @@ def _car_row(tenant_id: int, lookup: StockLookup) -> dict[str, Any] | None:
             .dicts()
             .first()
         )
-    if lookup.code:
-        return (
-            Listing.select(*_CAR_COLUMNS)
-            .where(public & (Listing.code == lookup.code))
-            .dicts()
-            .first()
-        )
+    for code in (lookup.code, lookup.fallback_code):  # `H 03` read loosely: else the other
+        if code:
+            found = (
+                Listing.select(*_CAR_COLUMNS).where(public & (Listing.code == code)).dicts().first()
+            )
+            if found is not None:
+                return found
     return None
 
 
@@ -186,7 +199,10 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
     if criteria.make:
         condition &= Listing.make == criteria.make
     if criteria.model:
-        model = Listing.model == criteria.model
+        # the model, its family's nameplates, and any model named "<model> ..." (Brio Satya)
+        names = (criteria.model, *criteria.family)
+        model = Listing.model.in_(names) if len(names) > 1 else Listing.model == criteria.model
+        model |= Listing.model.startswith(criteria.model + " ")
         if criteria.variant_of:
             other, prefix = criteria.variant_of
             model |= (Listing.model == other) & Listing.variant.startswith(prefix)
@@ -206,19 +222,36 @@ def _where(tenant_id: int, criteria: Criteria) -> Any:
         condition &= Listing.price_idr <= criteria.price_max_idr
     if criteria.transmission:
         condition &= Listing.transmission == criteria.transmission
-    if criteria.fuel:
+    if criteria.fuel == PETROL:  # most petrol cars' listings name no fuel
+        condition &= Listing.fuel.in_((PETROL, ""))
+    elif criteria.fuel:
         condition &= Listing.fuel == criteria.fuel
+    if criteria.color:
+        condition &= (Listing.color == criteria.color) | Listing.color.startswith(
+            criteria.color + " "
+        )
     if criteria.exclude:
         condition &= Listing.code.not_in(criteria.exclude)
     return condition
 
 
+def _order(criteria: Criteria) -> tuple[Any, ...]:
+    newest = (Listing.created_at.desc(), Listing.id.desc())
+    if criteria.order == "cheapest":
+        return (Listing.price_idr.asc(), *newest)
+    if criteria.order == "youngest":
+        return (Listing.year.desc(nulls="LAST"), *newest)
+    if criteria.order == "under":
+        return (Listing.price_idr.desc(), *newest)
+    if criteria.order == "near" and criteria.near_idr is not None:
+        return (fn.ABS(Listing.price_idr - criteria.near_idr).asc(), *newest)
+    return newest
+
+
 def _search(tenant_id: int, criteria: Criteria, limit: int) -> list[dict[str, Any]]:
-    """Available cars that match, newest first."""
+    """Available cars that match, in the criteria's order (the newest first by default)."""
     query = (
-        Listing.select(*_CAR_COLUMNS)
-        .where(_where(tenant_id, criteria))
-        .order_by(Listing.created_at.desc(), Listing.id.desc())
+        Listing.select(*_CAR_COLUMNS).where(_where(tenant_id, criteria)).order_by(*_order(criteria))
     )
     if not criteria.models:
         return list(query.limit(limit).dicts())

@@ -533,6 +533,9 @@ class RecordLead:
     wanted: str = ""  # a search that found nothing: what was wanted
     found: int | None = None
     alerted: tuple[str, ...] = ()
+    # the answer to a message already counted (held back by the flood limit): the lead rises
+    # and remembers, but the message is neither counted nor its question kept again
+    repeat: bool = False
 
     def record(self, tenant_id: int, identity: str) -> None:
         now = utcnow()
@@ -555,7 +558,7 @@ class RecordLead:
         else:
             status = risen_status(lead.status, self.status)
             changes: dict[str, Any] = {
-                "messages": Lead.messages + 1,
+                "messages": Lead.messages + (0 if self.repeat else 1),
                 "last_text": self.text[:1000],
                 "last_seen": now,
                 "name": self.name[:100] or lead.name,
@@ -575,7 +578,7 @@ class RecordLead:
                 '"code") DO UPDATE SET "last_at" = excluded."last_at"',
                 (tenant_id, identity, code, now, now),
             )
-        if self.intent:
+        if self.intent and not self.repeat:
             BuyerQuestion.create(
                 tenant=tenant_id,
                 identity=identity,

@@ -10,6 +10,7 @@ from domain.buyer import (
     BURST,
     REFILL_S,
     Alert,
+    AnswerLater,
     BuyerContext,
     BuyerSettings,
     CarFacts,
@@ -104,7 +105,7 @@ def test_a_search_that_finds_nothing_offers_the_nearest_cars_and_records_the_dem
     [answer] = says(effects)
     assert "belum ada di stok" in answer and "*#T05*" in answer
     note = lead(effects)
-    assert note.found == 0 and note.wanted == "Toyota Kijang Innova Diesel, maks Rp 200 jt"
+    assert note.found == 0 and note.wanted == "Toyota Kijang Innova diesel di bawah Rp 200 juta"
     _, effects = turn("ada innova diesel dibawah 200jt?", StockFacts())
     assert "Lihat semua stok kami: https://katalog.example" in says(effects)[0]
 
@@ -229,17 +230,27 @@ def test_after_a_person_answers_from_the_dealers_number_the_bot_is_silent_for_th
 
 
 def test_a_flooding_buyer_is_answered_a_burst_then_slowly_and_told_once():
-    state, answered, told = BuyerState(), 0, 0
+    state, answered, told, welcomed, held = BuyerState(), 0, 0, 0, []
     for i in range(30):
         state, effects = turn(f"halo {i}", StockFacts(), state, now=NOW + i * 0.5)
         texts = says(effects)
-        answered += any("selamat datang" in t for t in texts)
+        answered += any("selamat datang" in t or "Ada yang bisa" in t for t in texts)
+        welcomed += any("selamat datang" in t for t in texts)
         told += any("banyak sekali" in t for t in texts)
+        held += [e for e in effects if isinstance(e, AnswerLater)]
     # the burst, then one answer per REFILL_S over the 15 s the flood lasts
     assert BURST < answered <= BURST + 1 + 15 / REFILL_S
-    assert told == 1
-    state, effects = turn("halo", StockFacts(), state, now=NOW + 15 + 2 * REFILL_S)
-    assert "selamat datang" in says(effects)[0]
+    assert told == 1 and welcomed == 1  # the full welcome once, then short
+    # the last message held back is answered when the limit lifts (the session's reminder)
+    assert state.held == held[-1].key == "k:halo 29" and state.held_text == "halo 29"
+    later = NOW + 14.5 + held[-1].delay_s
+    received = message("halo 29")
+    context = BuyerContext(SETTINGS, read_question("halo 29"), StockFacts(), held=True)
+    after, effects = step(state, received, context, later)
+    assert says(effects) and after.held == "" and lead(effects).repeat
+    # an earlier reminder, for a message no longer the last held, answers nothing
+    stale = step(state, message("halo 20"), context, later)[1]
+    assert stale == []
 
 
 def test_thanks_and_greetings_are_short():
@@ -281,9 +292,18 @@ def test_the_search_plan_tries_the_wanted_car_first_then_nearer_ones():
 
 def test_describe_reads_the_same_wish_the_same_way():
     assert describe(Filters(make="Toyota", model="Avanza", price_max_idr=150_000_000), "id") == (
-        "Toyota Avanza, maks Rp 150 jt"
+        "Toyota Avanza di bawah Rp 150 juta"
     )
-    assert describe(Filters(body="SUV", fuel="Diesel"), "en") == "SUV Diesel"
+    assert describe(Filters(transmission="Matic", price_max_idr=150_000_000), "id") == (
+        "mobil matic di bawah Rp 150 juta"
+    )
+    assert describe(Filters(body="SUV", fuel="Diesel"), "en") == "diesel SUV"
+    assert describe(Filters(year_min=2019, price_max_idr=1_200_000_000), "id") == (
+        "mobil tahun 2019 ke atas di bawah Rp 1,2 miliar"
+    )
+    assert describe(Filters(body="SUV", price_max_idr=400_000_000), "id", "around") == (
+        "SUV sekitar Rp 400 juta"
+    )
 
 
 def test_simulation_rows_put_the_buyers_own_down_payment_first():
@@ -341,3 +361,46 @@ def test_any_message_gets_a_turn_without_error(words, unanswered, human):
     state, effects = step(state, received, BuyerContext(SETTINGS, question, facts), NOW)
     assert lookup is None or lookup.limit == 5
     assert len([e for e in effects if isinstance(e, LeadNote)]) == 1
+
+
+def test_a_buyers_photo_goes_to_a_person_about_the_car_in_question():
+    state = BuyerState(car="T01")
+    received = message("ada yg kaya gini gan?", kind=EventKind.IMAGE)
+    context = BuyerContext(SETTINGS, read_question(received.text), StockFacts(car=car()))
+    _, effects = step(state, received, context, NOW)
+    [alert] = [e for e in effects if isinstance(e, Alert)]
+    assert alert.chat == SELLER and "mengirim foto" in alert.text and "#T01" in alert.text
+
+
+def test_the_buyer_state_keeps_the_conversation_across_turns():
+    state = BuyerState(
+        car="T01",
+        car_price=165_000_000,
+        filters=Filters(make="Toyota", model="Avanza", color="Putih"),
+        order="cheapest",
+        greeted_at=NOW,
+        answered_at=NOW,
+        sold_told="T05",
+        pending="photos",
+        held="k:halo",
+        held_text="halo",
+        topic="financing",
+    )
+    assert BuyerState.from_json(state.to_json()) == state
+    assert BuyerState.from_json({}) == BuyerState()  # an old session loads with the defaults
+
+
+def test_a_seller_gets_the_credit_simulation_of_a_coded_car():
+    received = message("kredit #T01", sender=Identity(IdentityKind.PHONE, SELLER))
+    facts = StockFacts(car=car())
+    effects = seller_answer(received, BuyerContext(SETTINGS, None, facts), NOW)
+    assert "Simulasi kredit #T01" in effects[0].text
+
+
+def test_the_english_answers_use_the_same_rules():
+    english = replace(SETTINGS, language="en")
+    _, effects = turn("ada mobil matic dibawah 150jt?", StockFacts(), settings=english)
+    assert "automatic car under Rp 150 million" in says(effects)[0]
+    state = BuyerState(car="T01", car_price=150_000_000)
+    _, effects = turn("warnanya apa?", StockFacts(car=car()), state, settings=english)
+    assert says(effects) == ["*#T01 Toyota Avanza G 2019*: colour White."]

@@ -18,9 +18,10 @@ from domain.buyer import (
     StockLookup,
     plan,
     relaxations,
+    similar_to,
     step,
 )
-from domain.buyer_questions import read_question
+from domain.buyer_questions import Filters, read_question
 from domain.buyer_state import BuyerState
 from domain.events import EventKind, InboundEvent
 from domain.financing import simulate
@@ -131,15 +132,48 @@ def test_every_query_of_the_stock_uses_an_index(db, tenant):
             Criteria(price_max_idr=150_000_000),
             Criteria(models=(("Toyota", "Fortuner"), ("Mitsubishi", "Pajero Sport"))),
             Criteria(),
+            # a family, a colour, and every order
+            Criteria(make="Honda", model="Brio", family=("Brio Satya",), order="cheapest"),
+            Criteria(make="Toyota", model="Kijang Innova", family=("Innova Zenix",)),
+            Criteria(color="Putih", order="under", price_max_idr=300_000_000),
+            Criteria(price_max_idr=440_000_000, order="near", near_idr=400_000_000),
+            Criteria(transmission="Matic", order="cheapest"),
         ):
             stock_facts(tenant.id, StockLookup(searches=(criteria,), people=True))
         stock_facts(tenant.id, StockLookup(code="T01", context=("T01", "T02")))
+        stock_facts(
+            tenant.id, StockLookup(code="H03", fallback_code="T01", similar=True, alike=True)
+        )
         stock_facts(tenant.id, StockLookup(slug="car-t01"))
         db.connection().set_trace_callback(None)
         for sql in {s for s in statements if "listing" in s.lower() and "SELECT" in s}:
             plan_rows = db.execute_sql("EXPLAIN QUERY PLAN " + sql).fetchall()
             details = " ".join(str(row[-1]) for row in plan_rows)
             assert "SCAN listing" not in details or "USING" in details, (sql, details)
+
+
+def test_a_model_finds_its_family_and_a_loose_code_falls_back(db, tenant):
+    with db.connection_context():
+        listing(tenant, "H01", make="Honda", model="Brio Satya", variant="E", color="Merah")
+        listing(tenant, "H02", make="Honda", model="Brio", variant="RS", color="Putih Mutiara")
+        listing(tenant, "H03", make="Honda", model="Brio Sport Custom", color="Merah")
+        listing(tenant, "T02", model="Kijang Innova", variant="Reborn")
+        listing(tenant, "T03", model="Innova Zenix", variant="Q Hybrid")
+        listing(tenant, "T04", model="Kijang", variant="Super", year=1995)
+        brio = plan(BuyerState(), read_question("ada brio?"), NOW)
+        assert {c.code for c in stock_facts(tenant.id, brio).matches} == {"H01", "H02", "H03"}
+        satya = plan(BuyerState(), read_question("ada brio satya?"), NOW)
+        assert [c.code for c in stock_facts(tenant.id, satya).matches] == ["H01"]
+        innova = plan(BuyerState(), read_question("innova ada?"), NOW)
+        assert {c.code for c in stock_facts(tenant.id, innova).matches} == {"T02", "T03"}
+        white = plan(BuyerState(), read_question("ada brio warna putih?"), NOW)
+        assert [c.code for c in stock_facts(tenant.id, white).matches] == ["H02"]  # a shade
+        # `H 03` is the car when it exists, else the one being talked about
+        state = BuyerState(car="T02")
+        loose = plan(state, read_question("H 03 ready?"), NOW)
+        assert stock_facts(tenant.id, loose).car.code == "H03"
+        missing = plan(state, read_question("Z 9 ready?"), NOW)
+        assert stock_facts(tenant.id, missing).car.code == "T02"
 
 
 def test_the_bots_own_reply_is_told_from_a_person_by_the_outbox(db, tenant):
@@ -259,10 +293,11 @@ def test_every_code_price_year_and_photo_in_a_reply_is_the_stocks(db, tenant, st
             if status in ("available", "booking", "sold"):
                 public[car.code] = car
         files = {p.file_large for p in Photo.select() if p.listing.code in public}
-        state, now = BuyerState(), NOW
+        state, now, written = BuyerState(), NOW, ""
         for phrase, model, year, price, number in conversation:
             code = f"{(stock[(number - 1) % len(stock)][0][0][0]) if stock else 'T'}{number:02d}"
             words = phrase.format(model=model, year=year, price=price, code=code)
+            written += f" {words}"
             question = read_question(words)
             lookup = plan(state, question, now)
             facts = stock_facts(tenant.id, lookup) if lookup else None
@@ -285,7 +320,8 @@ def test_every_code_price_year_and_photo_in_a_reply_is_the_stocks(db, tenant, st
                     assert found in public or found in words.upper(), (words, said)
                 for found in PRICE.findall(said):
                     assert int(found.replace(".", "")) in allowed, (words, said)
-                years = {c.year for c in public.values()} | {int(y) for y in YEAR.findall(words)}
+                # the stock's years, and those the buyer wrote (a follow-up repeats the wish)
+                years = {c.year for c in public.values()} | {int(y) for y in YEAR.findall(written)}
                 for found in YEAR.findall(said):
                     assert int(found) in years, (words, said)
                 if "Ada " in said and "mobil yang cocok" in said:  # a list offers cars for sale
@@ -311,6 +347,84 @@ def _amounts(public: dict, question) -> set[int]:
             allowed.add(row.dp_idr)
             allowed.update(monthly for _, monthly in row.monthly_by_years)
     return allowed
+
+
+_CRITERIA_MODELS = [("Toyota", "Avanza"), ("Honda", "Brio"), ("Toyota", "Kijang Innova"),
+                    ("Mitsubishi", "Xpander"), ("Honda", "Jazz")]  # fmt: skip
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    stock=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    ("Toyota", "Avanza"),
+                    ("Toyota", "Veloz"),
+                    ("Honda", "Brio"),
+                    ("Honda", "Brio Satya"),
+                    ("Toyota", "Kijang Innova"),
+                    ("Toyota", "Innova Zenix"),
+                    ("Mitsubishi", "Xpander"),
+                    ("Mitsubishi", "Xpander Cross"),
+                    ("Honda", "Jazz"),
+                    ("Daihatsu", "Ayla"),
+                    ("Toyota", "Fortuner"),
+                ]
+            ),
+            st.integers(2012, 2024),
+            st.integers(80, 500),
+            st.sampled_from(["Matic", "Manual", ""]),
+            st.sampled_from(["Putih", "Hitam", "Putih Mutiara", "Merah", ""]),
+            st.sampled_from(["available", "available", "sold", "hidden"]),
+        ),
+        max_size=14,
+    ),
+    wish=st.tuples(
+        st.sampled_from([None, *_CRITERIA_MODELS]),
+        st.sampled_from([None, 150, 250, 400]),
+        st.sampled_from([None, "Matic", "Manual"]),
+        st.sampled_from([None, "Putih", "Hitam"]),
+        st.sampled_from(["", "cheapest", "around", "under"]),
+    ),
+)
+def test_the_stock_double_of_the_domain_tests_answers_as_the_storage(db, tenant, stock, wish):
+    """`tests/domain/buyer_trial.facts` answers a lookup from memory by the storage's rules:
+    for random stock and random wishes (their searches, nearer ones and alternatives), both
+    give the same cars in the same order."""
+    from tests.domain import buyer_trial
+
+    with db.connection_context(), db.atomic() as transaction:
+        cars = []
+        for number, ((make, model), year, millions, gear, color, status) in enumerate(stock, 1):
+            car = listing(
+                tenant, f"{make[0]}{number:02d}", make=make, model=model, year=year,
+                price_idr=millions * 1_000_000, transmission=gear, color=color, status=status,
+                slug=f"car-{number}",
+            )  # fmt: skip
+            row = Listing.select(*buyers._CAR_COLUMNS).where(Listing.id == car.id).dicts().get()
+            cars.append(buyers._facts(row))
+        public = tuple(c for c in cars if c.status != "hidden")
+        (make_model, budget, gear, color, order) = wish
+        filters = Filters(
+            make=make_model[0] if make_model else None,
+            model=make_model[1] if make_model else None,
+            price_max_idr=budget * 1_000_000 if budget else None,
+            transmission=gear,
+            color=color,
+        )
+        tries = list(relaxations(filters, order))
+        for car in public:
+            tries += similar_to(car)
+        for criteria in tries:
+            stored = [row["code"] for row in buyers._search(tenant.id, criteria, 5)]
+            double = [c.code for c in buyer_trial.search(criteria, 5, public)]
+            assert stored == double, criteria
+        transaction.rollback()
 
 
 def test_the_module_documents_its_index_promise():
