@@ -24,10 +24,11 @@ from domain.admin_commands import AdminCommand
 from domain.formatting import seconds
 from domain.texts import listing_lines, text
 from runtime import ActorRef
+from storage.buyers import buyer_stats, latest_leads, unmet_demand
 from storage.models import utcnow
 from storage.queries import listings, people, stats
 from storage.reader import Reader
-from storage.writes import Audit, ChangeListing, EnqueueReply, SetPerson
+from storage.writes import Audit, ChangeListing, EnqueueReply, SetLeadStatus, SetPerson
 
 log = logging.getLogger("showroom.admin")
 
@@ -76,9 +77,16 @@ class AdminService:
                 self._nursery = None
 
     async def carry_out(
-        self, tenant: tuple[int, str, str], admin: str, allowed: bool, command: AdminCommand
+        self,
+        tenant: tuple[int, str, str],
+        admin: str,
+        allowed: bool,
+        command: AdminCommand,
+        *,
+        seller_only: bool = False,
     ) -> str:
-        """The reply to an admin command (tenant is id, slug, language). Audited either way."""
+        """The reply to an admin command (tenant is id, slug, language). Audited either way.
+        `seller_only`: a seller's lead commands, which see only the leads on their own cars."""
         tenant_id, slug, language = tenant
         target = command.phone or command.code or command.status or ""
         await self._write(
@@ -90,7 +98,11 @@ class AdminService:
         if command.invalid:
             if command.name in ("seller", "admin"):
                 return say("usage_person", command=command.name)
+            if command.name in ("leads", "lead"):
+                return say("usage_lead")
             return say("usage_code", command=command.name)
+        if command.name in ("leads", "lead", "demand"):
+            return await self._buyers(tenant_id, language, admin if seller_only else None, command)
         match command.name, command.action:
             case "admin", "help":
                 return say("admin_help")
@@ -137,6 +149,7 @@ class AdminService:
                 return say("listing_status_set", code=code, status=say(f"status_{status}"))
             case "stats", _:
                 numbers = await self.reader.run(stats, tenant_id, utcnow())
+                buyers = await self.reader.run(buyer_stats, tenant_id, utcnow())
                 by_status = numbers["by_status"]
                 return await self._with_storage(
                     language,
@@ -157,6 +170,14 @@ class AdminService:
                         sessions=self.sessions_active(),
                         leads=numbers["leads"],
                         crashed=numbers["crashed_week"],
+                    )
+                    + say(
+                        "stats_buyers",
+                        today=buyers["buyers_today"],
+                        week=buyers["buyers_week"],
+                        hot=buyers["hot_leads"],
+                        alerts=buyers["alerts_week"],
+                        answered=buyers["answered_week"],
                     ),
                 )
             case "health", _:
@@ -167,6 +188,50 @@ class AdminService:
                 self._nursery.start_soon(self._backup, tenant_id, slug, admin, language)
                 return say("backup_started")
         return say("admin_help")
+
+    async def _buyers(
+        self, tenant_id: int, language: str, seller: str | None, command: AdminCommand
+    ) -> str:
+        """/leads, /lead and /permintaan; a seller's (`seller` given) only on their own cars."""
+        say = lambda key, **values: text(language, key, **values)  # noqa: E731
+        now = utcnow()
+        if command.name == "lead":
+            done = await self._write(
+                SetLeadStatus(tenant_id, command.phone, command.status or "", seller)
+            )
+            if done is None:
+                return say(
+                    "lead_unknown", phone=command.phone, yours=say("lead_yours") if seller else ""
+                )
+            return say("lead_set", phone=command.phone, status=say(f"lead_status_{done}"))
+        if command.name == "demand":
+            rows = await self.reader.run(unmet_demand, tenant_id, now - dt.timedelta(days=7))
+            if not rows:
+                return say("demand_none")
+            lines = [
+                say("demand_line", count=r["count"], wanted=r["wanted"], buyers=r["buyers"])
+                for r in rows
+            ]
+            return say("demand", lines="\n".join(lines))
+        rows = await self.reader.run(
+            partial(latest_leads, tenant_id, status=command.status, seller=seller)
+        )
+        which = f" ({say(f'lead_status_{command.status}')})" if command.status else ""
+        if not rows:
+            return say("leads_none", which=which)
+        lines = [
+            say(
+                "lead_line",
+                status=say(f"lead_status_{r['status']}"),
+                phone=r["identity"],
+                name=f"{r['name']} " if r["name"] else "",
+                car=f"#{r['last_car']} " if r["last_car"] else "",
+                words=" ".join(r["last_text"].split())[:60],
+                age=_age(now - r["last_seen"], language),
+            )
+            for r in rows
+        ]
+        return say("leads", which=which, lines="\n".join(lines))
 
     async def _health(self, slug: str, language: str) -> str:
         size = await trio.to_thread.run_sync(_file_size, self.facts.database_path)
@@ -227,6 +292,16 @@ class AdminService:
 
 def _clock(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp).strftime("%Y-%m-%d %H:%M")
+
+
+def _age(age: dt.timedelta, language: str) -> str:
+    """`5 mnt`, `3 jam`, `2 hr`: how long ago a lead last wrote."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return text(language, "age_minutes", count=minutes)
+    if minutes < 48 * 60:
+        return text(language, "age_hours", count=minutes // 60)
+    return text(language, "age_days", count=minutes // (24 * 60))
 
 
 def _file_size(path: Path) -> int:

@@ -5,6 +5,15 @@ restarts the photo downloads a previous process left unfinished), passivated whe
 turn runs `conversation.step` and commits the new state, the replies, a listing to publish and
 the "inbox event done" mark in ONE transaction, so a replayed event changes nothing twice.
 Downloads start and uploads are cancelled only after that commit.
+
+A buyer's message (anyone who may not sell) is read first (`domain.buyer.question_of`, pure),
+the stock facts its answer needs are looked up through the reader (`storage.buyers`, indexed),
+and then the pure turn runs with them in its context; its lead update, question row and the
+alerts to the people who sell (texts to their chats) commit in the turn's one transaction, and
+the outbox is woken for every chat the turn wrote to. A message from the dealer's own number
+into a buyer's chat (`InboundEvent.from_me`) is the bot's own reply coming back when its text
+matches a reply the outbox holds for that chat (`storage.buyers.sent_by_bot`): then it only
+marks the event done; otherwise a person answered, and the buyer turn falls silent.
 """
 
 from __future__ import annotations
@@ -16,13 +25,24 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import trio
 
+from domain import buyer
+from domain.admin_commands import BUYER_COMMANDS
 from domain.backoff import Backoff
+from domain.buyer import (
+    Alert,
+    AnswerHeld,
+    AnswerLater,
+    AskModel,
+    BuyerContext,
+    BuyerSettings,
+    LeadNote,
+)
 from domain.conversation import (
     AddPhotos,
     AdminAction,
@@ -30,7 +50,6 @@ from domain.conversation import (
     Context,
     Fetch,
     ListingCommand,
-    NoteLead,
     PhotoFailed,
     PhotoStored,
     Publish,
@@ -43,19 +62,21 @@ from domain.conversation import (
     step,
 )
 from domain.copywriter import describe
-from domain.events import InboundEvent, MediaRef
+from domain.events import EventKind, InboundEvent, MediaRef
+from domain.identity import ChatKind, Identity
 from domain.replies import ReplyImage
-from domain.session_state import SessionState
+from domain.session_state import SessionState, Stage
 from domain.texts import text
 from runtime import Actor, ActorRef
+from storage.buyers import rights_and_stock, sent_by_bot, stock_facts
 from storage.errors import StaleSession
 from storage.faults import is_transient
 from storage.media import MediaStore
+from storage.models import utcnow
 from storage.queries import (
     listings,
     load_session,
     referenced_media_files,
-    rights,
 )
 from storage.reader import Reader
 from storage.writes import (
@@ -120,9 +141,13 @@ class TenantRuntime:
     wake_outbox: Callable[[str | None], None]  # the chat with new replies, or None: look
     downloads: DownloadService
     media: MediaStore
+    buyers: BuyerSettings = field(default_factory=BuyerSettings)  # what it set for buyers
 
 
-class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
+Message = Incoming | PhotoStored | PhotoFailed | StillWaiting | AnswerHeld
+
+
+class SessionActor(Actor[Message]):
     def __init__(
         self, key: SessionKey, tenant: TenantRuntime, persistence: ActorRef[Any], reader: Reader
     ) -> None:
@@ -156,7 +181,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             log.error("session of %s has unreadable data; starting it afresh", self.user)
             self.state = SessionState()
 
-    async def handle(self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting) -> None:
+    async def handle(self, message: Message) -> None:
         if isinstance(message, Resume):
             return  # `started` has already done what a resume needs
         for attempt in itertools.count(1):
@@ -178,33 +203,67 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                 await trio.sleep(pause)
                 await self._load()
 
-    async def _turn_once(
-        self, message: Incoming | PhotoStored | PhotoFailed | StillWaiting
-    ) -> None:
+    async def _turn_once(self, message: Message) -> None:
+        prefetched: BuyerContext | None = None
+        planned_at = time.time()  # the buyer's lookup and turn see the same moment
+        held = isinstance(message, AnswerHeld)
         if isinstance(message, Incoming):
             received, inbox_id = message.event, message.inbox_id
-            # Rights are read at every message: a removed admin or seller loses them at once.
-            self.is_admin, seller = await self.reader.run(rights, self.tenant.id, self.user)
-            self.may_sell = self.is_admin or seller or self.tenant.open_to_all
+            prefetched = await self._read_rights(received, planned_at)
+        elif isinstance(message, AnswerHeld):
+            event = self._held_message(message)
+            if event is None:
+                return  # a later message was held, or it is answered already
+            received, inbox_id = event, None
         else:
             received, inbox_id = message, None
+        echo = isinstance(received, InboundEvent) and received.from_me
+        if echo and not self.may_sell:
+            # the bot's own reply coming back is nothing; a person's answer silences the bot
+            echo = await self.reader.run(
+                sent_by_bot, self.tenant.id, self.user, received.text, utcnow()
+            )
         for attempt in (1, 2):
+            now = planned_at if attempt == 1 else time.time()
+            buyer_context = None
+            if isinstance(received, InboundEvent) and received.from_me:
+                buyer_context = BuyerContext(self.tenant.buyers)  # a person took the chat
+            elif prefetched is not None and attempt == 1:
+                buyer_context = prefetched
+            elif isinstance(received, InboundEvent):
+                buyer_context = await self._buyer_context(received, now)
+            if held and buyer_context is not None:
+                buyer_context = dataclasses.replace(buyer_context, held=True)
             context = Context(
                 self.tenant.language,
                 self.tenant.showroom,
-                now=time.time(),
+                now=now,
                 may_sell=self.may_sell,
                 is_admin=self.is_admin,
                 session_ttl_s=self.tenant.upload_ttl_s,
                 catalog_url=self.tenant.link_base,
                 copywriter=self.tenant.copywriter is not None,
+                buyer=buyer_context,
             )
-            new_state, effects = step(self.state, received, context)
+            if echo:  # the dealer's own message in a seller's chat, or the bot's own reply
+                new_state, effects = self.state, []
+            else:
+                new_state, effects = step(self.state, received, context)
             wanted = next((e for e in effects if isinstance(e, WriteCopy)), None)
             if wanted is not None:  # the same turn again, with the written text
                 written = await self.tenant.copywriter.write(wanted.draft, self.tenant.language)
                 written = written or describe(wanted.draft, self.tenant.language)
                 context = dataclasses.replace(context, descriptions={wanted.key: written})
+                new_state, effects = step(self.state, received, context)
+            asked = next((e for e in effects if isinstance(e, AskModel)), None)
+            if asked is not None and context.buyer is not None:  # again, with the model's answer
+                answer = await self.tenant.copywriter.answer(
+                    asked.question, asked.cars, asked.settings
+                )
+                context = dataclasses.replace(
+                    context,
+                    buyer=dataclasses.replace(context.buyer, written={asked.key: answer or ""}),
+                )
                 new_state, effects = step(self.state, received, context)
             effects = await self._run_commands(effects)
             turn = self._turn(inbox_id, new_state, effects)
@@ -222,7 +281,61 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             await self._after_commit(effects)
             if turn.replies or turn.publish or turn.add_photos:  # the turn enqueued replies
                 self.tenant.wake_outbox(self.user)
+            for chat in dict.fromkeys(chat for chat, _ in turn.alerts):
+                self.tenant.wake_outbox(chat)
             return
+
+    def _held_message(self, reminder: AnswerHeld) -> InboundEvent | None:
+        """The buyer's message the flood limit held back, if it is still the last one held:
+        answered now, as if it had just come (its question is read and looked up again)."""
+        state = self.state.data.buyer
+        if self.may_sell or state.held != reminder.key or not state.held_text:
+            return None
+        return InboundEvent(
+            self.tenant.slug,
+            reminder.key,
+            Identity.parse(self.user),
+            ChatKind.DIRECT,
+            EventKind.TEXT,
+            state.held_text,
+        )
+
+    async def _read_rights(self, received: InboundEvent, now: float) -> BuyerContext | None:
+        """Read the sender's rights (at every message: a removed admin or seller loses them at
+        once). Most who write are buyers: the stock facts a buyer's answer needs come in the
+        same read, and are returned as the buyer's context (None for a seller or admin)."""
+        question, lookup = None, None
+        if not received.from_me and not self.tenant.open_to_all:
+            question = buyer.question_of(received)
+            lookup = buyer.plan(
+                self.state.data.buyer, question, now, model=self.tenant.buyers.model_answers
+            )
+        self.is_admin, seller, facts = await self.reader.run(
+            rights_and_stock, self.tenant.id, self.user, lookup
+        )
+        self.may_sell = self.is_admin or seller or self.tenant.open_to_all
+        if self.may_sell or received.from_me:
+            return None
+        return BuyerContext(self.tenant.buyers, question, facts)
+
+    async def _buyer_context(self, received: InboundEvent, now: float) -> BuyerContext | None:
+        """The question a buyer's message asks and the stock's facts its answer needs (a
+        seller gets them only for a question about a car or the stock outside an upload)."""
+        question = buyer.question_of(received)
+        if self.may_sell:
+            if (
+                self.state.stage is not Stage.IDLE
+                or question is None
+                or not buyer.answers_seller(question)
+            ):
+                return None
+            lookup = buyer.plan(self.state.data.buyer, question, now, seller=True)
+        else:
+            lookup = buyer.plan(
+                self.state.data.buyer, question, now, model=self.tenant.buyers.model_answers
+            )
+        facts = await self.reader.run(stock_facts, self.tenant.id, lookup) if lookup else None
+        return BuyerContext(self.tenant.buyers, question, facts)
 
     async def _run_commands(self, effects: list) -> list:
         """Listing commands act on the database first; their answers join the turn's replies.
@@ -231,10 +344,13 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
         for effect in effects:
             if isinstance(effect, AdminAction):
                 tenant = (self.tenant.id, self.tenant.slug, self.tenant.language)
+                allowed, seller_only = effect.allowed, False
+                if effect.command.name in BUYER_COMMANDS:  # leads: for sellers too, their own
+                    allowed, seller_only = self.may_sell, not self.is_admin
                 done.append(
                     Reply(
                         await self.tenant.admin.carry_out(
-                            tenant, self.user, effect.allowed, effect.command
+                            tenant, self.user, allowed, effect.command, seller_only=seller_only
                         )
                     )
                 )
@@ -264,7 +380,7 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
 
     def _turn(self, inbox_id: int | None, state: SessionState, effects: list) -> CommitTurn:
         publish = next((e for e in effects if isinstance(e, Publish)), None)
-        lead = next((e for e in effects if isinstance(e, NoteLead)), None)
+        lead = next((e for e in effects if isinstance(e, LeadNote)), None)
         more = next((e for e in effects if isinstance(e, AddPhotos)), None)
         expires = state.data.expires_at
         return CommitTurn(
@@ -287,12 +403,26 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
             )
             if publish
             else None,
-            lead=RecordLead(lead.name, lead.text) if lead else None,
+            lead=RecordLead(
+                lead.name,
+                lead.text,
+                intent=lead.intent,
+                status=lead.status,
+                cars=lead.cars,
+                answered=lead.answered,
+                wanted=lead.wanted,
+                found=lead.found,
+                alerted=lead.alerted,
+                repeat=lead.repeat,
+            )
+            if lead
+            else None,
             add_photos=AddListingPhotos(
                 more.code, more.photos, more.added_text, more.not_found_text
             )
             if more
             else None,
+            alerts=tuple((e.chat, e.text) for e in effects if isinstance(e, Alert)),
         )
 
     async def _after_commit(self, effects: list) -> None:
@@ -302,6 +432,8 @@ class SessionActor(Actor[Incoming | PhotoStored | PhotoFailed | StillWaiting]):
                     self.tenant.downloads.fetch(self.key, upload, photo_key, media)
                 case RemindLater(delay_s, reminder):
                     self.tenant.remind(self.key, delay_s, reminder)
+                case AnswerLater(delay_s, key):
+                    self.tenant.remind(self.key, delay_s, AnswerHeld(key))
                 case CancelUpload(upload, files):
                     self.tenant.downloads.cancel(self.key, upload)
                     if files:

@@ -12,6 +12,14 @@ _COMMANDS = {
     "/mobil": "cars", "/cars": "cars", "/sembunyikan": "hide", "/hide": "hide",
     "/tampilkan": "show", "/show": "show", "/stats": "stats", "/statistik": "stats",
     "/health": "health", "/kesehatan": "health", "/backup": "backup",
+    "/leads": "leads", "/lead": "lead", "/calon": "leads", "/permintaan": "demand",
+    "/demand": "demand",
+}  # fmt: skip
+# The buyer side's commands: sellers may use them too, for the leads on their own cars.
+BUYER_COMMANDS = frozenset({"leads", "lead", "demand"})
+_LEAD_STATUSES = {
+    "hot": "hot", "warm": "warm", "baru": "new", "new": "new", "closed": "closed",
+    "tutup": "closed", "deal": "closed", "lost": "lost", "batal": "lost", "hilang": "lost",
 }  # fmt: skip
 _ADD = {"tambah", "add", "+"}
 _REMOVE = {"hapus", "remove", "delete", "-"}
@@ -28,7 +36,7 @@ _STATUS = {
 
 @dataclass(frozen=True, slots=True)
 class AdminCommand:
-    name: str  # admin, seller, cars, hide, show, stats, health, backup
+    name: str  # admin, seller, cars, hide, show, stats, health, backup, leads, lead, demand
     action: str = ""  # add, remove, list, help
     phone: str = ""
     person_name: str = ""
@@ -60,6 +68,21 @@ def parse_admin(message: str) -> AdminCommand | None:
     if name == "cars":
         status = _STATUS.get(rest[0].lower()) if rest else None
         return AdminCommand(name, "list", status=status)
+    if name == "leads":  # /leads [hot|warm|baru]
+        status = _LEAD_STATUSES.get(rest[0].lower()) if rest else None
+        if rest and status is None:
+            return AdminCommand(name, invalid=True)
+        return AdminCommand(name, "list", status=status)
+    if name == "lead":  # /lead 0812... closed|lost|hot
+        digits = re.match(r"[+\d][\d\s().-]{6,}", " ".join(rest))
+        status = _LEAD_STATUSES.get(rest[-1].lower()) if rest else None
+        if not digits or status is None:
+            return AdminCommand(name, invalid=True)
+        try:
+            phone = normalise_phone(digits.group(0))
+        except NotAnIdentity:
+            return AdminCommand(name, invalid=True)
+        return AdminCommand(name, "set", phone=phone, status=status)
     if name in ("hide", "show"):
         found = re.search(r"#?\b([a-zA-Z]\d{2,4})\b", " ".join(rest))
         if not found:

@@ -23,7 +23,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain import buyer
 from domain.admin_commands import AdminCommand, parse_admin
+from domain.buyer import Alert, AnswerLater, AskModel, BuyerContext, LeadNote, Say
 from domain.completion import Question, next_question, read_into, still_doubtful
 from domain.copywriter import describe
 from domain.events import EventKind, InboundEvent, MediaRef
@@ -31,6 +33,7 @@ from domain.formatting import car_name, kilometres, rupiah
 from domain.listing import Doubt, looks_like_listing, parse_listing, read_answer
 from domain.photo_failures import text_key
 from domain.photos import StoredPhoto
+from domain.replies import ReplyImage
 from domain.session_state import PhotoSlot, PhotoStatus, SessionData, SessionState, Stage
 from domain.texts import field_name, listing_lines, text, value_name
 from domain.words import (
@@ -47,7 +50,6 @@ from domain.words import (
 
 MAX_PHOTOS = 10
 SESSION_TTL_S = 24 * 3600.0
-STRANGER_REPLY_EVERY_S = 24 * 3600.0
 WAIT_NOTICE_AFTER_S = 2.5  # `selesai` while photos download: say "wait" only if it takes long
 PHOTOS_FIRST_KEPT_S = 15 * 60.0  # photos sent before their listing wait this long for it
 FULL_HELP_EVERY_S = 3600.0  # the full help, unasked, at most this often
@@ -70,6 +72,9 @@ class Context:
     is_admin: bool = False
     copywriter: bool = False
     descriptions: Mapping[str, str] = field(default_factory=dict)
+    # Someone who may not sell is a buyer (domain.buyer): the question read and the stock's
+    # facts the session looked up for it (None: the buyer conversation runs without facts).
+    buyer: BuyerContext | None = None
 
 
 # -- inputs besides the seller's messages -------------------------------------------------
@@ -147,14 +152,6 @@ class ListingCommand:
 
 
 @dataclass(frozen=True, slots=True)
-class NoteLead:
-    """Someone who may not sell wrote: keep them as a lead (name and what they wrote)."""
-
-    name: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
 class AdminAction:
     """An admin command for the admin service (which checks `allowed` and audits it)."""
 
@@ -195,11 +192,15 @@ Effect = (
     | CancelUpload
     | Publish
     | ListingCommand
-    | NoteLead
     | AddPhotos
     | RemindLater
     | WriteCopy
     | AdminAction
+    | ReplyImage  # the buyer conversation's effects: a car's photo,
+    | Alert  # a text to the people who sell,
+    | LeadNote  # the lead's update,
+    | AskModel  # a language model's answer to a free-form question (the turn runs again)
+    | AnswerLater  # and a message the flood limit held back, answered when it lifts
 )
 
 
@@ -271,6 +272,7 @@ class _Turn:
                 confirm_delete=self.data.confirm_delete,
                 told_at=self.data.told_at,
                 helped_at=self.data.helped_at,
+                buyer=self.data.buyer,
             )
         elif self.waiting_for_listing() and self.data.photos_first_at is not None:
             # photos sent before their listing wait a while only
@@ -348,17 +350,31 @@ class _Turn:
             self.say("photos_first_expired")
 
     def stranger(self, received: InboundEvent) -> None:
-        """Not a seller: a possible buyer. Point them to the catalog, at most once a day."""
+        """Not a seller: a buyer. The buyer conversation answers (domain.buyer)."""
         self.stage = IDLE
-        self.effects.append(NoteLead(received.sender_name, received.text))
-        if self.context.now - self.data.told_at >= STRANGER_REPLY_EVERY_S:
-            self.change(told_at=self.context.now)
-            self.say("not_a_seller", showroom=self.context.showroom, link=self.context.catalog_url)
+        context = self.context.buyer or BuyerContext(
+            buyer.BuyerSettings(
+                self.context.language, self.context.showroom, self.context.catalog_url
+            )
+        )
+        state, effects = buyer.step(self.data.buyer, received, context, self.context.now)
+        self.change(buyer=state)
+        self.effects.extend(Reply(e.text) if isinstance(e, Say) else e for e in effects)
+
+    def stock_question(self, received: InboundEvent) -> list[Effect]:
+        """A seller's question about a code, a link or the stock outside an upload gets the
+        buyer's answer (no lead, no alert); [] when it is no such question."""
+        if self.context.buyer is None or received.kind is not EventKind.TEXT:
+            return []
+        answer = buyer.seller_answer(received, self.context.buyer, self.context.now)
+        return [Reply(e.text) if isinstance(e, Say) else e for e in answer]
 
     def help(self, *, unasked: bool = False) -> None:
-        """The full help; unasked (a greeting, something not understood) at most once an hour,
-        a short pointer to the next step otherwise."""
-        if unasked and self.context.now - self.data.helped_at < FULL_HELP_EVERY_S:
+        """The full help; unasked (a greeting, something not understood) at most once an hour
+        and never in the middle of an upload (it reads as if nothing were in progress): a
+        short pointer to the next step otherwise."""
+        recently = self.context.now - self.data.helped_at < FULL_HELP_EVERY_S
+        if unasked and (recently or self.stage != IDLE):
             self.next_step_hint()
             return
         if unasked:
@@ -453,6 +469,8 @@ class _Turn:
             self.say("unsupported")
         elif looks_like_listing(received.text) or _wants_to_sell(received.text):
             self.upload(received.text)  # `jual avanza 2019 matic 165jt`, `mau jual mobil`
+        elif answer := self.stock_question(received):
+            self.effects.extend(answer)  # a seller asks about a car or the stock
         else:
             self.help(unasked=True)
 

@@ -57,6 +57,9 @@ class InboundEvent:
     sender_name: str = ""
     sent_at: float | None = None  # seconds since the epoch, as the gateway says
     alternates: tuple[Identity, ...] = field(default=())  # other forms of the same sender
+    # Sent from the dealer's own number into this private chat (`sender` is then the other
+    # person of the chat): a person answering a buyer, or the bot's own send coming back.
+    from_me: bool = False
 
     def sent_by(self, sender: Identity) -> InboundEvent:
         """The same event with `sender` as its identity (the one it came with becomes an
@@ -78,6 +81,8 @@ class InboundEvent:
             "sent_at": self.sent_at,
             "alternates": [str(a) for a in self.alternates],
         }
+        if self.from_me:
+            data["from_me"] = True
         if self.media is not None:
             data["media"] = self.media.to_json()
         return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -97,4 +102,5 @@ class InboundEvent:
             sender_name=data.get("sender_name", ""),
             sent_at=data.get("sent_at"),
             alternates=tuple(Identity.parse(a) for a in data.get("alternates", ())),
+            from_me=bool(data.get("from_me", False)),
         )

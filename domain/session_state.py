@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from domain.buyer_state import BuyerState
 from domain.events import MediaRef
 from domain.photos import StoredPhoto
 
@@ -95,6 +96,7 @@ class SessionData:
     confirm_delete: str | None = None  # "remove #H07?" waits for ya or tidak
     told_at: float = 0.0  # when someone who may not sell was last pointed to the catalog
     helped_at: float = 0.0  # when the seller last got the full help without asking for it
+    buyer: BuyerState = field(default_factory=BuyerState)  # the buyer conversation's state
 
     # -- what the photos say ----------------------------------------------------------
 
@@ -134,6 +136,8 @@ class SessionData:
         for name in _TIMES:
             if getattr(self, name):
                 data[name] = getattr(self, name)
+        if not self.buyer.empty:
+            data["buyer"] = self.buyer.to_json()
         return data
 
     @classmethod
@@ -150,6 +154,7 @@ class SessionData:
             photos_first_at=data.get("photos_first_at"),
             told_at=float(data.get("told_at", 0.0)),
             helped_at=float(data.get("helped_at", 0.0)),
+            buyer=BuyerState.from_json(data.get("buyer")),
         )
 
 

@@ -171,6 +171,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin tambah 0812...\n/admin hapus 0812...\n"
             "/mobil [terjual|booking|tersedia] - semua mobil\n"
             "/sembunyikan #KODE, /tampilkan #KODE, /hapus #KODE\n"
+            "/leads [hot|warm|baru] - calon pembeli\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - dicari pembeli, tidak ada di stok\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Maaf, perintah ini hanya untuk admin.",
@@ -383,6 +385,8 @@ TEXTS: dict[str, dict[str, str]] = {
             "/admin add 0812...\n/admin remove 0812...\n"
             "/mobil [sold|booking|available] - every car\n"
             "/hide #CODE, /show #CODE, /hapus #CODE\n"
+            "/leads [hot|warm|baru] - the leads\n/lead 0812... closed|lost|hot\n"
+            "/permintaan - asked for, not in stock\n"
             "/stats, /health, /backup"
         ),
         "not_admin": "Sorry, this command is for admins only.",
@@ -491,6 +495,11 @@ def text(language: str, key: str, **values: Any) -> str:
     return catalog[key].format(**values)
 
 
+def has_text(key: str) -> bool:
+    """Is there a text `key` (both languages have the same keys: test_texts)?"""
+    return key in TEXTS["id"]
+
+
 # The catalog website's words (the pages buyers see), in the same two languages.
 WEB_TEXTS: dict[str, dict[str, str]] = {
     "id": {
@@ -542,3 +551,448 @@ def listing_lines(rows: list[dict], language: str, *, with_seller: bool = False)
         )
         lines.append(f"{line} ({row['seller']})" if with_seller else line)
     return "\n".join(lines)
+
+
+# The buyer conversation (domain.buyer) and the admins' lead commands: kept in one block so the
+# seller's texts above can change without touching these. Merged into TEXTS below.
+BUYER_TEXTS: dict[str, dict[str, str]] = {
+    "id": {
+        "buyer_greeting": (
+            "Halo, selamat datang di *{showroom}*! 👋 Saya asisten otomatis, siap 24 jam: "
+            "cari stok (mis. _avanza matic dibawah 150jt_), detail & foto mobil dengan "
+            "kodenya (mis. _#KODE_), simulasi kredit, dan lokasi. Ingin bicara dengan tim kami? "
+            "Ketik *sales*."
+        ),
+        "buyer_thanks": "Sama-sama, kak! 🙏 Kabari saja kalau ada yang ingin ditanyakan.",
+        "buyer_greeting_short": "Halo kak 👋 Ada yang bisa saya bantu?",
+        "buyer_closing_later": "Baik kak, ditunggu kabarnya 🙏",
+        "buyer_closing_ack": "Siap kak 🙏",
+        "buyer_trust": (
+            "Betul kak, *{showroom}* adalah showroom mobil bekas dengan alamat yang jelas 🙏\n"
+            "{details}\n\nSemua mobil kami ada di katalog: {link}\nSilakan datang dan cek "
+            "unitnya langsung; jangan transfer apa pun sebelum melihat mobil dan bertemu tim "
+            "kami."
+        ),
+        "buyer_unknown": (
+            "Maaf, saya belum paham. 🙏 Saya bisa bantu cari stok (_avanza matic_), "
+            "detail & foto (_#KODE_), kredit, dan lokasi. Ketik *sales* untuk bicara dengan "
+            "tim kami."
+        ),
+        "buyer_unsupported": (
+            "Maaf, saya hanya bisa membaca pesan teks. 🙏 Tulis pertanyaannya ya, misalnya "
+            "_avanza matic dibawah 150jt_ atau kode mobil _#KODE_."
+        ),
+        "buyer_not_seller": (
+            "Nomor ini belum terdaftar sebagai penjual di *{showroom}*, jadi belum bisa "
+            "memasang mobil. Lihat mobil-mobil kami di {link}."
+        ),
+        "buyer_throttled": (
+            "Pesannya banyak sekali, kak 🙏 Pesan terakhir Anda saya jawab sebentar lagi ya."
+        ),
+        "buyer_handover": (
+            "Baik kak, saya teruskan ke tim kami; mereka akan segera membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_car": (
+            "Baik kak, soal *#{code} {name} {year}* saya teruskan ke tim kami; mereka akan "
+            "segera membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_papers": (
+            "Soal surat-surat *#{code} {name} {year}* (pajak, BPKB, STNK, riwayat servis) tim "
+            "kami yang akan konfirmasi langsung, kak. Sudah saya teruskan; mereka akan segera "
+            "membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_condition": (
+            "Soal kondisi dan riwayat *#{code} {name} {year}* tim kami yang akan cek dan "
+            "konfirmasi langsung, kak. Sudah saya teruskan; mereka akan segera membalas di chat "
+            "ini. 🙏"
+        ),
+        "buyer_handover_flood_or_accident": (
+            "Soal riwayat banjir atau tabrakan *#{code} {name} {year}* tim kami yang akan cek "
+            "dan konfirmasi langsung, kak. Sudah saya teruskan; mereka akan segera membalas di "
+            "chat ini. 🙏"
+        ),
+        "buyer_handover_fact_missing": (
+            "Soal {fact} *#{code} {name} {year}*: belum tercantum di katalog, kak. Saya tanyakan "
+            "ke tim kami; mereka akan segera membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_low_dp": (
+            "DP {dp} itu sekitar {share}% dari harga *#{code} {name} {year}* ({price}); "
+            "leasing biasanya minta DP minimal {usual}% ({usual_dp}). Saya teruskan ke tim kami "
+            "untuk dicek bisa atau tidaknya; mereka akan segera membalas di chat ini. 🙏"
+        ),
+        "buyer_handover_again": (
+            "Sudah saya teruskan ke tim kami, mohon ditunggu sebentar ya kak. 🙏"
+        ),
+        "buyer_car_line": "*#{code}* {name} {year}\n{details}\n{link}",
+        "buyer_found": (
+            "Ada {count} mobil yang cocok:\n\n{lines}{more}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_more": "\n\n...dan {count} lainnya di {link}",
+        "buyer_anything": "mobil yang dicari",
+        "buyer_not_found": (
+            "Maaf kak, {wanted} belum ada di stok kami saat ini. 🙏 Permintaan Anda kami catat. "
+            "Lihat semua stok kami: {link}"
+        ),
+        "buyer_not_found_nearest": (
+            "Maaf kak, {wanted} belum ada di stok kami saat ini; permintaan Anda kami catat. 🙏 "
+            "Yang paling mendekati:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_nearest_again": (
+            "Yang paling mendekati {wanted}:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_code_unknown": (
+            "Kode *#{code}* tidak ada di katalog kami. Lihat mobil yang tersedia: {link}"
+        ),
+        "buyer_link_unknown": (
+            "Mobil di link itu sudah tidak ada di katalog kami. Lihat mobil yang tersedia: {link}"
+        ),
+        "buyer_which_car": (
+            "Mobil yang mana, kak? Kirim kodenya (mis. *#KODE*) atau namanya (mis. _avanza matic_)."
+        ),
+        "buyer_which_of": "Yang mana, kak? Ketik kodenya:\n\n{lines}",
+        "buyer_car": "{card}",
+        "buyer_still_there": "Masih tersedia ✅\n{card}",
+        "buyer_still_there_short": "Masih ada, kak ✅ *#{code} {name} {year}*, {price}.",
+        "buyer_booked": "Status: sedang *booking* (dipesan pembeli lain)",
+        "buyer_car_next": (
+            "Mau simulasi kredit, foto lain, atau lihat langsung? Balas saja di sini."
+        ),
+        "buyer_no_photos": "Foto *#{code}* belum ada di katalog.",
+        "buyer_all_photos_sent": "Itu semua foto *#{code}* yang ada di katalog.",
+        "buyer_photo_caption": "#{code} {name} {year} ({index}/{total})",
+        "buyer_sold": "*#{code} {name} {year}* sudah *terjual*. 🙏",
+        "buyer_sold_again": (
+            "Iya kak, *#{code}* sudah terjual 🙏 Alternatifnya ada di atas; ketik kodenya untuk "
+            "detail, atau tulis mobil lain yang dicari."
+        ),
+        "buyer_similar": (
+            "Mobil serupa yang masih tersedia:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{code}*) untuk detail & foto."
+        ),
+        "buyer_alike": (
+            "Yang mirip dengan *#{code} {name}* dan masih tersedia:\n\n{lines}\n\n"
+            "Ketik kodenya (mis. *#{first}*) untuk detail & foto."
+        ),
+        "buyer_compare": (
+            "Ini keduanya, kak:\n\n{lines}\n\nMau dibantu tim kami memilih yang paling "
+            "cocok? Ketik *sales*, nanti tim kami membalas di chat ini."
+        ),
+        "buyer_fact": "*#{code} {name} {year}*: {fact} {value}.",
+        "buyer_fact_yes": "Betul kak, {fact} *#{code} {name}* {value}.",
+        "buyer_fact_no": "Bukan kak, {fact} *#{code} {name}* {value}.",
+        "fact_color": "warna",
+        "fact_mileage": "jarak tempuh",
+        "fact_year": "tahun",
+        "fact_transmission": "transmisi",
+        "fact_fuel": "bahan bakar",
+        "fact_price": "harga",
+        "buyer_see_catalog": "Lihat mobil yang masih tersedia: {link}",
+        "buyer_financing": (
+            "*Simulasi kredit #{code}* {name} {year}\n"
+            "Harga {price}, bunga flat {rate}% per tahun\n\n{rows}{other}\n\n"
+            "_Perkiraan saja, belum termasuk asuransi dan biaya admin; angka pasti dari "
+            "showroom dan leasing._"
+        ),
+        "buyer_financing_other": (
+            "\n\nMau hitung DP lain? Tulis saja, mis. _dp 40jt_ atau _dp 30%_."
+        ),
+        "buyer_financing_which": (
+            "Untuk simulasi kredit (bunga flat {rate}% per tahun), ketik kode mobilnya, "
+            "mis. _kredit #KODE_."
+        ),
+        "buyer_dp_row": "DP {dp}{share}, cicilan per bulan:\n{tenors}",
+        "buyer_tenor": "{years} th {monthly}",
+        "buyer_financing_general": (
+            "Bisa kredit lewat leasing rekanan kami 👍 (perkiraan bunga flat {rate}% per "
+            "tahun). Kirim kode mobilnya (mis. *#KODE*) untuk simulasi DP 20/30/40% dan "
+            "cicilan 1-5 tahun."
+        ),
+        "buyer_location": "📍 *{showroom}*\n{details}",
+        "buyer_maps": "Peta: {link}",
+        "buyer_hours": "🕘 Jam buka: {hours}",
+        "spec_mileage": "Jarak tempuh",
+        "spec_transmission": "Transmisi",
+        "spec_fuel": "Bahan bakar",
+        "spec_color": "Warna",
+        "wanted_car": "mobil",
+        "wanted_seats": "{seats} kursi",
+        "wanted_year_min": "tahun {year} ke atas",
+        "wanted_year_max": "tahun {year} ke bawah",
+        "wanted_price_max": "di bawah {price}",
+        "wanted_price_min": "di atas {price}",
+        "wanted_price_around": "sekitar {price}",
+        "wanted_price_cheaper": "yang lebih murah dari {price}",
+        "wanted_price_range": "{low}-{high}",
+        "wanted_millions": "Rp {amount} juta",
+        "wanted_billions": "Rp {amount} miliar",
+        "alert": (
+            '🔔 *Calon pembeli*: {reason}\n{car}\n{buyer}\nPesan: "{words}"\n\n'
+            "Bot berhenti menjawab di chat itu begitu ada yang membalas dari nomor showroom."
+        ),
+        "alert_car": "Mobil: *#{code}* {name} {year}, {price}\n{link}",
+        "alert_no_car": "Pertanyaan umum (belum ada mobil tertentu)",
+        "alert_buyer": "Pembeli: {name} {link}",
+        "alert_buyer_hidden": ("Pembeli: {name} (nomornya tersembunyi: balas dari nomor showroom)"),
+        "alert_no_words": "(bukan teks)",
+        "reason_price_nego": "ingin nego harga",
+        "reason_viewing": "ingin lihat unit / test drive",
+        "reason_trade_in": "ingin tukar tambah",
+        "reason_video": "minta video",
+        "reason_low_dp": "tanya DP di bawah biasanya",
+        "reason_cash_instalments": "ingin bayar cash bertahap",
+        "reason_credit_record": "tanya kredit dengan catatan BI",
+        "reason_delivery": "tanya pengiriman",
+        "reason_flood_or_accident": "tanya riwayat banjir atau tabrakan",
+        "reason_dealer_buys": "ingin menjual mobilnya ke showroom",
+        "reason_asks_person": "minta dihubungi",
+        "reason_unanswered": "pertanyaan yang tidak bisa dijawab bot",
+        "reason_more_photos": "minta foto tambahan",
+        "reason_location": "tanya lokasi (alamat belum diatur)",
+        "reason_papers": "tanya surat-surat (pajak, BPKB, STNK, servis)",
+        "reason_wants_to_buy": "ingin membeli / booking",
+        "reason_buyer_photo": "mengirim foto (lihat chatnya)",
+        "reason_condition": "tanya kondisi atau riwayat mobil",
+        "reason_fact_missing": "tanya detail yang belum tercantum di iklan",
+        "leads": "*Calon pembeli{which}* (20 terbaru)\n{lines}",
+        "leads_none": "Belum ada calon pembeli{which}.",
+        "lead_line": '{status} {phone} {name}- {car}"{words}" ({age})',
+        "lead_status_new": "baru",
+        "lead_status_warm": "warm",
+        "lead_status_hot": "🔥 hot",
+        "lead_status_closed": "closed",
+        "lead_status_lost": "lost",
+        "lead_set": "{phone} sekarang *{status}*.",
+        "lead_unknown": "{phone} belum tercatat sebagai calon pembeli{yours}.",
+        "lead_yours": " untuk mobil Anda",
+        "usage_lead": "Format: */lead 0812... closed|lost|hot*",
+        "demand": "*Permintaan minggu ini yang belum ada di stok*\n{lines}",
+        "demand_none": "Minggu ini semua pencarian pembeli menemukan mobil di stok. 👍",
+        "demand_line": "{count}x {wanted} ({buyers} pembeli)",
+        "age_minutes": "{count} mnt",
+        "age_hours": "{count} jam",
+        "age_days": "{count} hr",
+        "stats_buyers": (
+            "\nPembeli hari ini {today}, 7 hari {week}; lead hot {hot}; "
+            "alert ke sales {alerts}; dijawab tanpa orang {answered}"
+        ),
+    },
+    "en": {
+        "buyer_greeting": (
+            "Hello, welcome to *{showroom}*! 👋 I am the automatic assistant, here 24/7: "
+            "search the stock (e.g. _avanza matic under 150jt_), a car's details & photos by "
+            "its code (e.g. _#CODE_), a credit simulation, and our location. Want to talk to our "
+            "team? Type *sales*."
+        ),
+        "buyer_thanks": "You're welcome! 🙏 Just ask if there is anything else.",
+        "buyer_greeting_short": "Hello 👋 How can I help?",
+        "buyer_closing_later": "Sure, we look forward to hearing from you 🙏",
+        "buyer_closing_ack": "Noted 🙏",
+        "buyer_trust": (
+            "Yes, *{showroom}* is a used-car showroom with a real address 🙏\n{details}\n\n"
+            "All our cars are in the catalog: {link}\nCome and see the car yourself; do not "
+            "transfer anything before you have seen the car and met our team."
+        ),
+        "buyer_unknown": (
+            "Sorry, I did not understand. 🙏 I can search the stock (_avanza matic_), "
+            "show a car's details & photos (_#CODE_), credit and our location. Type *sales* to "
+            "talk to our team."
+        ),
+        "buyer_unsupported": (
+            "Sorry, I can only read text messages. 🙏 Please type your question, for example "
+            "_avanza matic under 150jt_ or a car code like _#CODE_."
+        ),
+        "buyer_not_seller": (
+            "This number is not registered as a seller at *{showroom}*, so it cannot list "
+            "cars. See our cars at {link}."
+        ),
+        "buyer_throttled": (
+            "That is a lot of messages 🙏 I will answer your last one in a moment."
+        ),
+        "buyer_handover_car": (
+            "Sure, I have passed your question on *#{code} {name} {year}* to our team; they "
+            "will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover_papers": (
+            "The papers of *#{code} {name} {year}* (tax, BPKB, STNK, service history) are for "
+            "our team to confirm. I have passed it on; they will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover_condition": (
+            "The condition and history of *#{code} {name} {year}* are for our team to check "
+            "and confirm. I have passed it on; they will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover_flood_or_accident": (
+            "Flood or accident history of *#{code} {name} {year}* is for our team to check "
+            "and confirm. I have passed it on; they will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover_fact_missing": (
+            "The {fact} of *#{code} {name} {year}* is not in the listing yet. I have asked our "
+            "team; they will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover_low_dp": (
+            "A down payment of {dp} is about {share}% of the price of *#{code} {name} {year}* "
+            "({price}); leasing companies usually want at least {usual}% ({usual_dp}). I have "
+            "asked our team whether it can be done; they will reply in this chat shortly. 🙏"
+        ),
+        "buyer_handover": (
+            "All right, I am passing this to our team; they will answer you here shortly. 🙏"
+        ),
+        "buyer_handover_again": "I have passed it to our team already; please wait a moment. 🙏",
+        "buyer_car_line": "*#{code}* {name} {year}\n{details}\n{link}",
+        "buyer_found": (
+            "{count} car(s) match:\n\n{lines}{more}\n\n"
+            "Type a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_more": "\n\n...and {count} more at {link}",
+        "buyer_anything": "the car you are looking for",
+        "buyer_not_found": (
+            "Sorry, we have no {wanted} in stock right now. 🙏 We noted your request. "
+            "See all our cars: {link}"
+        ),
+        "buyer_not_found_nearest": (
+            "Sorry, we have no {wanted} in stock right now; we noted your request. 🙏 "
+            "The nearest ones:\n\n{lines}\n\nType a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_nearest_again": (
+            "The nearest to {wanted}:\n\n{lines}\n\nType a code (e.g. *#{code}*) for details "
+            "& photos."
+        ),
+        "buyer_code_unknown": "Code *#{code}* is not in our catalog. See the cars for sale: {link}",
+        "buyer_link_unknown": (
+            "The car in that link is no longer in our catalog. See the cars for sale: {link}"
+        ),
+        "buyer_which_car": (
+            "Which car do you mean? Send its code (e.g. *#CODE*) or its name (e.g. _avanza matic_)."
+        ),
+        "buyer_which_of": "Which one? Type its code:\n\n{lines}",
+        "buyer_car": "{card}",
+        "buyer_still_there": "Still available ✅\n{card}",
+        "buyer_still_there_short": "Still available ✅ *#{code} {name} {year}*, {price}.",
+        "buyer_booked": "Status: *booked* (reserved by another buyer)",
+        "buyer_car_next": "Want a credit simulation, more photos, or to see it? Just reply here.",
+        "buyer_no_photos": "There are no photos of *#{code}* in the catalog yet.",
+        "buyer_all_photos_sent": "Those are all the photos of *#{code}* in the catalog.",
+        "buyer_photo_caption": "#{code} {name} {year} ({index}/{total})",
+        "buyer_sold": "*#{code} {name} {year}* is *sold*. 🙏",
+        "buyer_sold_again": (
+            "Yes, *#{code}* is sold 🙏 The alternatives are above; type a code for its details, "
+            "or tell me which other car you are looking for."
+        ),
+        "buyer_alike": (
+            "Cars like *#{code} {name}* still for sale:\n\n{lines}\n\n"
+            "Type a code (e.g. *#{first}*) for its details & photos."
+        ),
+        "buyer_compare": (
+            "Here are both:\n\n{lines}\n\nWant our team's help choosing? Type *sales* and "
+            "they will reply in this chat."
+        ),
+        "buyer_fact": "*#{code} {name} {year}*: {fact} {value}.",
+        "buyer_fact_yes": "Yes, the {fact} of *#{code} {name}* is {value}.",
+        "buyer_fact_no": "No, the {fact} of *#{code} {name}* is {value}.",
+        "fact_color": "colour",
+        "fact_mileage": "mileage",
+        "fact_year": "year",
+        "fact_transmission": "transmission",
+        "fact_fuel": "fuel",
+        "fact_price": "price",
+        "buyer_similar": (
+            "Similar cars still available:\n\n{lines}\n\n"
+            "Type a code (e.g. *#{code}*) for details & photos."
+        ),
+        "buyer_see_catalog": "See the cars still for sale: {link}",
+        "buyer_financing": (
+            "*Credit simulation #{code}* {name} {year}\n"
+            "Price {price}, flat rate {rate}% per year\n\n{rows}{other}\n\n"
+            "_An estimate only, before insurance and fees; the showroom and the leasing "
+            "company give the exact figures._"
+        ),
+        "buyer_financing_other": (
+            "\n\nAnother down payment? Just write it, e.g. _dp 40jt_ or _dp 30%_."
+        ),
+        "buyer_financing_which": (
+            "For a credit simulation (flat rate {rate}% per year), type the car's code, "
+            "e.g. _kredit #CODE_."
+        ),
+        "buyer_dp_row": "Down payment {dp}{share}, monthly:\n{tenors}",
+        "buyer_tenor": "{years} yr {monthly}",
+        "buyer_financing_general": (
+            "Credit is possible through our leasing partners 👍 (about {rate}% flat per year). "
+            "Send the car's code (e.g. *#CODE*) for a simulation with 20/30/40% down and 1-5 "
+            "years."
+        ),
+        "buyer_location": "📍 *{showroom}*\n{details}",
+        "buyer_maps": "Map: {link}",
+        "buyer_hours": "🕘 Opening hours: {hours}",
+        "spec_mileage": "Mileage",
+        "spec_transmission": "Transmission",
+        "spec_fuel": "Fuel",
+        "spec_color": "Colour",
+        "wanted_car": "car",
+        "wanted_seats": "{seats} seats",
+        "wanted_year_min": "from {year}",
+        "wanted_year_max": "up to {year}",
+        "wanted_price_max": "under {price}",
+        "wanted_price_min": "over {price}",
+        "wanted_price_around": "around {price}",
+        "wanted_price_cheaper": "cheaper than {price}",
+        "wanted_price_range": "{low}-{high}",
+        "wanted_millions": "Rp {amount} million",
+        "wanted_billions": "Rp {amount} billion",
+        "alert": (
+            '🔔 *Buyer*: {reason}\n{car}\n{buyer}\nMessage: "{words}"\n\n'
+            "The bot stops answering in that chat as soon as someone replies from the "
+            "showroom's number."
+        ),
+        "alert_car": "Car: *#{code}* {name} {year}, {price}\n{link}",
+        "alert_no_car": "A general question (no particular car yet)",
+        "alert_buyer": "Buyer: {name} {link}",
+        "alert_buyer_hidden": "Buyer: {name} (number hidden: reply from the showroom's number)",
+        "alert_no_words": "(not a text)",
+        "reason_price_nego": "wants to negotiate the price",
+        "reason_viewing": "wants to see the car / test drive",
+        "reason_trade_in": "wants to trade in a car",
+        "reason_video": "asks for a video",
+        "reason_low_dp": "asks about a lower down payment than usual",
+        "reason_cash_instalments": "wants to pay cash in instalments",
+        "reason_credit_record": "asks about credit with a bad credit record",
+        "reason_delivery": "asks about delivery",
+        "reason_flood_or_accident": "asks about flood or accident history",
+        "reason_dealer_buys": "wants to sell their car to the showroom",
+        "reason_asks_person": "asks to be contacted",
+        "reason_unanswered": "questions the bot could not answer",
+        "reason_more_photos": "asks for more photos",
+        "reason_location": "asks for the location (no address configured)",
+        "reason_papers": "asks about the papers (tax, BPKB, STNK, service)",
+        "reason_wants_to_buy": "wants to buy / book",
+        "reason_buyer_photo": "sent a photo (see the chat)",
+        "reason_condition": "asks about the car's condition or history",
+        "reason_fact_missing": "asks a detail the listing does not give",
+        "leads": "*Leads{which}* (latest 20)\n{lines}",
+        "leads_none": "No leads{which} yet.",
+        "lead_line": '{status} {phone} {name}- {car}"{words}" ({age})',
+        "lead_status_new": "new",
+        "lead_status_warm": "warm",
+        "lead_status_hot": "🔥 hot",
+        "lead_status_closed": "closed",
+        "lead_status_lost": "lost",
+        "lead_set": "{phone} is now *{status}*.",
+        "lead_unknown": "{phone} is not a lead{yours}.",
+        "lead_yours": " on your cars",
+        "usage_lead": "Use: */lead 0812... closed|lost|hot*",
+        "demand": "*Asked for this week, not in stock*\n{lines}",
+        "demand_none": "This week every buyer's search found cars in stock. 👍",
+        "demand_line": "{count}x {wanted} ({buyers} buyer(s))",
+        "age_minutes": "{count} min",
+        "age_hours": "{count} h",
+        "age_days": "{count} d",
+        "stats_buyers": (
+            "\nBuyers today {today}, 7 days {week}; hot leads {hot}; "
+            "alerts to sales {alerts}; answered without a person {answered}"
+        ),
+    },
+}
+
+for _language in LANGUAGES:
+    TEXTS[_language].update(BUYER_TEXTS[_language])

@@ -5,6 +5,12 @@ signed with `X-Hub-Signature-256` (HMAC-SHA256 with the app secret); one POST ma
 messages. Subscription starts with a GET handshake (`hub.verify_token`, `hub.challenge`).
 A photo is a media id: `GET /<version>/<media id>` with the bearer token gives a URL valid for
 5 minutes, fetched with the same token. `session` is the tenant's phone number id.
+
+The bot's own sends never come back (only as `statuses`). What a person sends from the WhatsApp
+Business app on a number that also runs the Cloud API (coexistence) comes as the
+`smb_message_echoes` field (`value.message_echoes[]`, `to` the customer): each becomes an event
+of that customer's chat with `from_me` set. Subscribe the app to that field to have the bot
+fall silent when a person answers.
 """
 
 from __future__ import annotations
@@ -70,11 +76,17 @@ class CloudApi(Adapter):
         events = []
         for entry in require(data, "entry", list, ""):
             for change in _list(entry.get("changes")) if isinstance(entry, dict) else []:
-                if not isinstance(change, dict) or change.get("field") != "messages":
+                field = change.get("field") if isinstance(change, dict) else None
+                if field not in ("messages", "smb_message_echoes"):
                     continue
                 value = change.get("value")
                 if not isinstance(value, dict):
                     raise BadPayload("entry[].changes[].value is not an object")
+                if field == "smb_message_echoes":
+                    events.extend(
+                        _echo(tenant, echo) for echo in _list(value.get("message_echoes"))
+                    )
+                    continue
                 names = _contact_names(value.get("contacts"))
                 for message in _list(value.get("messages")):
                     try:
@@ -188,6 +200,33 @@ class CloudApi(Adapter):
     def health_request(self) -> httpx.Request:
         path = f"/{self.config.api_version}/{self.config.session}"
         return httpx.Request("GET", self.url(path), headers=self._headers())
+
+
+def _echo(tenant: str, echo: Any) -> InboundEvent:
+    """A message a person sent from the WhatsApp Business app: an event of the customer's chat
+    (`to`), `from_me`."""
+    if not isinstance(echo, dict):
+        raise BadPayload("message_echoes[] holds a non-object")
+    message_id = require(echo, "id", str, "message_echoes[].")
+    to = require(echo, "to", str, "message_echoes[].")
+    try:
+        chat = Identity(IdentityKind.PHONE, normalise_phone(to))
+    except NotAnIdentity:
+        raise BadPayload(f"message_echoes[].to {to!r} is not a phone number") from None
+    kind = text_or_empty(echo.get("type"))
+    content = echo.get(kind) if isinstance(echo.get(kind), dict) else {}
+    said = text_or_empty(content.get("body")) or text_or_empty(content.get("caption"))
+    timestamp = text_or_empty(echo.get("timestamp"))
+    return InboundEvent(
+        tenant=tenant,
+        dedupe_key=f"meta:{message_id}",
+        sender=chat,
+        chat_kind=ChatKind.DIRECT,
+        kind=EventKind.TEXT,
+        text=said,
+        sent_at=float(timestamp) if timestamp.isdigit() else None,
+        from_me=True,
+    )
 
 
 def _recipient(to: Identity) -> str:

@@ -6,7 +6,10 @@ or with Evolution's `jwt_key`: then `Authorization: Bearer <JWT>` comes, HS256-s
 secret, claims `app: "evolution"` and `action: "webhook"`, valid 10 minutes.
 Set the webhook with `base64: true` so the photo arrives inside the payload; otherwise it is
 fetched with `POST /chat/getBase64FromMediaMessage/{instance}`. The top-level `sender` is the
-bot's own number, and own sends come back as `messages.upsert` with `fromMe`: both ignored.
+bot's own number (ignored). The number's own messages come back as `messages.upsert` with
+`fromMe`, the bot's sends (evolution-foundation/evolution-api#1340) and what a person types on
+the dealer's phone alike: in a private chat each becomes an event of that chat with `from_me`
+set (its text or caption), and the session tells the bot's own by the outbox.
 
 Replies go to `number`: bare digits for a phone, `<id>@lid` for a hidden linked id; photos
 through `sendMedia` as base64.
@@ -84,7 +87,7 @@ class Evolution(Adapter):
         item = require(data, "data", dict, "")
         key = require(item, "key", dict, "data.")
         if key.get("fromMe") is True:
-            return []
+            return _own(tenant, item, key)
         remote = require(key, "remoteJid", str, "data.key.")
         sender = direct_sender(remote, "data.key.remoteJid")
         if sender is None:
@@ -194,6 +197,34 @@ class Evolution(Adapter):
 
     def health_request(self) -> httpx.Request:
         return httpx.Request("GET", self.url("/"), headers=self._headers())
+
+
+def _own(tenant: str, item: dict[str, Any], key: dict[str, Any]) -> list[InboundEvent]:
+    """The dealer's own message in a private chat: an event of that chat, `from_me`."""
+    chat = direct_sender(require(key, "remoteJid", str, "data.key."), "data.key.remoteJid")
+    if chat is None:
+        return []
+    chat, alternates = phone_first(chat, other_forms(key.get("remoteJidAlt")))
+    message = item.get("message") if isinstance(item.get("message"), dict) else {}
+    said = (
+        text_or_empty(message.get("conversation"))
+        or text_or_empty((message.get("extendedTextMessage") or {}).get("text"))
+        or text_or_empty((message.get("imageMessage") or {}).get("caption"))
+    )
+    timestamp = int_or_none(item.get("messageTimestamp"))
+    return [
+        InboundEvent(
+            tenant=tenant,
+            dedupe_key=f"evo:{require(key, 'id', str, 'data.key.')}",
+            sender=chat,
+            chat_kind=ChatKind.DIRECT,
+            kind=EventKind.TEXT,
+            text=said,
+            sent_at=float(timestamp) if timestamp is not None else None,
+            alternates=alternates,
+            from_me=True,
+        )
+    ]
 
 
 def _image_event(

@@ -7,6 +7,11 @@ auto-download on, the photo file exists before the webhook is posted, at
 
 Replies go to `phone`: `<n>@s.whatsapp.net`, or `<id>@lid` for a hidden linked id (GoWA turns
 it into the phone when it knows it). Photos go as a form to `/send/image`, with the file.
+
+The number's own messages (`is_from_me`) come back too, both the bot's sends and what a person
+types on the dealer's phone, alike: in a private chat each becomes an event of that chat with
+`from_me` set (its text or caption), and the session tells the bot's own from a person's by the
+outbox (`storage.buyers.sent_by_bot`). `from` is then the dealer's own number, never the chat.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ class GoWA(Adapter):
             return []
         payload = require(data, "payload", dict, "")
         if payload.get("is_from_me") is True:
-            return []
+            return self._own(tenant, payload)
         message_id = require(payload, "id", str, "payload.")
         chat = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
         if chat is None:
@@ -90,6 +95,29 @@ class GoWA(Adapter):
             # an HD photo's second copy (GoWA unwraps neither): nothing to answer
             return []
         return [InboundEvent(kind=EventKind.TEXT, text=body_text, **common)]
+
+    def _own(self, tenant: str, payload: dict[str, Any]) -> list[InboundEvent]:
+        """The dealer's own message in a private chat: an event of that chat, `from_me`."""
+        message_id = require(payload, "id", str, "payload.")
+        chat = direct_sender(require(payload, "chat_id", str, "payload."), "payload.chat_id")
+        if chat is None:
+            return []
+        chat, alternates = phone_first(chat, other_forms(payload.get("chat_lid")))
+        image = payload.get("image")
+        caption = text_or_empty(image.get("caption")) if isinstance(image, dict) else ""
+        return [
+            InboundEvent(
+                tenant=tenant,
+                dedupe_key=f"gowa:{message_id}",
+                sender=chat,
+                chat_kind=ChatKind.DIRECT,
+                kind=EventKind.TEXT,
+                text=text_or_empty(payload.get("body")) or caption,
+                sent_at=iso_timestamp(payload.get("timestamp")),
+                alternates=alternates,
+                from_me=True,
+            )
+        ]
 
     def _headers(self) -> dict[str, str]:
         if not self.config.api_key:

@@ -9,6 +9,10 @@ a text with one image is one captioned image; several photos picked together com
 (its parent message first, then each photo). A control API drives it from tests and scripts,
 and the page at `/` is a small WhatsApp: a chat list of several people (sellers, buyers,
 admins), each chat with both sides in order, photos with captions, the bot's photos.
+
+One thing the real gateway cannot do: `/simulate/own` posts a message written from the dealer's
+own number into a chat (`"from_me": true`, the chat in `chat`, the number's own in `sender`),
+as someone answering a buyer by hand; the real WhatsApp Web API drops the number's own messages.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from gateways.simulator_chats import ChatLog, ChatMessage, chat_of
 log = logging.getLogger("showroom.simulator")
 
 VERSION = "v1.7.0"
+OWN_NUMBER = "6280000000001"  # the dealer's number the simulator "is"
 # Like a real gateway, keep the connections to showroom open however many chats post at once
 # (httpx keeps only 20 by default: a burst of sellers would open and close connections). The
 # posts are spread over several clients because httpcore walks its whole pool, once per idle
@@ -125,6 +130,7 @@ class Simulator:
                 Route("/simulate/message", self.simulate_message, methods=["POST"]),
                 Route("/simulate/image", self.simulate_image, methods=["POST"]),
                 Route("/simulate/album", self.simulate_album, methods=["POST"]),
+                Route("/simulate/own", self.simulate_own, methods=["POST"]),
                 Route("/simulate/sent", self.simulate_sent, methods=["GET"]),
                 Route("/simulate/faults", self.simulate_faults, methods=["GET", "POST"]),
                 Route("/simulate/chats", self.simulate_chats, methods=["GET"]),
@@ -430,6 +436,15 @@ class Simulator:
             }
         )
 
+    async def simulate_own(self, request: Request) -> Response:
+        body = await _json_object(request)
+        chat = _phone(body.get("to"))
+        if chat is None or not isinstance(body.get("text"), str):
+            return JSONResponse(
+                {"error": "to (a phone number) and text are required"}, status_code=400
+            )
+        return JSONResponse({"status": await self.post_own(chat, body["text"])})
+
     async def simulate_sent(self, request: Request) -> Response:
         to = _phone(request.query_params.get("to"))
         sent = [asdict(m) for m in (self.sent if to is None else self.sent_to(to))]
@@ -474,6 +489,14 @@ class Simulator:
         webhook is posted; returns showroom's status (0 when the post failed)."""
         written = self.chats.person_wrote(chat_of(sender), text)
         return await self._deliver(self._envelope(sender, text), written)
+
+    async def post_own(self, chat: str, text: str) -> int:
+        """Someone writes `text` from the dealer's own number into the chat with `chat` (a
+        person answering a buyer by hand): returns showroom's status."""
+        payload = self._envelope(OWN_NUMBER, text)
+        payload["chat"] = chat if "@" in chat else f"{chat}@s.whatsapp.net"
+        payload["from_me"] = True
+        return await self._deliver(payload)
 
     async def post_image(
         self,

@@ -6,6 +6,14 @@ Media is deleted after 180 s by default: it must be fetched on receipt. WAHA Cor
 
 Replies go to `chatId`: `<n>@c.us`, or `<id>@lid` for a hidden linked id; photos through
 `sendImage` with the file inside (base64).
+
+The number's own messages come only as `message.any` (subscribe to it besides `message`, or
+instead: the same message under both events has one dedupe key, so it is stored once). WAHA
+marks what its own API sent (`source: "api"`): those are the bot's replies and are skipped.
+Anything else `fromMe` in a private chat (`source: "app"`: typed on the dealer's phone or
+WhatsApp Web) becomes an event of that chat with `from_me` set; the session still checks it
+against the outbox. The chat of an own message is `to` where the engine sets it (WEBJS), else
+`from` (NOWEB and GOWS give the chat there).
 """
 
 from __future__ import annotations
@@ -45,11 +53,11 @@ class Waha(Adapter):
 
     def parse(self, tenant: str, body: bytes) -> list[InboundEvent]:
         data = load_json(body)
-        if require(data, "event", str, "") != "message":
+        if require(data, "event", str, "") not in ("message", "message.any"):
             return []
         payload = require(data, "payload", dict, "")
         if payload.get("fromMe") is True:
-            return []
+            return self._own(tenant, payload)
         sender = direct_sender(require(payload, "from", str, "payload."), "payload.from")
         if sender is None:
             return []
@@ -88,6 +96,33 @@ class Waha(Adapter):
         if not text:
             return []
         return [InboundEvent(kind=EventKind.TEXT, text=text, **common)]
+
+    def _own(self, tenant: str, payload: dict[str, Any]) -> list[InboundEvent]:
+        """The dealer's own message: skipped when WAHA's API sent it (the bot), else an event of
+        its private chat with `from_me` set."""
+        if payload.get("source") == "api":
+            return []
+        to = payload.get("to")
+        address = to if isinstance(to, str) and to else require(payload, "from", str, "payload.")
+        chat = direct_sender(address, "payload.to" if address is to else "payload.from")
+        if chat is None:
+            return []
+        parts = require(payload, "id", str, "payload.").split("_")
+        if len(parts) < 3 or not parts[2]:
+            raise BadPayload("payload.id is not <fromMe>_<chat>_<message id>")
+        timestamp = payload.get("timestamp")
+        return [
+            InboundEvent(
+                tenant=tenant,
+                dedupe_key=f"waha:{parts[2]}",
+                sender=chat,
+                chat_kind=ChatKind.DIRECT,
+                kind=EventKind.TEXT,
+                text=text_or_empty(payload.get("body")),
+                sent_at=float(timestamp) if isinstance(timestamp, int | float) else None,
+                from_me=True,
+            )
+        ]
 
     def people_in_passing(self, body: bytes) -> tuple[tuple[Identity, ...], ...]:
         """A group message's sender, from the engine's data: NOWEB `key.participant` and

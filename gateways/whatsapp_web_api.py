@@ -9,6 +9,13 @@ id and no signature: the webhook URL carries an unguessable token instead
 It sends to `<number>@s.whatsapp.net` only: a hidden linked id cannot be addressed (Unreachable),
 and the gateway never says which phone one stands for. Photos are sent as `attachments`: a URL
 it downloads itself.
+
+The number's own messages never come: `handleMessage` returns at once on `IsFromMe`, so with
+this gateway the bot cannot see a person answering a buyer from the dealer's phone (the buyer
+side's silence after a person answers needs GoWA, WAHA, Evolution or the Cloud API). The
+simulator, which stands in for this gateway, can post such a message all the same, marked
+`"from_me": true` with the chat in `chat` (`/simulate/own`): it is read as the chat's own
+message, as a gateway that forwarded them would give it.
 """
 
 from __future__ import annotations
@@ -67,6 +74,20 @@ class WhatsAppWebApi(Adapter):
         chat_identity = direct_sender(chat, "chat")
         if chat_identity is None:
             return []
+        if data.get("from_me") is True:  # the simulator's own messages (see above)
+            key = _body_key(chat, sender_address, data.get("time"), message)
+            return [
+                InboundEvent(
+                    tenant=tenant,
+                    dedupe_key=key,
+                    sender=chat_identity,
+                    chat_kind=ChatKind.DIRECT,
+                    kind=EventKind.TEXT,
+                    text=message,
+                    sent_at=iso_timestamp(data.get("time")),
+                    from_me=True,
+                )
+            ]
         sender = direct_sender(sender_address, "sender")
         if sender is None:
             return []

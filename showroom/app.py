@@ -43,6 +43,7 @@ from actors.session import (
 from actors.session import (
     MAILBOX_SIZE as SESSION_MAILBOX,
 )
+from domain.buyer import BuyerSettings
 from domain.identity import NotAnIdentity, normalise_phone
 from gateways.base import Adapter, GatewayConfig
 from gateways.registry import SIMULATOR, make_adapter
@@ -368,6 +369,7 @@ def build_actors(
             wake_outbox=outboxes[slug].wake,
             downloads=downloads,
             media=storage.media,
+            buyers=_buyer_settings(settings, tenant, tenant.public_url or _local_url(web)),
         )
         for slug, tenant in settings.tenants.items()
     }
@@ -470,6 +472,21 @@ def ensure_tenants(db: peewee.Database, tenants: dict[str, TenantSettings]) -> d
             return ids
     finally:
         db.close()
+
+
+def _buyer_settings(settings: Settings, tenant: TenantSettings, catalog_url: str) -> BuyerSettings:
+    return BuyerSettings(
+        language=tenant.language,
+        showroom=tenant.name,
+        catalog_url=catalog_url.rstrip("/"),
+        address=tenant.address,
+        maps_url=tenant.maps_url,
+        opening_hours=tenant.opening_hours,
+        credit_rate_pct=tenant.credit_flat_rate_pct,
+        sales_number=tenant.sales_number,
+        human_pause_s=settings.buyers.human_pause_h * 3600,
+        model_answers=bool(settings.copywriter.base_url),
+    )
 
 
 def _backup_name(database_path: Path) -> Path:

@@ -232,6 +232,24 @@ class TenantSettings:
     open_to_all: bool = _rule(
         False, help="let anyone who writes upload cars (for trying showroom; never in production)"
     )
+    maps_url: str = _rule(
+        "", help="a map link to the showroom (https://maps.app.goo.gl/...), sent to buyers"
+    )
+    opening_hours: str = _rule(
+        "", help="the showroom's opening hours as buyers should read them (Senin-Sabtu 08.00-17.00)"
+    )
+    credit_flat_rate_pct: float = _rule(
+        6.0,
+        help="the flat interest rate, percent per year, of the credit simulation buyers get "
+        "(an estimate, marked as one)",
+        min=0,
+        max=30,
+    )
+    sales_number: str = _rule(
+        "",
+        help="the phone number alerted when a buyer wants a person about no particular car "
+        "(empty: the admins); a car's own seller is alerted about their car",
+    )
     gateway: GatewaySettings = field(default_factory=GatewaySettings)
 
 
@@ -274,6 +292,17 @@ class ConversationSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class BuyersSettings:
+    human_pause_h: float = _rule(
+        12.0,
+        help="hours the bot stays silent in a buyer's chat after someone answers the buyer "
+        "from the dealer's own number",
+        min=0,
+        max=24 * 30,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CopywriterSettings:
     base_url: str = _rule(
         "",
@@ -310,12 +339,9 @@ class Settings:
     downloads: DownloadSettings = field(default_factory=DownloadSettings)
     inbox: InboxSettings = field(default_factory=InboxSettings)
     conversation: ConversationSettings = field(default_factory=ConversationSettings)
+    buyers: BuyersSettings = field(default_factory=BuyersSettings)
     copywriter: CopywriterSettings = field(default_factory=CopywriterSettings)
-    tenants: dict[str, TenantSettings] = field(
-        default_factory=lambda: {
-            "demo": TenantSettings(open_to_all=True, whatsapp_number=DEMO_WHATSAPP_NUMBER)
-        }
-    )
+    tenants: dict[str, TenantSettings] = field(default_factory=lambda: {"demo": DEMO_TENANT})
     # Where relative paths in the file are taken from: the config file's folder.
     base_dir: Path = field(default=Path("."), compare=False)
 
@@ -329,6 +355,19 @@ class Settings:
             gateway = tenant.gateway
             found += [gateway.webhook_secret, gateway.api_key, gateway.verify_token]
         return [secret for secret in found if secret]
+
+
+# The shipped demo (config.toml says the same): open to all, with a made-up address for buyers.
+# The shipped demo is two-sided: one seller and one admin (the simulator's chat page offers
+# both), and anyone else who writes is a buyer.
+DEMO_TENANT = TenantSettings(
+    sellers=("6281234567890",),
+    admins=("6281311112222",),
+    whatsapp_number=DEMO_WHATSAPP_NUMBER,
+    address="Jl. Contoh Raya No. 1, Jakarta Selatan",
+    maps_url="https://maps.google.com/?q=-6.2615,106.8106",
+    opening_hours="Senin-Sabtu 08.00-17.00, Minggu 09.00-15.00",
+)
 
 
 def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -> Settings:
@@ -347,7 +386,27 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
     _check_gateways(settings, str(path))
     for slug, tenant in settings.tenants.items():
         _check_secret(str(path), f"tenants.{slug}.gateway", tenant.gateway)
+    settings = _check_buyers(settings, str(path))
     return dataclasses.replace(settings, base_dir=Path(path).resolve().parent)
+
+
+def _check_buyers(settings: Settings, file: str) -> Settings:
+    """A tenant's map link is a web address; its sales number a phone number (normalised)."""
+    tenants = {}
+    for name, tenant in settings.tenants.items():
+        if tenant.maps_url and not re.match(r"^https?://[^/\s]+", tenant.maps_url):
+            raise ConfigError(
+                f"{file}: 'tenants.{name}.maps_url' is {tenant.maps_url!r}: an http:// or "
+                "https:// address of a map"
+            )
+        sales = tenant.sales_number
+        if sales:
+            try:
+                sales = normalise_phone(sales)
+            except NotAnIdentity as exc:
+                raise ConfigError(f"{file}: 'tenants.{name}.sales_number': {exc}") from None
+        tenants[name] = dataclasses.replace(tenant, sales_number=sales)
+    return dataclasses.replace(settings, tenants=tenants)
 
 
 def _check_gateways(settings: Settings, file: str) -> None:

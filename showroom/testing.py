@@ -122,6 +122,26 @@ class ServerProcess:
         return self.process.wait(timeout=30)
 
 
+def simulator_process(folder: Path, port: int, webhook_url: str) -> subprocess.Popen:
+    """A simulated gateway in a process of its own (it survives the server's kills, like a
+    real gateway), on `port`, posting its webhooks to `webhook_url`. Stop it with
+    `terminate()` and `wait()`."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "showroom.cli",
+            "simulator",
+            "--port",
+            str(port),
+            "--webhook",
+            webhook_url,
+        ],
+        stderr=subprocess.DEVNULL,
+        cwd=folder,
+    )
+
+
 @contextlib.contextmanager
 def showroom_server(folder: Path, config: str, *options: str) -> Iterator[tuple[int, str]]:
     """Serve with `config` until the block ends, then stop with SIGTERM: (process id, URL)."""

@@ -35,6 +35,9 @@ INBOX_STATUSES = ("new", "done", "dead")
 OUTBOX_STATUSES = ("pending", "sent", "failed")
 LISTING_STATUSES = ("available", "booking", "sold", "hidden", "deleted")
 PUBLIC_LISTING_STATUSES = ("available", "booking", "sold")
+# new: wrote; warm: asked about cars; hot: handed to a person (never drops back by itself);
+# closed and lost: set by the showroom (`/lead 0812... closed`).
+LEAD_STATUSES = ("new", "warm", "hot", "closed", "lost")
 
 
 def utcnow() -> dt.datetime:
@@ -178,6 +181,9 @@ class Listing(BaseModel):
             (("tenant", "code"), True),
             (("tenant", "slug"), True),
             (("tenant", "status", "created_at"), False),
+            # the buyer side's searches: by make and model, and by price
+            (("tenant", "status", "make", "model"), False),
+            (("tenant", "status", "price_idr"), False),
         )
 
 
@@ -222,7 +228,8 @@ class AuditEntry(BaseModel):
 
 
 class Lead(BaseModel):
-    """Someone who wrote to the bot without being a seller: a possible buyer."""
+    """Someone who wrote to the bot without being a seller: a possible buyer. `status` only
+    rises by itself (new, warm, hot); `alerted` is who was told last about them."""
 
     tenant = ForeignKeyField(Tenant, on_delete="CASCADE")
     identity = CharField(max_length=64)
@@ -231,9 +238,51 @@ class Lead(BaseModel):
     last_text = TextField(default="")
     first_seen = DateTimeField(default=utcnow)
     last_seen = DateTimeField(default=utcnow)
+    status = CharField(max_length=8, default="new", constraints=[one_of("status", LEAD_STATUSES)])
+    last_car = CharField(max_length=12, default="")  # the code of the car asked about last
+    alerted = CharField(max_length=200, default="")
+    alerts = IntegerField(default=0)
+    status_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("tenant", "identity"), True),)
+        indexes = (
+            (("tenant", "identity"), True),
+            (("tenant", "status", "last_seen"), False),
+        )
+
+
+class LeadCar(BaseModel):
+    """A car a lead asked about: the car's seller sees the lead in their `/leads`."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE", index=False)  # the indexes lead
+    identity = CharField(max_length=64)
+    code = CharField(max_length=12)
+    first_at = DateTimeField(default=utcnow)
+    last_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = (
+            (("tenant", "identity", "code"), True),
+            (("tenant", "code"), False),
+        )
+
+
+class BuyerQuestion(BaseModel):
+    """One buyer message as the bot read and answered it: the numbers of /stats, and (a search
+    that found nothing) the demand `/permintaan` lists, what was wanted in `wanted`."""
+
+    tenant = ForeignKeyField(Tenant, on_delete="CASCADE", index=False)  # the index leads
+    identity = CharField(max_length=64)
+    intent = CharField(max_length=16)
+    code = CharField(max_length=12, default="")
+    wanted = CharField(max_length=200, default="")
+    found = IntegerField(null=True)  # cars a search found; None: no search
+    answered = BooleanField(default=False)  # answered without a person
+    alerted = BooleanField(default=False)  # a person was told
+    created_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("tenant", "created_at"), False),)
 
 
 class IdentityAlias(BaseModel):
@@ -262,4 +311,6 @@ MODELS: tuple[type[BaseModel], ...] = (
     AuditEntry,
     Lead,
     IdentityAlias,
+    LeadCar,
+    BuyerQuestion,
 )

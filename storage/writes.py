@@ -19,8 +19,18 @@ from domain.events import InboundEvent
 from domain.identity import Identity
 from domain.photos import StoredPhoto
 from storage import sql
+from storage.buyers import lead_of_seller
 from storage.errors import StaleSession, StorageError
-from storage.models import AuditEntry, Lead, Listing, Person, Photo, Tenant, utcnow
+from storage.models import (
+    AuditEntry,
+    BuyerQuestion,
+    Lead,
+    Listing,
+    Person,
+    Photo,
+    Tenant,
+    utcnow,
+)
 
 
 class Write:
@@ -367,6 +377,9 @@ class CommitTurn(Write):
     publish: PublishListing | None = None
     lead: RecordLead | None = None
     add_photos: AddListingPhotos | None = None
+    # Texts to other chats (an alert to a seller about this buyer): (chat, text), queued with
+    # the turn's replies, once per inbox event like them.
+    alerts: tuple[tuple[str, str], ...] = ()
 
     def apply(self) -> TurnCommitted:
         session = sql.fetch_one(
@@ -415,6 +428,9 @@ class CommitTurn(Write):
                 EnqueueReply(self.tenant_id, self.user, reply.caption, key, reply.file).apply()
             else:
                 EnqueueReply(self.tenant_id, self.user, reply, key).apply()
+        for number, (chat, alert) in enumerate(self.alerts):
+            key = f"inbox:{self.inbox_id}:alert:{number}" if self.inbox_id is not None else None
+            EnqueueReply(self.tenant_id, chat, alert, key).apply()
         if self.inbox_id is not None:
             MarkInbox(self.inbox_id, "done").apply()
         return TurnCommitted(current + 1, replayed=False, listing_code=code, listing_slug=slug)
@@ -503,28 +519,111 @@ class EnsurePeople(Write):
 
 @dataclass(frozen=True, slots=True)
 class RecordLead:
-    """Part of a turn: someone who is not a seller wrote to the bot."""
+    """Part of a turn: someone who is not a seller wrote to the bot. A buyer turn (`intent`
+    given) also raises the lead's status (it never drops by itself: new < warm < hot; a closed
+    or lost lead opens again only as hot), remembers the cars asked about and who was alerted,
+    and keeps the question as it was read and answered (`buyer_question`)."""
 
     name: str
     text: str
+    intent: str = ""
+    status: str = "new"
+    cars: tuple[str, ...] = ()
+    answered: bool = False
+    wanted: str = ""  # a search that found nothing: what was wanted
+    found: int | None = None
+    alerted: tuple[str, ...] = ()
+    # the answer to a message already counted (held back by the flood limit): the lead rises
+    # and remembers, but the message is neither counted nor its question kept again
+    repeat: bool = False
 
     def record(self, tenant_id: int, identity: str) -> None:
+        now = utcnow()
         lead = Lead.get_or_none((Lead.tenant == tenant_id) & (Lead.identity == identity))
+        last_car = self.cars[-1] if self.cars else ""
+        alerted = ",".join(self.alerted)[:200]
         if lead is None:
             Lead.create(
                 tenant=tenant_id,
                 identity=identity,
-                name=self.name,
+                name=self.name[:100],
                 messages=1,
                 last_text=self.text[:1000],
+                status=self.status,
+                last_car=last_car,
+                alerted=alerted,
+                alerts=1 if self.alerted else 0,
+                status_at=now,
             )
         else:
-            Lead.update(
-                messages=Lead.messages + 1,
-                last_text=self.text[:1000],
-                last_seen=utcnow(),
-                name=self.name or lead.name,
-            ).where(Lead.id == lead.id).execute()
+            status = risen_status(lead.status, self.status)
+            changes: dict[str, Any] = {
+                "messages": Lead.messages + (0 if self.repeat else 1),
+                "last_text": self.text[:1000],
+                "last_seen": now,
+                "name": self.name[:100] or lead.name,
+                "status": status,
+            }
+            if status != lead.status:
+                changes["status_at"] = now
+            if last_car:
+                changes["last_car"] = last_car
+            if self.alerted:
+                changes.update(alerted=alerted, alerts=Lead.alerts + 1)
+            Lead.update(**changes).where(Lead.id == lead.id).execute()
+        for code in self.cars:
+            sql.execute(
+                'INSERT INTO "lead_car" ("tenant_id", "identity", "code", "first_at", '
+                '"last_at") VALUES (?, ?, ?, ?, ?) ON CONFLICT ("tenant_id", "identity", '
+                '"code") DO UPDATE SET "last_at" = excluded."last_at"',
+                (tenant_id, identity, code, now, now),
+            )
+        if self.intent and not self.repeat:
+            BuyerQuestion.create(
+                tenant=tenant_id,
+                identity=identity,
+                intent=self.intent[:16],
+                code=last_car,
+                wanted=self.wanted[:200],
+                found=self.found,
+                answered=self.answered,
+                alerted=bool(self.alerted),
+                created_at=now,
+            )
+
+
+_RISING = ("new", "warm", "hot")
+
+
+def risen_status(current: str, proposed: str) -> str:
+    """A lead's status after a turn that makes it at least `proposed`."""
+    if current in ("closed", "lost"):
+        return "hot" if proposed == "hot" else current
+    if current not in _RISING or proposed not in _RISING:
+        return current
+    return max(current, proposed, key=_RISING.index)
+
+
+@dataclass(frozen=True, slots=True)
+class SetLeadStatus(Write):
+    """The showroom sets a lead's status (`/lead 0812... closed`); with `seller`, only a lead
+    who asked about one of that seller's cars. Returns the status, or None: no such lead."""
+
+    tenant_id: int
+    identity: str
+    status: str
+    seller: str | None = None
+
+    def apply(self) -> str | None:
+        lead = Lead.get_or_none((Lead.tenant == self.tenant_id) & (Lead.identity == self.identity))
+        if lead is None:
+            return None
+        if self.seller is not None and not lead_of_seller(
+            self.tenant_id, self.identity, self.seller
+        ):
+            return None
+        Lead.update(status=self.status, status_at=utcnow()).where(Lead.id == lead.id).execute()
+        return self.status
 
 
 @dataclass(frozen=True, slots=True)

@@ -81,7 +81,7 @@ COMMON_WORDS = word_set(
     "keatas dibawah budget kisaran sekitar lebih kurang masih ada yang untuk dengan tanpa "
     "sudah belum jarang langka bagus sekali banget mantap sport cross hatchback sedan pickup "
     "center jakarta bandung surabaya bekasi bogor depok tangerang semarang medan malang jogja "
-    "solo serpong tangsel lancar makan front tiger cherry halal ratio civil wagon raise"
+    "solo serpong tangsel lancar makan front tiger cherry halal ratio civil wagon raise rangka"
 )
 
 

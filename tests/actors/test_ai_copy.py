@@ -52,3 +52,27 @@ async def test_the_writer_behind_a_local_fake_server(answer, delay_s, expected):
     server.close()
     assert seen and seen[0]["model"] == "test-model"
     assert '"price_idr": 145000000' in seen[0]["messages"][1]["content"]
+
+
+async def test_a_buyers_question_is_answered_from_the_given_facts_only():
+    from domain.buyer import BuyerSettings, CarFacts
+
+    car = CarFacts(
+        "T01", "Toyota", "Avanza", "G", 2019, 150_000_000, 45_000, "Matic", "Bensin", "Putih",
+        "available", "toyota-avanza-g-2019-t01", "62812",
+    )  # fmt: skip
+    settings = BuyerSettings(showroom="Mobil Jaya", address="Jl. Raya 1", model_answers=True)
+    answers = iter(["Mesin #T01 terawat, tim kami siap bantu.", "Ada juga #T09 kak."])
+    app, seen = fake_api(lambda: chat(next(answers)))
+    server = WebServer(app, "127.0.0.1", 0, name="fake model", graceful_timeout_s=0.1)
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        nursery.start_soon(server.run)
+        writer = ChatCopywriter(client, f"{server.url}/v1", "test-model", "", 1.0)
+        with trio.fail_after(10):
+            good = await writer.answer("cocok buat mudik?", (car,), settings)
+            invented = await writer.answer("ada yang lain?", (car,), settings)
+        nursery.cancel_scope.cancel()
+    server.close()
+    assert good == "Mesin #T01 terawat, tim kami siap bantu." and invented is None
+    given = seen[0]["messages"][1]["content"]
+    assert '"#T01"' in given and "Rp 150.000.000" in given and "Jl. Raya 1" in given

@@ -7,6 +7,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from domain.buyer import LeadNote
 from domain.conversation import (
     COLLECTING,
     IDLE,
@@ -17,7 +18,6 @@ from domain.conversation import (
     Context,
     Fetch,
     ListingCommand,
-    NoteLead,
     PhotoFailed,
     PhotoStored,
     Publish,
@@ -443,22 +443,24 @@ def test_listing_command_replies():
     )
 
 
-def test_a_stranger_is_pointed_to_the_catalog_once_a_day_and_kept_as_a_lead():
-    def as_stranger(state, message, now):
+def test_someone_who_may_not_sell_gets_the_buyer_conversation_and_is_kept_as_a_lead():
+    def as_buyer(state, message, now):
         return step(
             state,
             text(message, key=f"s{now}"),
             Context(now=now, may_sell=False, catalog_url="https://katalog.example.id"),
         )
 
-    state, effects = as_stranger(SessionState(), UPLOAD, NOW)
+    state, effects = as_buyer(SessionState(), UPLOAD, NOW)
     assert state.stage == IDLE
-    assert [type(e) for e in effects] == [NoteLead, Reply]
-    assert "https://katalog.example.id" in effects[1].text
-    state, effects = as_stranger(state, "masih ada?", NOW + 3600)
-    assert [type(e) for e in effects] == [NoteLead]  # no second reply the same day
-    state, effects = as_stranger(state, "halo lagi", NOW + 25 * 3600)
-    assert [type(e) for e in effects] == [NoteLead, Reply]
+    assert [type(e) for e in effects] == [Reply, LeadNote]
+    assert "belum terdaftar sebagai penjual" in effects[0].text
+    assert "https://katalog.example.id" in effects[0].text
+    state, effects = as_buyer(state, "halo", NOW + 3600)
+    assert "selamat datang" in replies(effects)[0]
+    assert effects[-1].status == "new"
+    restored = SessionState.from_row(*state.to_row())
+    assert restored.data.buyer == state.data.buyer  # the buyer's state is kept with the session
 
 
 def test_foto_adds_photos_to_a_published_car():
@@ -866,3 +868,23 @@ def test_a_car_the_vocabulary_does_not_know_is_taken_as_the_seller_names_it():
 def test_a_failed_photo_is_explained_by_what_failed(reason, key):
     _, effects = run(SessionState(), text(UPLOAD), image("p1"), PhotoFailed(1, "p1", reason))
     assert replies(effects)[-1] == text_of(key)
+
+
+def test_a_seller_asking_about_a_code_gets_the_buyer_answer_only_outside_an_upload():
+    from domain.buyer import BuyerContext, BuyerSettings, CarFacts, StockFacts
+    from domain.buyer_questions import read_question
+
+    car = CarFacts(
+        "H07", "Honda", "Jazz", "RS", 2017, 179_000_000, 76_000, "Matic", "Bensin", "Putih",
+        "available", "honda-jazz-rs-2017-h07", "6281200000000",
+    )  # fmt: skip
+    facts = BuyerContext(BuyerSettings(), read_question("#H07"), StockFacts(car=car))
+    context = Context(now=NOW, buyer=facts)
+    _, effects = step(SessionState(), text("#H07"), context)
+    assert replies(effects)[0].startswith("*#H07 Honda Jazz RS 2017*")
+    assert not [e for e in effects if type(e).__name__ in ("LeadNote", "Alert")]
+    state, _ = run(SessionState(), text(UPLOAD))
+    _, effects = step(state, text("#H07"), context)
+    assert "Kirim foto mobilnya" in replies(effects)[0]  # an upload keeps its meaning
+    _, effects = step(SessionState(), text("halo"), Context(now=NOW))
+    assert "Halo!" in replies(effects)[0]  # the seller's own help, not the buyer's greeting

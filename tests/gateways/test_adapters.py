@@ -168,11 +168,15 @@ def test_gowa_images_with_and_without_caption():
     assert bare.dedupe_key == "gowa:3EB0C127D7BACC83D6A4"
 
 
-def test_gowa_skips_own_messages_and_other_events():
+def test_gowa_gives_own_messages_as_the_chats_and_skips_other_events():
     body = json.loads(sample("gowa-text.json"))
     gowa = adapter("gowa")
-    body["payload"]["is_from_me"] = True
-    assert gowa.parse("d", json.dumps(body).encode()) == []
+    body["payload"].update(is_from_me=True, **{"from": "6285712345678@s.whatsapp.net"})
+    [own] = gowa.parse("d", json.dumps(body).encode())
+    assert own.from_me and own.sender == BUDI and own.kind is EventKind.TEXT
+    assert own.text == body["payload"]["body"]
+    body["payload"]["chat_id"] = "120363025246125888@g.us"
+    assert gowa.parse("d", json.dumps(body).encode()) == []  # a group: nothing
     assert gowa.parse("d", b'{"event": "message.ack", "payload": {}}') == []
 
 
@@ -296,10 +300,11 @@ def test_evolution_without_base64_fetches_through_the_api():
     assert json.loads(request.content) == json.loads(sample("evolution-getbase64-request.json"))
 
 
-def test_evolution_skips_own_echoes_and_uses_the_phone_of_a_lid_chat():
+def test_evolution_gives_own_messages_as_the_chats_and_uses_the_phone_of_a_lid_chat():
     body = json.loads(sample("evolution-text.json"))
     body["data"]["key"]["fromMe"] = True
-    assert adapter("evolution").parse("d", json.dumps(body).encode()) == []
+    [own] = adapter("evolution").parse("d", json.dumps(body).encode())
+    assert own.from_me and own.sender == BUDI and own.dedupe_key.startswith("evo:")
     body["data"]["key"].update(
         fromMe=False, remoteJid="251556368777322@lid", remoteJidAlt="6281234567890@s.whatsapp.net"
     )
@@ -533,3 +538,81 @@ def test_waha_album_parents_of_every_engine_are_skipped():
     for engine_data in ({"type": "album"}, {"message": {"albumMessage": {}}}):
         body["payload"]["_data"] = engine_data
         assert adapter("waha").parse("d", json.dumps(body).encode()) == []
+
+
+def test_waha_skips_what_its_api_sent_and_gives_a_persons_own_message_as_the_chats():
+    own = {
+        "event": "message.any",
+        "session": "default",
+        "payload": {
+            "id": "true_6281234567890@c.us_3EB0C767D26A1D8D6A56",
+            "timestamp": 1761642080,
+            "from": "6281234567890@c.us",
+            "fromMe": True,
+            "source": "api",
+            "body": "Foto diterima (3).",
+            "to": None,
+            "hasMedia": False,
+        },
+    }
+    waha = adapter("waha")
+    assert waha.parse("d", json.dumps(own).encode()) == []  # the bot's own send
+    own["payload"].update(source="app", body="Halo kak, saya Budi dari showroom")
+    [event] = waha.parse("d", json.dumps(own).encode())
+    assert event.from_me and event.sender == BUDI and event.text.startswith("Halo kak")
+    assert event.dedupe_key == "waha:3EB0C767D26A1D8D6A56"
+    own["payload"].update(**{"from": "6285712345678@c.us", "to": "6281234567890@c.us"})
+    [webjs] = waha.parse("d", json.dumps(own).encode())  # WEBJS: from is me, to the chat
+    assert webjs.sender == BUDI
+    incoming = {"event": "message.any", "payload": {**own["payload"], "fromMe": False}}
+    incoming["payload"]["from"] = "6281234567890@c.us"
+    [message] = waha.parse("d", json.dumps(incoming).encode())
+    assert not message.from_me and message.dedupe_key == event.dedupe_key  # stored once
+
+
+def test_cloudapi_gives_app_echoes_of_a_coexistence_number_as_the_customers_chat():
+    echo = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "102290129340398",
+                "changes": [
+                    {
+                        "field": "smb_message_echoes",
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {
+                                "display_phone_number": "15550783881",
+                                "phone_number_id": "106540352242922",
+                            },
+                            "message_echoes": [
+                                {
+                                    "from": "15550783881",
+                                    "to": "+62 812-3456-7890",
+                                    "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUFERjg0",
+                                    "timestamp": "1739321024",
+                                    "type": "text",
+                                    "text": {"body": "Bisa kak, besok jam 10 ya"},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    [event] = adapter("cloudapi").parse("d", json.dumps(echo).encode())
+    assert event.from_me and event.sender == BUDI and event.text == "Bisa kak, besok jam 10 ya"
+
+
+def test_the_simulators_own_message_is_the_chats():
+    body = {
+        "event": "message",
+        "message": "Halo kak, saya sales-nya",
+        "sender": "6280000000001@s.whatsapp.net",
+        "chat": "6281234567890@s.whatsapp.net",
+        "time": "2025-10-28T16:01:20.482913301+07:00",
+        "from_me": True,
+    }
+    [event] = adapter("whatsapp-web-api").parse("d", json.dumps(body).encode())
+    assert event.from_me and event.sender == BUDI

@@ -42,7 +42,7 @@ def test_values_are_typed_and_frozen(tmp_path):
         (
             "[sever]\nport = 80\n",
             "unknown key 'sever' (in the top level: server, database, media, log, shutdown, "
-            "outbox, downloads, inbox, conversation, copywriter, tenants)",
+            "outbox, downloads, inbox, conversation, buyers, copywriter, tenants)",
         ),
         ('[server]\nport = "80"\n', "'server.port' must be a whole number, not '80'"),
         ("[server]\nport = true\n", "'server.port' must be a whole number, not True"),

@@ -23,8 +23,14 @@ def make_settings(tmp_path, **gateway):
         server=ServerSettings(host="127.0.0.1", port=0),
         outbox=OutboxSettings(per_chat_gap_s=0, per_minute=6000, typing=False),
         tenants={
+            # anyone may sell, as most tests need; the buyers' tests say who sells
             "demo": dataclasses.replace(
-                demo, gateway=gateway_settings, whatsapp_number="081233334444"
+                demo,
+                gateway=gateway_settings,
+                whatsapp_number="081233334444",
+                open_to_all=True,
+                sellers=(),
+                admins=(),
             )
         },
         base_dir=tmp_path,

@@ -12,8 +12,6 @@ import io
 import random
 import socket
 import sqlite3
-import subprocess
-import sys
 from collections import Counter
 
 import httpx
@@ -21,7 +19,7 @@ import pytest
 import trio
 from PIL import Image
 
-from showroom.testing import ServerProcess, config_text
+from showroom.testing import ServerProcess, config_text, simulator_process
 
 pytestmark = pytest.mark.slow
 
@@ -89,20 +87,8 @@ async def seller(client: httpx.AsyncClient, number: str, car: str, index: int) -
 
 async def test_sellers_upload_while_the_server_is_killed_again_and_again(tmp_path):
     port, gateway_port = free_port(), free_port()
-    gateway = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-        [
-            sys.executable,
-            "-m",
-            "showroom.cli",
-            "simulator",
-            "--port",
-            str(gateway_port),
-            "--webhook",
-            f"http://127.0.0.1:{port}/webhook/demo/{SECRET}",
-        ],
-        stderr=subprocess.DEVNULL,
-        cwd=tmp_path,
-    )
+    webhook = f"http://127.0.0.1:{port}/webhook/demo/{SECRET}"
+    gateway = simulator_process(tmp_path, gateway_port, webhook)
     server = ServerProcess(
         tmp_path,
         config_text(

@@ -31,7 +31,7 @@ import httpx
 import pytest
 import trio
 
-from showroom.testing import ServerProcess, config_text
+from showroom.testing import ServerProcess, config_text, simulator_process
 from tests.system.flood import FloodStats, slow_body_flood
 from tests.system.test_chaos import free_port, jpeg
 
@@ -236,20 +236,8 @@ async def test_sellers_upload_through_locks_a_full_disk_a_flood_and_kills(tmp_pa
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the flood's connections
     disk = SmallDisk(tmp_path / "data")
     port, gateway_port = free_port(), free_port()
-    gateway = subprocess.Popen(  # noqa: ASYNC220 - starting it does not block
-        [
-            sys.executable,
-            "-m",
-            "showroom.cli",
-            "simulator",
-            "--port",
-            str(gateway_port),
-            "--webhook",
-            f"http://127.0.0.1:{port}/webhook/demo/{SECRET}",
-        ],
-        stderr=subprocess.DEVNULL,
-        cwd=tmp_path,
-    )
+    webhook = f"http://127.0.0.1:{port}/webhook/demo/{SECRET}"
+    gateway = simulator_process(tmp_path, gateway_port, webhook)
     server = ServerProcess(
         tmp_path,
         config_text(

@@ -221,12 +221,12 @@ async def test_only_registered_sellers_may_upload_others_become_leads(tmp_path):
         await seller.say(UPLOAD)
         assert "Sekarang kirim 1-10 foto" in await seller.reply()
         with trio.fail_after(30):
-            [answer] = await simulator.wait_sent(stranger, 1)
-            # the second message makes no reply (one a day): look for its effect instead
-            while query(tmp_path, "SELECT messages FROM lead") != [(2,)]:  # noqa: ASYNC110
-                await trio.sleep(0.05)
+            # a buyer now: told they may not upload, then asked which car they mean
+            refused, which = await simulator.wait_sent(stranger, 2)
         nursery.cancel_scope.cancel()
-    assert "https://katalog.example.id" in answer.text
+    assert "belum terdaftar sebagai penjual" in refused.text
+    assert "https://katalog.example.id" in refused.text
+    assert "Mobil yang mana" in which.text
     assert query(tmp_path, "SELECT identity, messages FROM lead") == [(stranger, 2)]
     assert query(tmp_path, "SELECT phone, role FROM person") == [(BUDI, "seller")]
 
