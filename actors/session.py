@@ -161,6 +161,7 @@ class SessionActor(Actor[Message]):
         self.may_sell = False
         self.is_admin = False
         self._rng = random.Random()
+        self._admin_answers: dict[AdminAction, str] = {}  # this message's, by command
 
     async def started(self) -> None:
         self._restore(await self.reader.run(load_session, self.tenant.id, self.user))
@@ -184,6 +185,7 @@ class SessionActor(Actor[Message]):
     async def handle(self, message: Message) -> None:
         if isinstance(message, Resume):
             return  # `started` has already done what a resume needs
+        self._admin_answers = {}  # a turn tried again does not carry out its commands again
         for attempt in itertools.count(1):
             try:
                 await self._turn_once(message)
@@ -347,13 +349,13 @@ class SessionActor(Actor[Message]):
                 allowed, seller_only = effect.allowed, False
                 if effect.command.name in BUYER_COMMANDS:  # leads: for sellers too, their own
                     allowed, seller_only = self.may_sell, not self.is_admin
-                done.append(
-                    Reply(
-                        await self.tenant.admin.carry_out(
-                            tenant, self.user, allowed, effect.command, seller_only=seller_only
-                        )
+                answer = self._admin_answers.get(effect)
+                if answer is None:
+                    answer = await self.tenant.admin.carry_out(
+                        tenant, self.user, allowed, effect.command, seller_only=seller_only
                     )
-                )
+                    self._admin_answers[effect] = answer
+                done.append(Reply(answer))
                 continue
             if not isinstance(effect, ListingCommand):
                 done.append(effect)

@@ -1,5 +1,6 @@
 """The session actor against a real database: what happens when the storage fails under a turn."""
 
+import dataclasses
 import sqlite3
 import threading
 
@@ -15,7 +16,7 @@ from runtime.testing import running
 from storage.database import open_sqlite
 from storage.models import InboxEvent, OutboxMessage
 from storage.reader import Reader
-from storage.writes import AppendInbox
+from storage.writes import AppendInbox, CommitTurn
 
 SELLER = Identity(IdentityKind.PHONE, "6281234567890")
 
@@ -80,3 +81,48 @@ async def test_a_turn_the_locked_database_could_not_save_is_tried_again_not_give
             replies = [m.text for m in OutboxMessage.select()]
     assert status == "done"  # not "dead": the storage failed, not the message
     assert len(replies) == 1 and "Sekarang kirim" in replies[0]
+
+
+class CountingAdmin:
+    """The admin service's side of a turn: counts what it was asked to carry out."""
+
+    def __init__(self) -> None:
+        self.carried_out: list[str] = []
+
+    async def carry_out(self, tenant, admin, allowed, command, *, seller_only=False) -> str:
+        self.carried_out.append(command.name)
+        return "Belum ada calon pembeli."
+
+
+class FirstCommitTimesOut:
+    """The writer as a slow disk makes it: the turn's first commit gives no answer in time."""
+
+    def __init__(self, writer) -> None:
+        self.writer, self.timed_out = writer, False
+
+    async def ask(self, message, *, timeout: float):
+        if isinstance(message, CommitTurn) and not self.timed_out:
+            self.timed_out = True
+            raise TimeoutError("the writer did not answer in time")
+        return await self.writer.ask(message, timeout=timeout)
+
+
+async def test_a_turn_tried_again_does_not_carry_out_its_command_twice(db_path, tenant):
+    event = InboundEvent(tenant.slug, "m1", SELLER, ChatKind.DIRECT, EventKind.TEXT, "/leads")
+    database = open_sqlite(db_path)
+    admin = CountingAdmin()
+    async with running(PersistenceActor(lambda: database), "persistence", 1024) as writer:
+        appended = await writer.ask(
+            AppendInbox(tenant.id, "m1", str(SELLER), event.to_json()), timeout=5
+        )
+        slow = FirstCommitTimesOut(writer)
+        tenant_runtime = dataclasses.replace(runtime(tenant), admin=admin)
+        session = SessionActor((tenant.slug, str(SELLER)), tenant_runtime, slow, Reader(database))
+        async with running(session, "session") as ref:
+            ref.tell(Incoming(appended.id, event))
+    with database.connection_context():
+        status = InboxEvent.get_by_id(appended.id).status
+        replies = [m.text for m in OutboxMessage.select()]
+    assert slow.timed_out and status == "done"
+    assert admin.carried_out == ["leads"]  # once, though the turn was tried twice
+    assert replies == ["Belum ada calon pembeli."]
