@@ -15,7 +15,11 @@ from actors.session import Incoming, Resume
 from domain.events import InboundEvent
 from runtime import Actor, ActorStopped, KeyedRegistry, MailboxFull
 from storage.models import utcnow
-from storage.queries import sessions_waiting_on_photos, unprocessed_inbox
+from storage.queries import (
+    sessions_holding_a_message,
+    sessions_waiting_on_photos,
+    unprocessed_inbox,
+)
 from storage.reader import Reader
 
 log = logging.getLogger("showroom.router")
@@ -44,11 +48,15 @@ class RouterActor(Actor[Deliver | Rescan]):
 
     async def started(self) -> None:
         self.replayed += await self._replay(older_than=None)
-        for key in await self.reader.run(sessions_waiting_on_photos):
-            try:  # activating the session restarts its downloads
+        # Nothing else would wake these: the person waits for us. Activating the session
+        # restarts its downloads, or sets the reminder for the message the flood limit held.
+        waiting = await self.reader.run(sessions_waiting_on_photos)
+        holding = await self.reader.run(sessions_holding_a_message)
+        for key in dict.fromkeys([*waiting, *holding]):
+            try:
                 self.sessions.tell(key, Resume())
             except (MailboxFull, ActorStopped) as exc:
-                log.warning("could not resume the upload of %s: %s", key[1], exc)
+                log.warning("could not resume the session of %s: %s", key[1], exc)
 
     async def handle(self, message: Deliver | Rescan) -> None:
         match message:

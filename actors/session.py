@@ -42,6 +42,7 @@ from domain.buyer import (
     BuyerContext,
     BuyerSettings,
     LeadNote,
+    held_answer_in,
 )
 from domain.conversation import (
     AddPhotos,
@@ -184,7 +185,13 @@ class SessionActor(Actor[Message]):
 
     async def handle(self, message: Message) -> None:
         if isinstance(message, Resume):
-            return  # `started` has already done what a resume needs
+            # `started` has restarted the downloads; a message held back by the flood limit
+            # needs its reminder again (the timer did not outlive the process)
+            buyer_state = self.state.data.buyer
+            wait_s = held_answer_in(buyer_state, time.time())
+            if wait_s is not None:
+                self.tenant.remind(self.key, wait_s, AnswerHeld(buyer_state.held))
+            return
         self._admin_answers = {}  # a turn tried again does not carry out its commands again
         for attempt in itertools.count(1):
             try:

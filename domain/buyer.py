@@ -307,6 +307,14 @@ def throttled(state: BuyerState, now: float) -> bool:
     return _tokens(state, now) < 1.0
 
 
+def held_answer_in(state: BuyerState, now: float) -> float | None:
+    """Seconds until the message the flood limit held back is answered (None: none is held).
+    Kept in the session's state, so a restart can set the reminder again."""
+    if not state.held:
+        return None
+    return max((1.0 - _tokens(state, now)) * REFILL_S, 0.0) + HELD_MARGIN_S
+
+
 def plan(
     state: BuyerState,
     question: Question | None,
@@ -660,8 +668,9 @@ class _Turn:
         if self.received.kind is EventKind.TEXT and self.received.text.strip():
             key = self.received.dedupe_key
             self.change(held=key, held_text=self.received.text)
-            wait = (1.0 - _tokens(self.state, self.now)) * REFILL_S
-            self.effects.append(AnswerLater(max(wait, 0.0) + HELD_MARGIN_S, key))
+            wait = held_answer_in(self.state, self.now)
+            assert wait is not None
+            self.effects.append(AnswerLater(wait, key))
         if not self.state.throttled_told:
             self.change(throttled_told=True)
             self.say("buyer_throttled")

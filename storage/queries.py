@@ -261,6 +261,29 @@ def backlogs() -> dict[str, int]:
     }
 
 
+def sessions_holding_a_message() -> list[tuple[str, str]]:
+    """(tenant slug, user) of buyers whose last message the flood limit held back: it is
+    answered when the limit lifts, and after a restart only a resumed session knows when."""
+    rows = (
+        ConversationSession.select(
+            Tenant.slug,
+            ConversationSession.user,
+            ConversationSession.state,
+            ConversationSession.data,
+        )
+        .join(Tenant)
+        .where(ConversationSession.data.contains('"held_text"'))  # kept only when not empty
+    )
+    holding = []
+    for slug, user, stage, data in rows.tuples():
+        try:
+            if SessionState.from_row(stage, data).data.buyer.held:
+                holding.append((slug, user))
+        except ValueError:
+            continue
+    return holding
+
+
 def sessions_waiting_on_photos() -> list[tuple[str, str]]:
     """(tenant slug, user) of uploads that still wait for photo downloads: after a restart
     nothing else would wake them, since the seller is waiting for us."""

@@ -2,6 +2,7 @@
 
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from domain.buyer import (
     Say,
     StockFacts,
     describe,
+    held_answer_in,
     plan,
     relaxations,
     seller_answer,
@@ -404,3 +406,11 @@ def test_the_english_answers_use_the_same_rules():
     state = BuyerState(car="T01", car_price=150_000_000)
     _, effects = turn("warnanya apa?", StockFacts(car=car()), state, settings=english)
     assert says(effects) == ["*#T01 Toyota Avanza G 2019*: colour White."]
+
+
+def test_a_held_message_is_due_when_the_flood_limit_lifts_and_not_before():
+    assert held_answer_in(BuyerState(), NOW) is None  # nothing held
+    emptied = BuyerState(held="m12", held_text="ada jazz?", tokens=0.0, tokens_at=NOW)
+    assert held_answer_in(emptied, NOW) == pytest.approx(REFILL_S + 0.5)
+    assert held_answer_in(emptied, NOW + REFILL_S / 2) == pytest.approx(REFILL_S / 2 + 0.5)
+    assert held_answer_in(emptied, NOW + 3600) == pytest.approx(0.5)  # long lifted: at once

@@ -284,3 +284,32 @@ async def test_thanks_availability_trade_in_and_two_unanswerable_messages(stocke
     assert "segera membalas" in trade.text
     [alert] = await seller.next()  # about the car being talked about: its seller
     assert "tukar tambah" in alert.text and "#H01" in alert.text
+
+
+async def test_a_message_the_flood_limit_held_is_answered_after_a_restart(tmp_path):
+    settings = buyer_settings(tmp_path)
+    holding = (  # the question is the message held back (the last one, once all are read)
+        "SELECT COUNT(*) FROM conversation_session"
+        f" WHERE user = '{BUYER}' AND data LIKE '%\"held_text\": \"ada jazz?\"%'"
+    )
+    async with httpx.AsyncClient() as client:
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator, server = running.simulators["demo"]
+            seller = Chat(client, simulator, server.url, SELLER)
+            assert "#H01" in await publish(seller, "/upload Honda Jazz RS 2017 km 76rb 179jt")
+            flood = Chat(client, simulator, server.url, BUYER)
+            for number in range(BURST + 2):
+                await flood.send(f"halo {number}")
+            await flood.send("ada jazz?")  # held back: the limit has bitten
+            await until(tmp_path, holding, [(1,)])
+            nursery.cancel_scope.cancel()  # stopped before the limit lifts
+        assert not any("#H01" in m.text for m in simulator.sent_to(BUYER))
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, settings)
+            simulator, _ = running.simulators["demo"]
+            with trio.fail_after(30):  # the held question, answered once the limit lifted
+                while not any("#H01" in m.text for m in simulator.sent_to(BUYER)):
+                    await simulator.wait_sent(BUYER, len(simulator.sent_to(BUYER)) + 1)
+            await until(tmp_path, holding, [(0,)])
+            nursery.cancel_scope.cancel()
