@@ -128,8 +128,11 @@ class Outbox:
         *,
         photos: StoredPhotos | None = None,
         all_sends: trio.CapacityLimiter | None = None,
+        name: str = "",
     ) -> None:
         self.tenant_id = tenant_id
+        # each dealer's lines name it (showroom.outbox.<tenant>): one process serves many
+        self.log = log.getChild(name) if name else log
         self.photos = photos
         self.adapter = adapter
         self.client = client
@@ -242,7 +245,9 @@ class Outbox:
                 if not is_transient(exc):
                     raise
                 delay_s = self.policy.storage_retry.delay(attempt, self._rng)
-                log.warning("outbox cannot read replies now (%s); again in %.1f s", exc, delay_s)
+                self.log.warning(
+                    "outbox cannot read replies now (%s); again in %.1f s", exc, delay_s
+                )
                 await trio.sleep(delay_s)
         raise AssertionError("unreachable")
 
@@ -256,7 +261,7 @@ class Outbox:
         except Unreachable as exc:
             return await self._give_up_unreachable(reply, str(exc))
         except PhotoGone as exc:
-            log.error("reply %d to %s not sent: %s", reply.id, reply.chat, exc)
+            self.log.error("reply %d to %s not sent: %s", reply.id, reply.chat, exc)
             return await self._give_up(reply, str(exc), "failed")
         await self._pace(reply)
         try:
@@ -285,7 +290,7 @@ class Outbox:
             await self.persistence.ask(write, timeout=WRITE_TIMEOUT_S)
         except Exception as exc:  # full disk, lock, the tree going down: keep it, try again
             self._record_failures += 1
-            log.warning(
+            self.log.warning(
                 "outcome of reply %d (%s) not recorded yet (%s); kept, it will not be sent again",
                 reply_id,
                 outcome,
@@ -352,7 +357,7 @@ class Outbox:
     async def _give_up_unreachable(self, reply: PendingReply, reason: str) -> bool:
         if reply.chat not in self._unreachable_logged:  # once per chat: it repeats per reply
             self._unreachable_logged.add(reply.chat)
-            log.error("replies to %s cannot be sent: %s", reply.chat, reason)
+            self.log.error("replies to %s cannot be sent: %s", reply.chat, reason)
         return await self._give_up(reply, f"{UNREACHABLE}{reason}", "unreachable")
 
     async def _give_up(self, reply: PendingReply, reason: str, outcome: str) -> bool:
@@ -377,7 +382,7 @@ class Outbox:
             outcome, write = "sent", MarkOutbox(reply.id, "sent")
         elif result.retryable and attempts < self.policy.max_attempts:
             delay_s = self.policy.retry.delay(attempts, self._rng)
-            log.warning(
+            self.log.warning(
                 "send to %s failed (%s); try %d in %.1f s",
                 reply.chat,
                 result.reason,
@@ -387,7 +392,7 @@ class Outbox:
             retry_at = utcnow() + dt.timedelta(seconds=delay_s)
             outcome, write = "retried", MarkOutbox(reply.id, "pending", result.reason, retry_at)
         else:
-            log.error(
+            self.log.error(
                 "reply %d to %s failed for good after %d tries: %s",
                 reply.id,
                 reply.chat,

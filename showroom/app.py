@@ -173,6 +173,7 @@ async def serve(
         access_log=settings.log.access,
         connections=connections,
         idle_timeout_s=settings.server.idle_timeout_s,
+        name="web server (server.host, server.port)",
     )
     try:
         # unsafe gateway settings are refused before the database is touched
@@ -225,7 +226,7 @@ def build_gateways(settings: Settings, web: WebServer) -> Gateways:
     simulators = {
         slug: (
             Simulator(chats=_simulated_people(tenant)),
-            _simulator_server(tenant, web.connections),
+            _simulator_server(slug, tenant, web.connections),
         )
         for slug, tenant in settings.tenants.items()
         if tenant.gateway.kind == SIMULATOR
@@ -304,6 +305,7 @@ def build_actors(
             _policy(settings),
             photos=StoredPhotos(storage.media, slug, _media_url(tenant, web)),
             all_sends=all_sends,
+            name=slug,
         )
         for slug, tenant in settings.tenants.items()
     }
@@ -522,14 +524,14 @@ def _simulator_page(simulated: tuple[Simulator, WebServer] | None) -> str:
     return _local_url(simulated[1]) if simulated is not None else ""
 
 
-def _simulator_server(tenant: TenantSettings, connections: ConnectionCap) -> WebServer:
+def _simulator_server(slug: str, tenant: TenantSettings, connections: ConnectionCap) -> WebServer:
     """The simulator listens where the gateway would: at the gateway's base_url."""
     address = urlsplit(tenant.gateway.base_url)
     return WebServer(
         None,
         address.hostname or "127.0.0.1",
         8080 if address.port is None else address.port,
-        name="simulated WhatsApp gateway",
+        name=f"simulated WhatsApp gateway of {slug} (tenants.{slug}.gateway.base_url)",
         connections=connections,
     )
 
@@ -581,7 +583,10 @@ def _adapter(
 
 def _media_url(tenant: TenantSettings, web: WebServer) -> str:
     """Where a gateway that downloads the photos it sends finds showroom: the configured
-    address, else the catalog's public one, else this server's own."""
+    address, else the catalog's public one, else this server's own. The simulator runs in
+    this process: it reaches this server directly (a public address may not be live yet)."""
+    if tenant.gateway.kind == SIMULATOR:
+        return tenant.gateway.media_url or _local_url(web)
     return tenant.gateway.media_url or tenant.public_url or _local_url(web)
 
 

@@ -155,7 +155,7 @@ class GatewaySettings:
     )
     base_url: str = _rule(
         "http://127.0.0.1:8080",
-        help="the gateway's own URL (simulator: ignored; cloudapi: the Graph API)",
+        help="the gateway's own URL (simulator: where it listens; cloudapi: the Graph API)",
         check=http_url,
     )
     webhook_secret: str = _rule(
@@ -384,6 +384,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str] | None = None) -
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     settings = _build(Settings, document, str(path), "", environ)
     _check_gateways(settings, str(path))
+    _check_addresses(settings, str(path))
     for slug, tenant in settings.tenants.items():
         _check_secret(str(path), f"tenants.{slug}.gateway", tenant.gateway)
     settings = _check_buyers(settings, str(path))
@@ -429,6 +430,33 @@ def _check_gateways(settings: Settings, file: str) -> None:
                 f"{file}: 'tenants.{name}.gateway.webhook_auth' is 'path', but cloudapi always "
                 "signs its webhooks (and Meta's handshake needs the plain address): use gateway"
             )
+
+
+def _check_addresses(settings: Settings, file: str) -> None:
+    """Two dealers cannot share a catalog host (the catalog is chosen by host name alone),
+    nor two listeners a port: each simulated gateway listens at its base_url, the server at
+    server.port."""
+    hosts: dict[str, str] = {}
+    ports: dict[int, str] = {settings.server.port: "server.port"} if settings.server.port else {}
+    for name, tenant in settings.tenants.items():
+        host = urlsplit(tenant.public_url).hostname if tenant.public_url else None
+        if host:
+            key = f"tenants.{name}.public_url"
+            if host in hosts:
+                raise ConfigError(
+                    f"{file}: '{key}' and '{hosts[host]}' have the same host {host!r}: each "
+                    "dealer's catalog needs a host name of its own"
+                )
+            hosts[host] = key
+        if tenant.gateway.kind == SIMULATOR:
+            port = urlsplit(tenant.gateway.base_url).port or 8080
+            key = f"tenants.{name}.gateway.base_url"
+            if port in ports:
+                raise ConfigError(
+                    f"{file}: '{key}' and '{ports[port]}' use the same port {port}: the "
+                    "simulator listens at its base_url, so each needs a port of its own"
+                )
+            ports[port] = key
 
 
 def _check_secret(file: str, key: str, gateway: GatewaySettings) -> None:

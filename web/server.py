@@ -135,7 +135,13 @@ class WebServer:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._socket.bind((host, port))
+        try:
+            self._socket.bind((host, port))
+        except OSError as exc:  # "address in use" alone does not say whose address
+            self._socket.close()
+            raise OSError(
+                exc.errno, f"the {name} cannot listen on {host}:{port}: {exc.strerror}"
+            ) from None
         self._socket.listen(LISTEN_BACKLOG)
         self._socket.set_inheritable(True)
         self.host = host

@@ -192,3 +192,29 @@ def test_a_weak_secret_from_the_environment_is_refused_without_showing_it(tmp_pa
 def test_the_simulator_may_leave_its_secret_empty(tmp_path):
     settings = load_settings(write(tmp_path, '[tenants.demo.gateway]\nkind = "simulator"\n'))
     assert settings.tenants["demo"].gateway.webhook_secret == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (  # the catalog is chosen by host name alone: the port and the case do not part them
+            '[tenants.a]\npublic_url = "https://Same.test"\n'
+            '[tenants.a.gateway]\nbase_url = "http://127.0.0.1:8081"\n'
+            '[tenants.b]\npublic_url = "https://same.test:8443/"\n'
+            '[tenants.b.gateway]\nbase_url = "http://127.0.0.1:8082"\n',
+            "'tenants.b.public_url' and 'tenants.a.public_url' have the same host 'same.test'",
+        ),
+        (  # two simulators left at the default port
+            "[tenants.a]\n[tenants.b]\n",
+            "'tenants.b.gateway.base_url' and 'tenants.a.gateway.base_url' use the same port 8080",
+        ),
+        (
+            '[server]\nport = 8081\n[tenants.a.gateway]\nbase_url = "http://127.0.0.1:8081"\n',
+            "'tenants.a.gateway.base_url' and 'server.port' use the same port 8081",
+        ),
+    ],
+)
+def test_two_dealers_cannot_share_a_catalog_host_nor_two_listeners_a_port(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as refused:
+        load_settings(write(tmp_path, text))
+    assert expected in str(refused.value)

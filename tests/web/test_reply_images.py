@@ -2,8 +2,10 @@
 the turn, the outbox sends it, and WhatsApp Web API (the simulator) downloads it from the
 catalog's /media address, as the real gateway does."""
 
+import dataclasses
 import io
 
+import pytest
 import trio
 from PIL import Image
 
@@ -17,8 +19,15 @@ from tests.web.conftest import make_settings
 BUYER = "6285711112222"
 
 
-async def test_a_turn_that_shows_a_car_sends_its_photo_between_its_texts(tmp_path, monkeypatch):
+# the simulator runs in the program: it fetches from this server, even when the catalog's
+# public address (the dealer's own host name) is not live yet
+@pytest.mark.parametrize("public_url", ["", "https://dealer-not-live-yet.example.test"])
+async def test_a_turn_that_shows_a_car_sends_its_photo_between_its_texts(
+    tmp_path, monkeypatch, public_url
+):
     settings = make_settings(tmp_path)
+    demo = dataclasses.replace(settings.tenants["demo"], public_url=public_url)
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
     out = io.BytesIO()
     Image.new("RGB", (800, 600), "maroon").save(out, "JPEG")
     photo = MediaStore(settings.resolve(settings.media.dir)).put("demo", out.getvalue(), "jpg")
