@@ -17,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+import peewee
 import trio
 
 from actors.health import StorageReport, problem_code
@@ -25,6 +26,7 @@ from domain.formatting import seconds
 from domain.texts import listing_lines, text
 from runtime import ActorRef
 from storage.buyers import buyer_stats, latest_leads, unmet_demand
+from storage.database import database_size_bytes, dialect
 from storage.models import utcnow
 from storage.queries import listings, people, stats
 from storage.reader import Reader
@@ -40,7 +42,8 @@ class HealthFacts:
     """What /health reports; filled by the program (it knows the gateways and the disk)."""
 
     gateway: Callable[[str], Awaitable[str]]  # tenant slug -> "reachable, v1.7.0" or a reason
-    database_path: Path
+    database: peewee.Database
+    media_folder: Path  # where the photos are: the disk watched with a PostgreSQL database
     started_at: float
     storage: Callable[[], Awaitable[StorageReport]] | None = None  # disk, database, photos
 
@@ -51,7 +54,7 @@ class AdminService:
         persistence: ActorRef[Any],
         reader: Reader,
         facts: HealthFacts,
-        backup: Callable[[], Path],
+        backup: Callable[[], Path] | None,  # None: PostgreSQL's, backed up with pg_dump
         sessions_active: Callable[[], int],
         photo_failures: Callable[[], int],
         photo_wait_s: Callable[[], float | None],  # mean, from the webhook to the photo
@@ -183,6 +186,8 @@ class AdminService:
             case "health", _:
                 return await self._health(slug, language)
             case "backup", _:
+                if self.backup is None:
+                    return say("backup_postgresql")
                 if self._nursery is None:
                     return say("backup_failed", reason="not running")
                 self._nursery.start_soon(self._backup, tenant_id, slug, admin, language)
@@ -234,14 +239,19 @@ class AdminService:
         return say("leads", which=which, lines="\n".join(lines))
 
     async def _health(self, slug: str, language: str) -> str:
-        size = await trio.to_thread.run_sync(_file_size, self.facts.database_path)
-        free = await trio.to_thread.run_sync(shutil.disk_usage, self.facts.database_path.parent)
+        database = self.facts.database
+        # SQLite: the file and the disk it is on. PostgreSQL: the size the server reports (its
+        # disk is the server's), and the disk of the photos.
+        on_server = dialect(database) == "postgresql"
+        size = await self.reader.run(database_size_bytes, database)
+        folder = self.facts.media_folder if on_server else Path(database.database).parent
+        free = await trio.to_thread.run_sync(shutil.disk_usage, _existing(folder))
         started = dt.datetime.fromtimestamp(self.facts.started_at).strftime("%Y-%m-%d %H:%M")
         return await self._with_storage(
             language,
             text(
                 language,
-                "health",
+                "health_postgresql" if on_server else "health",
                 gateway=await self.facts.gateway(slug),
                 database_mb=f"{size / 1e6:.1f}",
                 disk_free_gb=f"{free.free / 1e9:.1f}",
@@ -302,6 +312,11 @@ def _age(age: dt.timedelta, language: str) -> str:
     if minutes < 48 * 60:
         return text(language, "age_hours", count=minutes // 60)
     return text(language, "age_days", count=minutes // (24 * 60))
+
+
+def _existing(folder: Path) -> Path:
+    """`folder`, or its nearest parent that exists (the photo folder may not exist yet)."""
+    return next((p for p in (folder, *folder.parents) if p.exists()), Path("/"))
 
 
 def _file_size(path: Path) -> int:

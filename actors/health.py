@@ -5,6 +5,10 @@ Each look gathers: the fault the last writes met (a full disk: they fail, and th
 once), the free space where the database and the photos are, whether a photo file can be
 written, and whether the database passes `PRAGMA quick_check` (at most once a minute: it reads
 every page). Problems are codes (for the message catalog) with a detail for the operator.
+
+On PostgreSQL the database's disk is the server's (watched by whoever runs the server, not by
+showroom) and the server checks its own pages: the look asks instead whether the server
+answers, on a connection of its own.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import peewee
 import trio
 
 from actors.persistence import PersistenceStats
-from storage.database import quick_check
+from storage.database import database_check, dialect
 from storage.faults import Fault
 from storage.media import MediaStore
 
@@ -30,6 +35,7 @@ DATABASE_CHECK_INTERVAL_S = 60.0
 FAULT_PROBLEMS = {
     Fault.FULL: "disk_full",
     Fault.CORRUPT: "database_damaged",
+    Fault.UNREACHABLE: "database_unreachable",
 }
 
 
@@ -39,15 +45,15 @@ def problem_code(fault: Fault) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    code: str  # disk_full, database_damaged, writes_failing, media_not_writable: the
-    #            message catalog has `problem_<code>`
+    code: str  # disk_full, database_damaged, database_unreachable, writes_failing,
+    #            media_not_writable: the message catalog has `problem_<code>`
     detail: str  # for the operator, in English
 
 
 @dataclass(frozen=True, slots=True)
 class StorageReport:
     problems: tuple[Problem, ...]
-    database_free_mb: float | None
+    database_free_mb: float | None  # None on PostgreSQL: the server's disk is not ours to see
     media_free_mb: float | None
     last_fault: tuple[Fault, float, float] | None  # the last episode that is over
 
@@ -73,7 +79,7 @@ class StorageReport:
 
 @dataclass
 class StorageHealth:
-    database_path: Path
+    db: peewee.Database
     media: MediaStore
     commits: PersistenceStats
     check_interval_s: float = DATABASE_CHECK_INTERVAL_S
@@ -87,8 +93,11 @@ class StorageHealth:
         if fault is not None:
             since = _iso(self.commits.fault_since or time.time())
             problems.append(Problem(problem_code(fault), f"{fault.value} since {since}"))
-        free = {}
-        for label, folder in (("database", self.database_path.parent), ("media", self.media.root)):
+        free: dict[str, int | None] = {"database": None}
+        folders = {"media": self.media.root}
+        if dialect(self.db) == "sqlite":
+            folders["database"] = Path(self.db.database).parent
+        for label, folder in folders.items():
             free[label] = await trio.to_thread.run_sync(_free_bytes, folder)
             if free[label] is not None and free[label] < DISK_FULL_BYTES:
                 detail = f"{free[label] / 1e6:.0f} MB free on the {label}'s disk ({folder})"
@@ -97,8 +106,10 @@ class StorageHealth:
         if media is not None:
             problems.append(Problem("media_not_writable", f"photos cannot be written: {media}"))
         verdict = await self._database_verdict()
-        if verdict != "ok":
+        if verdict != "ok" and dialect(self.db) == "sqlite":
             problems.append(Problem("database_damaged", f"PRAGMA quick_check: {verdict}"))
+        elif verdict != "ok":
+            problems.append(Problem("database_unreachable", f"PostgreSQL: {verdict}"))
         return StorageReport(
             tuple(problems),
             _mb(free["database"]),
@@ -110,9 +121,7 @@ class StorageHealth:
         async with self._lock:  # one check at a time, whoever asks
             now = trio.current_time()
             if self._checked_at is None or now - self._checked_at >= self.check_interval_s:
-                self._database_check = await trio.to_thread.run_sync(
-                    quick_check, self.database_path
-                )
+                self._database_check = await trio.to_thread.run_sync(database_check, self.db)
                 self._checked_at = trio.current_time()
             return self._database_check
 

@@ -7,6 +7,11 @@ transaction is rolled back and the rest of the batch is applied again without it
 If the COMMIT itself fails, every asker of that batch gets the error: nothing was written.
 
 One fsync per batch instead of one per write is what makes synchronous=FULL affordable.
+
+On PostgreSQL the writer's connection can be cut under it (a server restart): the batch that
+finds it cut is run once more at once, on a new connection, so a restart that is over costs
+no write. (Safe even if the cut came after a COMMIT the server applied: the writes are
+idempotent, as they must be for a redelivered webhook or a replayed turn.)
 """
 
 from __future__ import annotations
@@ -97,14 +102,19 @@ class PersistenceActor(Actor[Write]):
         results: dict[int, outcome.Outcome] = {}
         pending = list(range(len(writes)))
         met: Fault | None = None  # a fault of the database or the disk, not of one write
+        reconnected = False  # the batch was run again on a new connection once already
         while True:
             try:
                 with db.atomic():  # BEGIN IMMEDIATE ... COMMIT
                     for index in pending:
                         results[index] = outcome.Value(_apply_one(index, writes[index]))
             except _WriteFailed as failed:  # rolled back: answer that one, run the rest again
-                self.stats.failed_writes += 1
                 fault = classify(failed.error)
+                if fault is Fault.UNREACHABLE and not reconnected:
+                    reconnected = True  # the connection was cut: the next statement replaces it
+                    log.warning("the database connection was cut; writing again")
+                    continue
+                self.stats.failed_writes += 1
                 met = met or fault
                 # one line when a fault begins, not one per write while it lasts
                 level = (
@@ -120,8 +130,12 @@ class PersistenceActor(Actor[Write]):
                 continue
             except Exception as failure:  # BEGIN or COMMIT failed: nothing of it is written
                 exc = _underlying(failure)
-                self.stats.failed_commits += 1
                 fault = classify(exc)
+                if fault is Fault.UNREACHABLE and not reconnected:
+                    reconnected = True
+                    log.warning("the database connection was cut; writing again")
+                    continue
+                self.stats.failed_commits += 1
                 met = met or fault
                 level = (
                     logging.DEBUG

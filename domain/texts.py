@@ -200,15 +200,24 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Kesehatan*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk kosong: {disk_free_gb} GB\nBerjalan sejak {uptime}"
         ),
+        "health_postgresql": (
+            "*Kesehatan*\nGateway: {gateway}\nDatabase: PostgreSQL, {database_mb} MB\n"
+            "Disk kosong (foto): {disk_free_gb} GB\nBerjalan sejak {uptime}"
+        ),
         "storage_trouble": "⚠️ *Gangguan penyimpanan*: {problems}.",
         "storage_trouble_over": "Gangguan penyimpanan terakhir: {problem}, {since} sampai {until}.",
         "problem_disk_full": "disk penuh (pesan masuk ditolak sementara, balasan menunggu)",
         "problem_database_damaged": "database rusak (pulihkan dari backup)",
+        "problem_database_unreachable": "server database tidak bisa dihubungi",
         "problem_writes_failing": "database tidak bisa ditulisi",
         "problem_media_not_writable": "folder foto tidak bisa ditulisi",
         "backup_started": "Backup sedang dibuat...",
         "backup_done": "Backup selesai: {path} ({size_mb} MB).",
         "backup_failed": "Backup gagal: {reason}",
+        "backup_postgresql": (
+            "Database ini ada di server PostgreSQL: backup dibuat dengan pg_dump di server "
+            "(misalnya `pg_dump -Fc -f showroom.dump NAMA_DATABASE`), bukan dari chat."
+        ),
         "unsupported": (
             "Maaf, saya hanya bisa membaca teks dan *foto*. "
             "Kirim foto mobil sebagai foto (bukan dokumen atau video)."
@@ -414,15 +423,24 @@ TEXTS: dict[str, dict[str, str]] = {
             "*Health*\nGateway: {gateway}\nDatabase: {database_mb} MB\n"
             "Disk free: {disk_free_gb} GB\nRunning since {uptime}"
         ),
+        "health_postgresql": (
+            "*Health*\nGateway: {gateway}\nDatabase: PostgreSQL, {database_mb} MB\n"
+            "Disk free (photos): {disk_free_gb} GB\nRunning since {uptime}"
+        ),
         "storage_trouble": "⚠️ *Storage trouble*: {problems}.",
         "storage_trouble_over": "Last storage trouble: {problem}, {since} to {until}.",
         "problem_disk_full": "the disk is full (incoming messages refused for now, replies wait)",
         "problem_database_damaged": "the database is damaged (restore a backup)",
+        "problem_database_unreachable": "the database server cannot be reached",
         "problem_writes_failing": "the database cannot be written",
         "problem_media_not_writable": "the photo folder cannot be written",
         "backup_started": "Making a backup...",
         "backup_done": "Backup done: {path} ({size_mb} MB).",
         "backup_failed": "Backup failed: {reason}",
+        "backup_postgresql": (
+            "This database is on a PostgreSQL server: back it up with pg_dump on the server "
+            "(e.g. `pg_dump -Fc -f showroom.dump DATABASE_NAME`), not from the chat."
+        ),
         "unsupported": (
             "Sorry, I can only read text and *photos*. "
             "Send the car's pictures as photos (not as documents or videos)."

@@ -65,8 +65,10 @@ from showroom.config import Settings, TenantSettings
 from showroom.logs import redactor
 from storage.database import (
     backup_sqlite,
+    prepare_postgresql,
     prepare_sqlite,
     remove_stale_partials,
+    safe_url,
     schema_version,
     unusable_as_one_line,
 )
@@ -129,7 +131,7 @@ class Storage:
     """The database and the photo files, opened."""
 
     db: peewee.Database
-    path: Path
+    path: Path | None  # the SQLite file; None: a PostgreSQL server's database
     tenant_ids: dict[str, int]
     reader: Reader
     media: MediaStore
@@ -211,15 +213,32 @@ async def serve(
 
 async def open_storage(settings: Settings) -> Storage:
     """Open (create, migrate) the database, make sure the configured tenants are in it."""
-    path = settings.resolve(settings.database.path)
-    db = await trio.to_thread.run_sync(prepare_sqlite, path)
-    for folder in (path.parent, _backup_name(path).parent):  # where backups are usually made
-        await trio.to_thread.run_sync(remove_stale_partials, folder)
-    with unusable_as_one_line(path):
+    db, path = await trio.to_thread.run_sync(prepare_database, settings)
+    if path is not None:
+        for folder in (path.parent, _backup_name(path).parent):  # where backups are usually made
+            await trio.to_thread.run_sync(remove_stale_partials, folder)
+    with unusable_as_one_line(database_location(settings)):
         tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
     return Storage(
         db, path, tenant_ids, Reader(db), MediaStore(settings.resolve(settings.media.dir))
     )
+
+
+def prepare_database(settings: Settings) -> tuple[peewee.Database, Path | None]:
+    """The configured database, opened and migrated, and its SQLite file (None: PostgreSQL).
+    Blocking. Raises DatabaseUnusable (one line)."""
+    if settings.database.url:
+        return prepare_postgresql(settings.database.url), None
+    path = settings.resolve(settings.database.path)
+    return prepare_sqlite(path), path
+
+
+def database_location(settings: Settings) -> str:
+    """The database, named for the operator: the SQLite file, or the server's address
+    without its password."""
+    if settings.database.url:
+        return safe_url(settings.database.url)
+    return str(settings.resolve(settings.database.path))
 
 
 def build_gateways(settings: Settings, web: WebServer) -> Gateways:
@@ -288,7 +307,7 @@ def build_actors(
         root.add_service(f"simulator:{slug}", simulator.run)
         root.add_service(f"simulator-web:{slug}", server.run, stop=server.stop)
     commits = PersistenceStats()
-    storage_health = StorageHealth(storage.path, storage.media, commits)
+    storage_health = StorageHealth(storage.db, storage.media, commits)
     persistence = root.add_actor(
         "persistence",
         lambda: PersistenceActor(lambda: storage.db, commits),
@@ -340,8 +359,10 @@ def build_actors(
     admin = AdminService(
         persistence,
         reader,
-        HealthFacts(gateway_state, storage.path, time.time(), storage_health.report),
-        backup=lambda: backup_sqlite(storage.path, _backup_name(storage.path)),
+        HealthFacts(
+            gateway_state, storage.db, storage.media.root, time.time(), storage_health.report
+        ),
+        backup=_backup(storage.path),
         sessions_active=lambda: len(sessions),
         photo_failures=lambda: downloads.stats.failed,
         photo_wait_s=lambda: downloads.stats.mean_wait_s(),
@@ -489,6 +510,14 @@ def _buyer_settings(settings: Settings, tenant: TenantSettings, catalog_url: str
         human_pause_s=settings.buyers.human_pause_h * 3600,
         model_answers=bool(settings.copywriter.base_url),
     )
+
+
+def _backup(database_path: Path | None) -> Callable[[], Path] | None:
+    """What the admins' /backup runs: a copy of the SQLite file into `backups/` next to it.
+    None for PostgreSQL: its backups are made with pg_dump, on the server's side."""
+    if database_path is None:
+        return None
+    return lambda: backup_sqlite(database_path, _backup_name(database_path))
 
 
 def _backup_name(database_path: Path) -> Path:

@@ -128,8 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 def _people(settings: Settings, args: argparse.Namespace) -> int:
     """`showroom seller|admin add|remove|list` for the first set-up on a server."""
     from domain.identity import NotAnIdentity, normalise_phone
-    from showroom.app import ensure_tenants
-    from storage.database import prepare_sqlite
+    from showroom.app import ensure_tenants, prepare_database
     from storage.queries import people
     from storage.writes import SetPerson
 
@@ -138,7 +137,7 @@ def _people(settings: Settings, args: argparse.Namespace) -> int:
         print(f"showroom: no [tenants.{slug}] in the configuration", file=sys.stderr)
         return EXIT_CONFIG_ERROR
     try:
-        db = prepare_sqlite(settings.resolve(settings.database.path))
+        db, _ = prepare_database(settings)
         tenant_id = ensure_tenants(db, settings.tenants)[slug]
         if args.action == "list":
             with db.connection_context():
@@ -172,6 +171,16 @@ def _people(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _backup(settings: Settings, target: Path) -> int:
+    if settings.database.url:  # nothing is written: say how it is done instead
+        from storage.database import safe_url
+
+        print(
+            "showroom: the database is on a PostgreSQL server: back it up with pg_dump, e.g. "
+            f"pg_dump -Fc -f {target} '{safe_url(settings.database.url)}' (restore with "
+            "pg_restore); showroom backup copies only a SQLite database",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     source = settings.resolve(settings.database.path)
     if not source.exists():
         print(f"showroom: no database at {source} (check [database] path)", file=sys.stderr)

@@ -66,6 +66,29 @@ def http_url_or_empty(value: str) -> str | None:
     return None if value == "" else http_url(value)
 
 
+POSTGRESQL_SCHEMES = ("postgresql", "postgres")
+
+
+def postgresql_url_or_empty(value: str) -> str | None:
+    """Why `value` is not a PostgreSQL address (postgresql://user:password@host:5432/name),
+    or None. (The message never repeats the value: it holds a password.)"""
+    if value == "":
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return "is not a database address (postgresql://user:password@host:5432/name)"
+    if parts.scheme not in POSTGRESQL_SCHEMES:
+        return (
+            "must be empty (SQLite at database.path) or a PostgreSQL address, "
+            "postgresql://user:password@host:5432/name"
+        )
+    if not parts.path.strip("/") or "/" in parts.path.strip("/"):
+        return "must name the database after the host: postgresql://user:password@host:5432/name"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     host: str = _rule("127.0.0.1", help="address the web server listens on (0.0.0.0: all)")
@@ -127,7 +150,14 @@ class DatabaseSettings:
     path: str = _rule(
         "data/showroom.db",
         help="SQLite database file, created with its folder on first start "
-        "(relative to the config file's folder)",
+        "(relative to the config file's folder); not used when url is set",
+    )
+    url: str = _rule(
+        "",
+        help="a PostgreSQL database to use instead of the SQLite file, "
+        'postgresql://user:password@host:5432/name (write "env:NAME" to keep its password '
+        "out of the file); empty: SQLite at path",
+        check=postgresql_url_or_empty,
     )
 
 
@@ -351,6 +381,8 @@ class Settings:
     def secrets(self) -> list[str]:
         """Every secret in the settings: what the logs must never show."""
         found = [self.copywriter.api_key]
+        if self.database.url:
+            found.append(urlsplit(self.database.url).password or "")
         for tenant in self.tenants.values():
             gateway = tenant.gateway
             found += [gateway.webhook_secret, gateway.api_key, gateway.verify_token]

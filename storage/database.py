@@ -6,6 +6,11 @@ starts with BEGIN IMMEDIATE so a writer takes the write lock up front instead of
 on upgrade. Each thread gets its own connection (peewee's thread-local state): the persistence
 actor's dedicated thread is the one writer, readers run on other threads and, thanks to WAL,
 never wait for it.
+
+PostgreSQL (`[database] url`) runs the same models and migrations. Its connections are to a
+server that can restart under us: a connection found broken is replaced before the next
+statement (see ReconnectingPostgresqlDatabase), and the error of the statement that found it
+is transient (storage.faults), so that turn is tried again.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import sqlite3
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import peewee
 
@@ -68,6 +74,29 @@ def prepare_sqlite(path: Path | str) -> peewee.SqliteDatabase:
     return db
 
 
+def prepare_postgresql(url: str) -> peewee.PostgresqlDatabase:
+    """Connect, migrate and disconnect (blocking: call it from a worker thread).
+    Raises DatabaseUnusable: one line naming the server (never the password), what is wrong
+    and what to do."""
+    with unusable_as_one_line(safe_url(url)):
+        db = open_postgresql(url)
+        try:
+            migrate(db)
+        finally:
+            db.close()
+    return db
+
+
+def safe_url(url: str) -> str:
+    """A database URL fit for a log line, an error or a pg_dump command: the password left
+    out (pg_dump then finds it in ~/.pgpass or $PGPASSWORD)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"))
+
+
 _ADVICE = {
     Fault.CORRUPT: "restore a backup (README: Operations, Restore), or point [database] path "
     "at a new file",
@@ -79,6 +108,13 @@ _ADVICE = {
     Fault.BUSY: "another program holds it locked; stop it",
     Fault.IO: "check the disk (dmesg)",
     Fault.NO_DESCRIPTORS: "raise the open files limit (LimitNOFILE)",
+    Fault.UNREACHABLE: "check [database] url (host and port) and that the PostgreSQL server "
+    "is running and accepts connections from here",
+    Fault.LOGIN_REFUSED: "check the user and password in [database] url, and the server's "
+    "pg_hba.conf",
+    Fault.NO_DATABASE: "create it (README: Operations, PostgreSQL) or fix the name in "
+    "[database] url",
+    Fault.CONFLICT: "start again",
 }
 
 
@@ -86,18 +122,93 @@ _ADVICE = {
 def unusable_as_one_line(path: Path | str) -> Iterator[None]:
     """Errors of opening or migrating the database, as DatabaseUnusable with one line that
     names the file, the fault and what to do (instead of a driver's traceback)."""
+    server = str(path).startswith("postgresql://")
+    fallback = "check [database] url" if server else "check the file"
     try:
         yield
-    except (peewee.DatabaseError, sqlite3.Error, OSError) as exc:
+    except peewee.ImproperlyConfigured as exc:  # PostgreSQL's driver is not installed
+        raise DatabaseUnusable(
+            f"{path}: {exc}: install it (pip install 'showroom[postgres]', or psycopg2-binary)"
+        ) from exc
+    except (peewee.DatabaseError, peewee.InterfaceError, sqlite3.Error, OSError) as exc:
         fault = classify(exc)
-        what = fault.value if fault is not None else f"it cannot be used ({exc})"
-        advice = _ADVICE.get(fault, "check the file") if fault is not None else "check the file"
+        # the driver's own words, on one line (psycopg2's span several)
+        words = " ".join(str(exc).split())
+        what = fault.value if fault is not None else f"it cannot be used ({words})"
+        advice = _ADVICE.get(fault, fallback) if fault is not None else fallback
         raise DatabaseUnusable(f"{path}: {what}: {advice}") from exc
 
 
-def open_postgresql(dsn: str) -> peewee.PostgresqlDatabase:
-    """A PostgreSQL database bound to the models, for installations that outgrow one machine."""
-    db = peewee.PostgresqlDatabase(dsn, thread_safe=True, autoconnect=True)
+class ReconnectingPostgresqlDatabase(peewee.PostgresqlDatabase):
+    """peewee's PostgreSQL database, but a connection the server broke (a restart, a
+    terminated backend, a network cut) is replaced before the next statement.
+
+    peewee keeps one connection per thread and trusts it until it is closed by hand: after a
+    server restart every statement on it would fail for the life of the thread. libpq does not
+    know the connection is gone until a statement fails ("server closed the connection
+    unexpectedly"), and even then psycopg2 may still call it open. So the statement that
+    finds it out marks it lost (a transient fault: the writer and the readers run it once more
+    at once), and the next statement gets a new connection. Never inside a transaction: its
+    work died with the old connection, and it must fail as a whole."""
+
+    def cursor(self, named_cursor: object = None) -> object:
+        if self._connection_lost() and not self.in_transaction():
+            log.warning("the connection to PostgreSQL was lost; connecting again")
+            connection, self._state.conn = self._state.conn, None
+            self._state.reset()
+            self._state.lost = False
+            with contextlib.suppress(Exception):  # it is broken: closing only frees it
+                connection.close()
+        return super().cursor(named_cursor)
+
+    def execute_sql(self, sql: str, params: object = None) -> object:
+        with self._noting_a_lost_connection():
+            return super().execute_sql(sql, params)
+
+    def begin(self, isolation_level: object = None) -> None:
+        with self._noting_a_lost_connection():
+            super().begin(isolation_level)
+        self._state.began_on = self._state.conn
+
+    def commit(self) -> None:
+        # peewee ends the transaction before its COMMIT: a COMMIT on a connection other than
+        # the one the transaction began on would commit nothing, and say it had.
+        if self._connection_lost() or self._state.conn is not getattr(
+            self._state, "began_on", self._state.conn
+        ):
+            self._state.lost = True
+            raise peewee.OperationalError(
+                "server closed the connection unexpectedly (before COMMIT: nothing was written)"
+            )
+        with self._noting_a_lost_connection():
+            super().commit()
+
+    def rollback(self) -> None:
+        with self._noting_a_lost_connection():
+            super().rollback()
+
+    @contextlib.contextmanager
+    def _noting_a_lost_connection(self) -> Iterator[None]:
+        try:
+            yield
+        except peewee.PeeweeException as exc:
+            if classify(exc) is Fault.UNREACHABLE:
+                self._state.lost = True
+            raise
+
+    def _connection_lost(self) -> bool:
+        connection = self._state.conn
+        if connection is None or self._state.closed:
+            return False
+        return bool(getattr(self._state, "lost", False) or connection.closed)
+
+
+def open_postgresql(url: str) -> peewee.PostgresqlDatabase:
+    """A PostgreSQL database bound to the models, for installations that outgrow one machine
+    (not yet connected: each thread connects itself)."""
+    if url.startswith("postgres://"):  # libpq's alias; peewee hands only postgresql:// on
+        url = "postgresql://" + url.removeprefix("postgres://")
+    db = ReconnectingPostgresqlDatabase(url, thread_safe=True, autoconnect=True)
     database_proxy.initialize(db)
     return db
 
@@ -189,6 +300,38 @@ def quick_check(path: Path | str) -> str:
             return str(connection.execute("PRAGMA quick_check(1)").fetchone()[0])
     except sqlite3.Error as exc:
         return str(exc)
+
+
+def database_check(db: peewee.Database) -> str:
+    """ "ok", or what is wrong with the database: SQLite's `quick_check` of the file; for
+    PostgreSQL (which checks its own pages), whether the server answers on a connection of
+    its own. Blocking: call it from a worker thread."""
+    if dialect(db) == "sqlite":
+        return quick_check(db.database)
+    probe = peewee.PostgresqlDatabase(db.database, autoconnect=True, **db.connect_params)
+    try:
+        probe.execute_sql("SELECT 1")
+        return "ok"
+    except peewee.PeeweeException as exc:
+        fault = classify(exc)
+        return fault.value if fault is not None else " ".join(str(exc).split())
+    finally:
+        probe.close()
+
+
+def database_size_bytes(db: peewee.Database) -> int:
+    """The database's size on disk: the SQLite file with its WAL, or what the PostgreSQL
+    server reports. Blocking: call it from a worker thread (for SQLite, any thread: it only
+    looks at the files)."""
+    if dialect(db) == "postgresql":
+        row = db.execute_sql("SELECT pg_database_size(current_database())").fetchone()
+        return int(row[0])
+    total = 0
+    for suffix in ("", "-wal"):
+        candidate = Path(str(db.database) + suffix)
+        if candidate.exists():
+            total += candidate.stat().st_size
+    return total
 
 
 # -- backups ----------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import peewee
 import trio
 
+from storage.faults import Fault, classify
+
 T = TypeVar("T")
 
 READ_THREADS = 4
@@ -30,4 +32,11 @@ class Reader:
         # Each worker thread keeps its own connection open (peewee's thread-local state):
         # opening one per read, with its PRAGMAs, cost more than most reads themselves. It is
         # closed when trio retires the idle thread and the thread-local state goes with it.
-        return query(*args)
+        try:
+            return query(*args)
+        except peewee.PeeweeException as exc:
+            if classify(exc) is not Fault.UNREACHABLE:
+                raise
+            # PostgreSQL cut this thread's connection (a restart): the statement that found
+            # out failed, the next one gets a new connection. A read can simply run again.
+            return query(*args)

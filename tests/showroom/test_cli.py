@@ -344,3 +344,39 @@ def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
     finally:
         process.kill()
         process.wait()
+
+
+def test_a_postgresql_server_that_cannot_be_reached_is_one_line_and_exit_2(tmp_path):
+    config = tmp_path / "config.toml"
+    # nothing listens on this socket folder; the password never reaches the line
+    config.write_text(
+        f'[database]\nurl = "postgresql://bot:Tr0ub4dor-3@/showroom?host={tmp_path}"\n'
+    )
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("showroom: cannot open the database: postgresql://bot@/")
+    assert "cannot be reached" in done.stderr and "check [database] url" in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+    assert "Tr0ub4dor-3" not in done.stderr
+
+
+def test_a_missing_postgresql_database_is_one_line_and_exit_2(tmp_path, postgres_server):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{postgres_server.database_url("no_such_db")}"\n')
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2, done.stderr
+    assert "the database does not exist on the server" in done.stderr
+    assert len(done.stderr.splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_sellers_backups_and_postgresql_from_the_command_line(tmp_path, postgres_url):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{postgres_url}"\n')
+    at = ("--config", str(config))
+    added = run("seller", "add", "0812 0000 1111", "Budi", *at)
+    assert added.returncode == 0 and "6281200001111 is now a seller" in added.stdout
+    listed = run("seller", "list", *at)
+    assert "6281200001111\tBudi\tseller" in listed.stdout
+    backup = run("backup", str(tmp_path / "copy.db"), *at)
+    assert backup.returncode == 1 and "pg_dump" in backup.stderr
+    assert not (tmp_path / "copy.db").exists() and not (tmp_path / "data").exists()

@@ -218,3 +218,43 @@ def test_two_dealers_cannot_share_a_catalog_host_nor_two_listeners_a_port(tmp_pa
     with pytest.raises(ConfigError) as refused:
         load_settings(write(tmp_path, text))
     assert expected in str(refused.value)
+
+
+    "url",
+    [
+        "postgresql://showroom:s3cret-Passw0rd@db.internal:5432/showroom",
+        "postgres://showroom@localhost/showroom",
+        "postgresql://showroom@/showroom?host=/run/postgresql",
+    ],
+)
+def test_a_postgresql_url_is_taken(tmp_path, url):
+    settings = load_settings(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert settings.database.url == url
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///data/showroom.db", "must be empty (SQLite at database.path) or a PostgreSQL"),
+        ("mysql://root:hunter2hunter2@db/showroom", "must be empty (SQLite at database.path)"),
+        ("postgresql://showroom:hunter2hunter2@db:54x2/showroom", "is not a database address"),
+        ("postgresql://showroom:hunter2hunter2@db:5432", "must name the database after the host"),
+        ("postgresql://showroom@db:5432/a/b", "must name the database after the host"),
+    ],
+)
+def test_a_database_url_that_is_not_postgresql_is_refused_without_its_password(
+    tmp_path, url, expected
+):
+    path = write(tmp_path, f'[database]\nurl = "{url}"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_settings(path)
+    message = str(refused.value)
+    assert message.startswith(f"{path}: 'database.url' ") and expected in message
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_the_database_urls_password_is_a_secret_kept_out_of_the_logs(tmp_path):
+    path = write(tmp_path, '[database]\nurl = "env:DATABASE_URL"\n')
+    settings = load_settings(path, {"DATABASE_URL": "postgresql://bot:Tr0ub4dor-3@db/showroom"})
+    assert settings.database.url == "postgresql://bot:Tr0ub4dor-3@db/showroom"
+    assert "Tr0ub4dor-3" in settings.secrets()

@@ -123,3 +123,39 @@ def test_the_catalog_list_page_reads_the_same_as_on_sqlite(pg):
         rows, total = listings_page(tenant.id, Filters(query="JAZZ", price_max=150_000_000))
         assert total == 1 and rows[0]["make"] == "Honda" and rows[0]["thumb"] is None
         assert listings_page(tenant.id, Filters(make="Honda", page=2)) == ([], 1)
+
+
+def test_a_connection_the_server_cut_is_replaced_and_its_error_is_transient(postgres_url):
+    from storage.faults import Fault, classify, is_transient
+
+    db = open_postgresql(postgres_url)
+    migrate(db)
+    watcher = peewee.PostgresqlDatabase(postgres_url, autoconnect=True)
+    try:
+        (mine,) = db.execute_sql("SELECT pg_backend_pid()").fetchone()
+        watcher.execute_sql("SELECT pg_terminate_backend(%s)", (mine,))
+        with pytest.raises(peewee.PeeweeException) as cut, db.atomic():
+            Tenant.create(slug="cut", name="Cut")
+        assert classify(cut.value) is Fault.UNREACHABLE and is_transient(cut.value)
+        with db.atomic():  # the next statement has a new connection: nothing lost twice
+            Tenant.create(slug="after", name="After")
+        assert [t.slug for t in Tenant.select()] == ["after"]
+        (again,) = db.execute_sql("SELECT pg_backend_pid()").fetchone()
+        assert again != mine
+    finally:
+        watcher.close()
+        db.close()
+
+
+def test_a_refused_login_and_a_missing_database_are_named_not_transient(postgres_server):
+    from storage.database import prepare_postgresql
+    from storage.errors import DatabaseUnusable
+
+    with pytest.raises(DatabaseUnusable) as missing:
+        prepare_postgresql(postgres_server.database_url("no_such_database"))
+    assert "the database does not exist on the server" in str(missing.value)
+    assert "\n" not in str(missing.value)
+    stranger = postgres_server.dsn.replace("showroom@", "nobody:s3cret-pw@", 1)
+    with pytest.raises(DatabaseUnusable) as refused:
+        prepare_postgresql(stranger)
+    assert "refused the login" in str(refused.value) and "s3cret-pw" not in str(refused.value)
