@@ -220,6 +220,7 @@ def test_two_dealers_cannot_share_a_catalog_host_nor_two_listeners_a_port(tmp_pa
     assert expected in str(refused.value)
 
 
+@pytest.mark.parametrize(
     "url",
     [
         "postgresql://showroom:s3cret-Passw0rd@db.internal:5432/showroom",
