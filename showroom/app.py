@@ -212,16 +212,17 @@ async def serve(
 
 
 async def open_storage(settings: Settings) -> Storage:
-    """Open (create, migrate) the database, make sure the configured tenants are in it."""
+    """Open (create, migrate) the database, make sure the configured tenants are in it.
+    The photo folder is checked first: an unusable one is refused before the database."""
+    media = MediaStore(settings.resolve(settings.media.dir))
+    await trio.to_thread.run_sync(media.check_usable)
     db, path = await trio.to_thread.run_sync(prepare_database, settings)
     if path is not None:
         for folder in (path.parent, _backup_name(path).parent):  # where backups are usually made
             await trio.to_thread.run_sync(remove_stale_partials, folder)
     with unusable_as_one_line(database_location(settings)):
         tenant_ids = await trio.to_thread.run_sync(ensure_tenants, db, settings.tenants)
-    return Storage(
-        db, path, tenant_ids, Reader(db), MediaStore(settings.resolve(settings.media.dir))
-    )
+    return Storage(db, path, tenant_ids, Reader(db), media)
 
 
 def prepare_database(settings: Settings) -> tuple[peewee.Database, Path | None]:

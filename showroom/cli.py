@@ -19,7 +19,7 @@ from showroom.config import Settings, load_settings
 from showroom.errors import ConfigError
 from showroom.logs import setup_logging
 from storage.database import backup_sqlite
-from storage.errors import StorageError
+from storage.errors import MediaUnusable, StorageError
 
 DEFAULT_CONFIG = Path("config.toml")
 EXIT_FAILED = 1
@@ -61,7 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
         people.add_argument("action", choices=("add", "remove", "list"))
         people.add_argument("phone", nargs="?", help="the phone number (08..., +62..., 62...)")
         people.add_argument("name", nargs="*", help="their name (with add)")
-        people.add_argument("--tenant", help="which [tenants.<name>] (default: the first)")
+        people.add_argument(
+            "--tenant", help="which [tenants.<name>] (needed when there are several)"
+        )
     demo = commands.add_parser(
         "demo", help="try showroom: a seller's whole upload, played against the simulator"
     )
@@ -132,6 +134,10 @@ def _people(settings: Settings, args: argparse.Namespace) -> int:
     from storage.queries import people
     from storage.writes import SetPerson
 
+    if args.tenant is None and len(settings.tenants) > 1:  # never a guess between dealers
+        names = ", ".join(settings.tenants)
+        print(f"showroom: say which dealer with --tenant ({names})", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
     slug = args.tenant or next(iter(settings.tenants))
     if slug not in settings.tenants:
         print(f"showroom: no [tenants.{slug}] in the configuration", file=sys.stderr)
@@ -225,6 +231,9 @@ def _serve(settings: Settings, log_format: str | None) -> int:
         if isinstance(ending, Escalation):
             logging.getLogger("showroom.app").critical("stopping: %s", ending)
             return EXIT_GAVE_UP
+        if isinstance(ending, MediaUnusable):
+            print(f"showroom: cannot use the photo folder: {ending}", file=sys.stderr)
+            return EXIT_CONFIG_ERROR
         if isinstance(ending, StorageError):
             print(f"showroom: cannot open the database: {ending}", file=sys.stderr)
             return EXIT_CONFIG_ERROR

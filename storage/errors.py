@@ -4,6 +4,7 @@ StorageError
 ├── DatabaseUnusable  the database file cannot be opened or used (damaged, a folder, read-only)
 ├── SchemaTooNew      the database was written by a newer showroom
 ├── MigrationFailed   a migration could not be applied (the database is as it was)
+├── MediaUnusable     the photo folder (media.dir) is not a folder showroom may write
 ├── UnsafePath        a name would leave the photo store
 ├── BackupFailed      the backup could not be written or is not intact
 ├── NotAPhoto         the bytes are not a photo we can use (the message is for the seller)
@@ -25,6 +26,10 @@ class StorageError(Exception):
 class DatabaseUnusable(StorageError):
     """The database file cannot be opened or used; the message is one line for the operator:
     the file, what is wrong and what to do."""
+
+
+class MediaUnusable(StorageError):
+    """The photo folder cannot be used; the message is one line for the operator."""
 
 
 class SchemaTooNew(StorageError):

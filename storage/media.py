@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from storage.errors import UnsafePath
+from storage.errors import MediaUnusable, UnsafePath
 
 log = logging.getLogger("showroom.media")
 
@@ -39,6 +39,25 @@ def content_hash(data: bytes) -> str:
 class MediaStore:
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).resolve()
+
+    def check_usable(self) -> None:
+        """Create the folder if needed, and make sure showroom may write in it (at start:
+        else every photo would fail, each only with a line in the log). Raises MediaUnusable.
+        Free space is not checked: a full disk passes, and photos wait for it."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise MediaUnusable(
+                f"media.dir {self.root}: cannot create it ({exc.strerror}): it must be a folder "
+                "showroom may write, or a path where one can be made"
+            ) from None
+        if not self.root.is_dir():
+            raise MediaUnusable(f"media.dir {self.root}: not a folder (set it to a folder)")
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise MediaUnusable(
+                f"media.dir {self.root}: showroom may not write there (give the user running "
+                "it write access, or set another folder)"
+            )
 
     def put(self, tenant: str, data: bytes, extension: str, variant: str = "") -> str:
         """Store `data` durably; returns its name relative to the tenant's folder

@@ -113,6 +113,16 @@ def test_a_database_from_a_newer_showroom_is_refused_at_start(tmp_path):
     assert "schema is version 99" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_photo_folder_that_cannot_be_used_is_refused_at_start(tmp_path):
+    config = tmp_path / "config.toml"
+    (tmp_path / "photos").write_text("a file where the folder should be")
+    config.write_text('[media]\ndir = "photos"\n')
+    done = run("serve", "--config", str(config))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.startswith("showroom: cannot use the photo folder: media.dir ")
+    assert not (tmp_path / "data").exists()  # refused before the database was made
+
+
 def _truncated(path: Path) -> None:
     from storage.database import prepare_sqlite
 
@@ -307,6 +317,20 @@ def test_sellers_and_admins_from_the_command_line(tmp_path):
     )
     bad = run("seller", "add", "budi", *at)
     assert bad.returncode == 2 and "not a phone number" in bad.stderr
+
+
+def test_with_several_dealers_the_command_line_asks_which(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[tenants.jaya]\n[tenants.jaya.gateway]\nbase_url = "http://127.0.0.1:8081"\n'
+        '[tenants.sentosa]\n[tenants.sentosa.gateway]\nbase_url = "http://127.0.0.1:8082"\n'
+    )
+    at = ["--config", str(config)]
+    unsaid = run("seller", "add", "081299998888", "Eko", *at)
+    assert unsaid.returncode == 2 and "--tenant (jaya, sentosa)" in unsaid.stderr
+    assert run("seller", "add", "081299998888", "Eko", "--tenant", "sentosa", *at).returncode == 0
+    assert "6281299998888" in run("seller", "list", "--tenant", "sentosa", *at).stdout
+    assert "6281299998888" not in run("seller", "list", "--tenant", "jaya", *at).stdout
 
 
 def test_the_demo_plays_a_whole_upload_and_exits(tmp_path):
