@@ -368,13 +368,13 @@ def _plan(state: BuyerState, question: Question, *, seller: bool, model: bool) -
         searches = relaxations(filters, question.order)
     elif filters is not None and intent in _ONE_CAR:
         searches = (criteria_of(filters, question.order),)
-    photos_from = 0
-    if intent is Intent.PHOTOS and question.more_photos and code == state.car:
-        photos_from = state.photos_sent
+    # photos of the car the buyer has some of already: the next ones, never the same again
+    photos_from = state.photos_sent if intent is Intent.PHOTOS and code == state.car else 0
     # the admins are needed only where a general hand-over may come
     handover = (
         question.needs_person
         or question.more_photos
+        or photos_from > 0  # there may be no more: a person is asked for them
         or state.unanswered > 0
         or question.fact in ("papers", "condition", "transmission", "fuel", "color", "year")
         or intent in (Intent.OTHER, Intent.LOCATION_HOURS)
@@ -1161,7 +1161,7 @@ class _Turn:
         if car.status == "sold":
             self.show_car(car, photos=False)
             return
-        start = self.state.photos_sent if car.code == self.state.car and question.more_photos else 0
+        start = self.state.photos_sent if car.code == self.state.car else 0  # the next ones
         if not car.photos:
             self.remember_car(car)
             if start > 0 or question.more_photos:

@@ -156,6 +156,16 @@ def test_photos_on_request_for_the_car_being_talked_about_are_sent_not_promised(
     assert [e.chat for e in effects if isinstance(e, Alert)] == [SELLER]  # a person takes more
 
 
+def test_asking_for_the_photos_of_a_car_already_shown_sends_the_next_not_the_same_again():
+    state, _ = turn("#T01 masih ada?", StockFacts(car=car()))  # its 2 photos came with it
+    lookup = plan(state, read_question("minta fotonya"), NOW)
+    assert lookup.code == "T01" and lookup.photos_from == 2
+    state, effects = turn("minta fotonya", StockFacts(car=car(photos=(), photo_total=2)), state)
+    assert not [e for e in effects if isinstance(e, ReplyImage)]
+    assert "Itu semua foto" in says(effects)[0]
+    assert [e.chat for e in effects if isinstance(e, Alert)] == [SELLER]  # a person takes more
+
+
 def test_photos_without_a_car_in_context_ask_which_car():
     _, effects = turn("minta foto", StockFacts())
     assert "Mobil yang mana" in says(effects)[0]
