@@ -117,3 +117,39 @@ async def test_sigterm_under_load_drains_and_exits_cleanly_within_10_s(tmp_path)
     stored = {key for (key,) in rows(db_path, "SELECT dedupe_key FROM inbox_event")}
     assert accepted and {_key(time_) for time_ in accepted} <= stored  # every 200 was kept
     assert rows(db_path, "SELECT COUNT(*) FROM inbox_event WHERE status != 'done'") == [(0,)]
+
+
+def _served_photo(tmp_path) -> tuple[ServerProcess, str, bytes]:
+    """A running server with one photo in its media store: (server, the photo's URL, bytes)."""
+    from PIL import Image
+
+    from storage.media import MediaStore
+
+    server = ServerProcess(tmp_path, CONFIG)
+    url = server.start()
+    out = tmp_path / "photo.jpg"
+    Image.new("RGB", (40, 30), "navy").save(out, "JPEG")
+    name = MediaStore(tmp_path / "data" / "media").put("demo", out.read_bytes(), "jpg")
+    return server, f"{url}/media/demo/{name}", out.read_bytes()
+
+
+def test_a_client_keeping_its_connection_after_a_photo_does_not_hold_the_stop(tmp_path):
+    # a gateway fetching the photos it sends, or a browser on the catalog, keeps its
+    # connection open after the photo; stopping must close it, not wait the grace period out
+    server, url, data = _served_photo(tmp_path)
+    with httpx.Client() as client:  # keep-alive: the connection stays after the answer
+        assert client.get(url).content == data
+        started = time.monotonic()
+        assert server.stop() == 0
+        assert time.monotonic() - started < 5  # the grace period is 10 s
+
+
+def test_a_photo_the_client_has_is_not_sent_again(tmp_path):
+    server, url, data = _served_photo(tmp_path)
+    try:
+        photo = httpx.get(url)
+        assert photo.content == data and "immutable" in photo.headers["cache-control"]
+        again = httpx.get(url, headers={"If-None-Match": photo.headers["etag"]})
+        assert again.status_code == 304 and not again.content
+    finally:
+        server.stop()
