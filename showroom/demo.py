@@ -24,6 +24,7 @@ from showroom.app import serve
 from showroom.config import GatewaySettings, OutboxSettings, ServerSettings, Settings
 
 SELLER = "6281234567890"
+STOPPING_S = 30.0  # how long a stopping server may take to return (its grace is 10 s)
 # (what the seller sends, the reply that ends the wait: None for a photo, which may get none)
 CONVERSATION = [
     (
@@ -81,36 +82,49 @@ async def run_demo(port: int, stay: bool) -> None:
                 await serve(demo_settings(Path(folder), port), task_status=task_status)
             finally:
                 stopped.set()
+                # a conversation still playing has nobody to talk to any more: the demo ends
+                nursery.cancel_scope.cancel()
 
         async with trio.open_nursery() as nursery:
             running = await nursery.start(serve_until_stopped)
             simulator, server = running.simulators["demo"]
             print(f"showroom demo: catalog {running.web.url}  chat page {server.url}\n")
-            seen = 0
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
-                for kind, content, awaited in CONVERSATION:
-                    if kind == "text":
-                        print(f"seller> {content}")
-                        await client.post(
-                            "/simulate/message", json={"from": SELLER, "text": content}
-                        )
-                    else:
-                        color, ready_after_s = content
-                        print(f"seller> [photo, saved by the gateway after {ready_after_s:g} s]")
-                        await client.post(
-                            "/simulate/image",
-                            json={
-                                "from": SELLER,
-                                "image_b64": car_photo(color),
-                                "ready_after_s": ready_after_s,
-                            },
-                        )
-                    seen = await _print_replies(simulator, seen, awaited)
+            try:
+                await _play(server.url, simulator)
+            except httpx.TransportError:
+                # the gateway went away under a message: Ctrl-C is stopping the server
+                with trio.move_on_after(STOPPING_S):
+                    await stopped.wait()
+                if not stopped.is_set():
+                    raise  # not stopping: a real fault
+                return
             print(f"\nThe car is live: {running.web.url}")
             if stay:
                 print("The site stays up; press Ctrl-C to stop.")
                 await stopped.wait()
             nursery.cancel_scope.cancel()
+
+
+async def _play(gateway_url: str, simulator) -> None:
+    """The seller's conversation, through the gateway's control API, printed as it goes."""
+    seen = 0
+    async with httpx.AsyncClient(base_url=gateway_url, timeout=30) as client:
+        for kind, content, awaited in CONVERSATION:
+            if kind == "text":
+                print(f"seller> {content}")
+                await client.post("/simulate/message", json={"from": SELLER, "text": content})
+            else:
+                color, ready_after_s = content
+                print(f"seller> [photo, saved by the gateway after {ready_after_s:g} s]")
+                await client.post(
+                    "/simulate/image",
+                    json={
+                        "from": SELLER,
+                        "image_b64": car_photo(color),
+                        "ready_after_s": ready_after_s,
+                    },
+                )
+            seen = await _print_replies(simulator, seen, awaited)
 
 
 async def _print_replies(simulator, seen: int, awaited: str | None) -> int:

@@ -370,6 +370,28 @@ def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
         process.wait()
 
 
+def test_ctrl_c_in_the_middle_of_the_demos_conversation_ends_it(tmp_path):
+    process = subprocess.Popen(
+        [*SHOWROOM, "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    try:
+        for line in process.stdout:
+            if "seller> [photo" in line:  # the photos still coming, the preview not yet
+                break
+        os.killpg(process.pid, signal.SIGINT)
+        assert process.wait(timeout=15) == 0
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+
+
 def test_a_postgresql_server_that_cannot_be_reached_is_one_line_and_exit_2(tmp_path):
     config = tmp_path / "config.toml"
     # nothing listens on this socket folder; the password never reaches the line
