@@ -55,7 +55,7 @@ class AdminService:
         reader: Reader,
         facts: HealthFacts,
         backup: Callable[[], Path] | None,  # None: PostgreSQL's, backed up with pg_dump
-        sessions_active: Callable[[], int],
+        sessions_active: Callable[[str], int],  # tenant slug -> its active sessions
         photo_failures: Callable[[], int],
         photo_wait_s: Callable[[], float | None],  # mean, from the webhook to the photo
         wake_outbox: Callable[[str, str], None],  # (tenant, chat with a new reply)
@@ -170,7 +170,7 @@ class AdminService:
                         backlog=numbers["outbox_backlog"],
                         failed=numbers["outbox_failed"],
                         unreachable=numbers["outbox_unreachable"],
-                        sessions=self.sessions_active(),
+                        sessions=self.sessions_active(slug),
                         leads=numbers["leads"],
                         crashed=numbers["crashed_week"],
                     )

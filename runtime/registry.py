@@ -61,6 +61,10 @@ class KeyedRegistry(Generic[K]):
     def __contains__(self, key: object) -> bool:
         return key in self._active
 
+    def active_keys(self) -> list[K]:
+        """The keys active right now (a copy)."""
+        return list(self._active)
+
     def tell(self, key: K, message: object, *, ordered: bool = False) -> None:
         """Deliver to the key's actor, activating it if needed. Raises MailboxFull or
         ActorStopped (registry not running or shutting down).

@@ -364,7 +364,7 @@ def build_actors(
             gateway_state, storage.db, storage.media.root, time.time(), storage_health.report
         ),
         backup=_backup(storage.path),
-        sessions_active=lambda: len(sessions),
+        sessions_active=lambda slug: sum(key[0] == slug for key in sessions.active_keys()),
         photo_failures=lambda: downloads.stats.failed,
         photo_wait_s=lambda: downloads.stats.mean_wait_s(),
         wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),

@@ -61,6 +61,7 @@ async def test_first_message_activates_and_the_actor_loads_its_state(autojump_cl
         registry.tell("6281", "hello")
         await trio.testing.wait_all_tasks_blocked()
         assert "6281" in registry and len(registry) == 1
+        assert registry.active_keys() == ["6281"]
         assert store.saved["6281"] == ["from before the restart", "hello"]
         registry.stop()
 
@@ -73,7 +74,7 @@ async def test_idle_actor_passivates_and_the_next_message_reactivates_it(autojum
         await trio.sleep(IDLE_S - 1)
         assert "a" in registry  # not yet idle long enough
         await trio.sleep(2)
-        assert "a" not in registry and len(registry) == 0
+        assert "a" not in registry and len(registry) == 0 and registry.active_keys() == []
         registry.tell("a", 2)
         await trio.testing.wait_all_tasks_blocked()
         assert store.loads["a"] == 2
