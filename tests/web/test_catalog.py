@@ -87,6 +87,8 @@ async def test_the_list_shows_cars_for_sale_newest_first_with_prices(site):
     assert "TERJUAL" in text  # a sold car stays, marked
     assert text.index("Daihatsu Xenia") < text.index("Toyota Avanza") < text.index("Honda Jazz")
     assert "3 mobil" in text
+    one = (await client.get("/?q=jazz")).text
+    assert "1 mobil" in one
 
 
 @pytest.mark.parametrize(
@@ -355,3 +357,16 @@ async def test_the_makes_to_filter_by_are_read_once_a_minute_per_dealer(site, mo
     monkeypatch.setattr(web.catalog, "MAKES_FRESH_S", 0.0)
     assert "Toyota</option>" in (await client.get("/")).text
     assert len(reads) == 2
+
+
+async def test_an_english_catalog_counts_one_car_as_one_car(tmp_path):
+    settings = make_settings(tmp_path)
+    demo = dataclasses.replace(settings.tenants["demo"], language="en")
+    settings = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        add_listing(tmp_path / "data" / "showroom.db", "H01", "Honda", "Jazz", 179_000_000)
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+            page = (await client.get("/")).text
+        nursery.cancel_scope.cancel()
+    assert ">1 car<" in page and "1 cars" not in page
