@@ -355,6 +355,8 @@ _FINANCING = (
     "kredit", "dp", "tdp", "down payment", "uang muka", "cicilan", "cicil", "angsuran",
     "angsur", "leasing", "bunga", "tenor", "simulasi", "installment", "instalment",
     "finance", "financing", "loan", "pembiayaan", "bertahap", "cash tempo", "kpm",
+    "installments", "instalments", "loans", "monthly payment", "monthly payments",
+    "per month", "down-payment",
 )  # fmt: skip
 _AVAILABILITY_BACK = (
     "tadi", "kemarin", "yang ini", "yang itu", "ini masih", "itu masih", "masih ada",
