@@ -4,6 +4,7 @@ bot recovers by itself, and /health (and the admins' /stats) say what is wrong."
 
 import dataclasses
 import itertools
+import shutil
 import sqlite3
 from dataclasses import dataclass
 
@@ -91,10 +92,9 @@ async def test_a_full_disk_refuses_webhooks_holds_replies_and_heals_by_itself(tm
     assert len(sent) == 2  # each message answered once, none twice
 
 
-async def test_a_photo_folder_that_cannot_be_written_is_reported(tmp_path):
+async def test_a_photo_folder_that_cannot_be_written_any_more_is_reported(tmp_path):
+    # (one unusable at start is refused: tests/showroom/test_cli.py)
     settings = make_settings(tmp_path)
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "media").write_text("a file where the photo folder should be")
     settings = dataclasses.replace(
         settings,
         tenants={"demo": dataclasses.replace(settings.tenants["demo"], admins=(ADMIN,))},
@@ -102,6 +102,9 @@ async def test_a_photo_folder_that_cannot_be_written_is_reported(tmp_path):
     async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
         running = await nursery.start(serve, settings)
         simulator, _ = running.simulators["demo"]
+        media = tmp_path / "data" / "media"
+        shutil.rmtree(media)  # a disk unmounted under it, say
+        media.write_text("a file where the photo folder should be")
         answer = await client.get(f"{running.web.url}/health")
         assert answer.status_code == 503
         assert any("media_not_writable" in p for p in answer.json()["problems"])
