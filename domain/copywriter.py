@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import partial
 
 from domain.formatting import car_name, kilometres
+from domain.texts import value_name
 
 OPENINGS = {
     "id": [
@@ -71,14 +73,15 @@ def describe(draft: dict, language: str = "id") -> str:
     opening = OPENINGS[language][pick % len(OPENINGS[language])]
     sentences = [opening.format(name=car_name(draft), year=draft.get("year", ""))]
     facts = FACTS[language]
+    named = partial(value_name, language)  # `Matic` is `Automatic` in English
     if draft.get("transmission"):
-        sentences.append(facts["transmission"].format(transmission=draft["transmission"]))
+        sentences.append(facts["transmission"].format(transmission=named(draft["transmission"])))
     if draft.get("mileage_km"):
         sentences.append(facts["mileage"].format(mileage=kilometres(draft["mileage_km"])))
     if draft.get("color"):
-        sentences.append(facts["color"].format(color=draft["color"]))
+        sentences.append(facts["color"].format(color=named(draft["color"])))
     if draft.get("fuel"):
-        sentences.append(facts["fuel"].format(fuel=draft["fuel"]))
+        sentences.append(facts["fuel"].format(fuel=named(draft["fuel"])))
     if draft.get("tax_until"):
         sentences.append(facts["tax"].format(tax=draft["tax_until"]))
     if draft.get("ownership"):

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from domain.formatting import car_name, kilometres, rupiah
-from domain.texts import WEB_TEXTS
+from domain.texts import WEB_TEXTS, value_name
 from storage.catalog import (
     PAGE_SIZE,
     SITEMAP_URLS,
@@ -158,6 +158,7 @@ class Catalog:
                 "name": car_name(row),
                 "price": rupiah(row["price_idr"]),
                 "mileage": kilometres(row["mileage_km"]) if row["mileage_km"] else "",
+                "transmission": value_name(tenant.language, row["transmission"] or ""),
             }
             for row in rows
         ]
@@ -197,9 +198,9 @@ class Catalog:
                 (t["year"], listing["year"]),
                 (t["variant"], listing["variant"]),
                 (t["mileage"], kilometres(listing["mileage_km"]) if listing["mileage_km"] else ""),
-                (t["transmission"], listing["transmission"]),
-                (t["fuel"], listing["fuel"]),
-                (t["color"], listing["color"]),
+                (t["transmission"], value_name(tenant.language, listing["transmission"] or "")),
+                (t["fuel"], value_name(tenant.language, listing["fuel"] or "")),
+                (t["color"], value_name(tenant.language, listing["color"] or "")),
             )
             if value
         ]
@@ -208,7 +209,7 @@ class Catalog:
             "name": name,
             "price": rupiah(listing["price_idr"]),
             "specs": specs,
-            "summary": _summary(listing, name),
+            "summary": _summary(listing, name, tenant.language),
             "whatsapp_link": tenant.chat_link(message),
             "og_image": f"{tenant.public_url}/media/{tenant.slug}/{cover['file_medium']}"
             if cover
@@ -324,12 +325,12 @@ def _list_and_makes(tenant_id: int, filters: Filters) -> tuple[tuple[list, int],
     return listings_page(tenant_id, filters), makes_for_sale(tenant_id)
 
 
-def _summary(listing: dict[str, Any], name: str) -> str:
+def _summary(listing: dict[str, Any], name: str, language: str) -> str:
     parts = [f"{name} {listing['year'] or ''}".strip(), rupiah(listing["price_idr"])]
     if listing["mileage_km"]:
         parts.append(kilometres(listing["mileage_km"]))
     if listing["transmission"]:
-        parts.append(listing["transmission"])
+        parts.append(value_name(language, listing["transmission"]))
     return " · ".join(parts)
 
 

@@ -359,7 +359,7 @@ async def test_the_makes_to_filter_by_are_read_once_a_minute_per_dealer(site, mo
     assert len(reads) == 2
 
 
-async def test_an_english_catalog_counts_one_car_as_one_car(tmp_path):
+async def test_an_english_catalog_speaks_english_of_one_car_and_its_gearbox(tmp_path):
     settings = make_settings(tmp_path)
     demo = dataclasses.replace(settings.tenants["demo"], language="en")
     settings = dataclasses.replace(settings, tenants={"demo": demo})
@@ -368,5 +368,8 @@ async def test_an_english_catalog_counts_one_car_as_one_car(tmp_path):
         add_listing(tmp_path / "data" / "showroom.db", "H01", "Honda", "Jazz", 179_000_000)
         async with httpx.AsyncClient(base_url=running.web.url) as client:
             page = (await client.get("/")).text
+            car = (await client.get("/cars/honda-jazz-2018-h01")).text
         nursery.cancel_scope.cancel()
     assert ">1 car<" in page and "1 cars" not in page
+    assert "· Automatic" in page and '<option value="Matic">Automatic</option>' in page
+    assert "Automatic" in car and "Matic" not in car.replace('"Matic"', "")
