@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 
 from actors.session import Incoming, Resume
 from domain.events import InboundEvent
@@ -40,9 +42,12 @@ class Rescan:
 
 
 class RouterActor(Actor[Deliver | Rescan]):
-    def __init__(self, sessions: KeyedRegistry, reader: Reader) -> None:
+    def __init__(
+        self, sessions: KeyedRegistry, reader: Reader, tenant_ids: Mapping[str, int]
+    ) -> None:
         self.sessions = sessions
         self.reader = reader
+        self.tenant_ids = tenant_ids  # the configured dealers, by slug
         self.delivered = 0
         self.replayed = 0
 
@@ -53,6 +58,8 @@ class RouterActor(Actor[Deliver | Rescan]):
         waiting = await self.reader.run(sessions_waiting_on_photos)
         holding = await self.reader.run(sessions_holding_a_message)
         for key in dict.fromkeys([*waiting, *holding]):
+            if key[0] not in self.tenant_ids:
+                continue  # a dealer taken out of the configuration: its sessions rest
             try:
                 self.sessions.tell(key, Resume())
             except (MailboxFull, ActorStopped) as exc:
@@ -70,7 +77,9 @@ class RouterActor(Actor[Deliver | Rescan]):
         """Deliver the events still new in the inbox. A user whose session is active is left
         out: what is queued for them is on its way, in order (delivering it again would only
         queue a copy behind it); what is left over is delivered once the session rests."""
-        rows = await self.reader.run(unprocessed_inbox, older_than)
+        rows = await self.reader.run(
+            partial(unprocessed_inbox, older_than, tenant_ids=list(self.tenant_ids.values()))
+        )
         replaying: set[tuple[str, str]] = set()  # users this replay is delivering to
         replayed = 0
         for inbox_id, event_json in rows:

@@ -408,7 +408,9 @@ def build_actors(
     root.add_service("admin", admin.run_service)
     root.add_service("downloads", pool.run, stop=pool.close)
     root.add_service("sessions", sessions.run, stop=sessions.stop)
-    router = root.add_actor("router", lambda: RouterActor(sessions, reader), mailbox_size=4096)
+    router = root.add_actor(
+        "router", lambda: RouterActor(sessions, reader, storage.tenant_ids), mailbox_size=4096
+    )
     root.add_service(
         "router-rescan", partial(_every, RESCAN_INTERVAL_S, lambda: router.tell(Rescan()))
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from peewee import SQL, fn
@@ -132,10 +133,15 @@ def phone_for(tenant_id: int, alias: str) -> str | None:
 
 
 def unprocessed_inbox(
-    older_than: dt.datetime | None = None, limit: int = 1000
+    older_than: dt.datetime | None = None,
+    limit: int = 1000,
+    tenant_ids: Collection[int] | None = None,
 ) -> list[tuple[int, str]]:
-    """(id, event JSON) of inbox rows not yet processed, oldest first."""
+    """(id, event JSON) of inbox rows not yet processed, oldest first; of `tenant_ids` only
+    when given (a dealer taken out of the configuration keeps its rows, untouched)."""
     query = InboxEvent.select(InboxEvent.id, InboxEvent.event).where(InboxEvent.status == "new")
+    if tenant_ids is not None:
+        query = query.where(InboxEvent.tenant.in_(list(tenant_ids)))
     if older_than is not None:
         query = query.where(InboxEvent.received_at <= older_than)
     return list(query.order_by(InboxEvent.id).limit(limit).tuples())

@@ -314,3 +314,34 @@ async def test_a_message_the_flood_limit_held_is_answered_after_a_restart(tmp_pa
                     await simulator.wait_sent(BUYER, len(simulator.sent_to(BUYER)) + 1)
             await until(tmp_path, holding, [(0,)])
             nursery.cancel_scope.cancel()
+
+
+async def test_a_dealer_taken_out_of_the_configuration_stops_no_one_else(tmp_path):
+    settings = buyer_settings(tmp_path)
+    demo = dataclasses.replace(settings.tenants["demo"], public_url="https://demo.test")
+    other = dataclasses.replace(demo, public_url="https://other.test")
+    both = dataclasses.replace(settings, tenants={"demo": demo, "other": other})
+
+    def holding(user: str) -> str:
+        return (
+            "SELECT COUNT(*) FROM conversation_session"
+            f" WHERE user = '{user}' AND data LIKE '%\"held_text\": \"ada jazz?\"%'"
+        )
+
+    async with httpx.AsyncClient() as client:
+        async with trio.open_nursery() as nursery:
+            running = await nursery.start(serve, both)
+            for slug, user in (("other", OTHER_BUYER), ("demo", BUYER)):
+                simulator, server = running.simulators[slug]
+                flood = Chat(client, simulator, server.url, user)
+                for number in range(BURST + 2):
+                    await flood.send(f"halo {number}")
+                await flood.send("ada jazz?")  # held back by the flood limit
+                await until(tmp_path, holding(user), [(1,)])
+            nursery.cancel_scope.cancel()
+    only_demo = dataclasses.replace(settings, tenants={"demo": demo})
+    async with trio.open_nursery() as nursery:
+        await nursery.start(serve, only_demo)
+        await until(tmp_path, holding(BUYER), [(0,)])  # answered after the restart
+        assert query(tmp_path, holding(OTHER_BUYER)) == [(1,)]  # the other dealer's rests
+        nursery.cancel_scope.cancel()
