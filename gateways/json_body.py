@@ -7,6 +7,8 @@
   adapter accepts it as a number, so only the message that holds it is refused.
 - A lone surrogate escape (`"\\ud83d"`, what JavaScript gateways write when they cut a text
   inside an emoji) cannot be stored or encoded as UTF-8: it is replaced by U+FFFD.
+- A NUL character (`"\\u0000"`) cannot be stored in PostgreSQL's text: it is removed (it shows
+  as nothing anyway).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from gateways.errors import BadPayload
 
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 20  # more than any count or time a gateway sends (JavaScript stops at 2**53)
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
 REPLACEMENT = "\ufffd"
 
 
@@ -55,21 +57,21 @@ def parse_json(body: bytes) -> Any:
         raise BadPayload(f"body is not JSON: {exc.__class__.__name__}") from None
     except RecursionError:
         raise BadPayload(f"body is nested deeper than {MAX_DEPTH} levels") from None
-    return _checked(data, b"\\ud" in body.lower())
+    return _checked(data, b"\\ud" in body.lower() or b"\\u0000" in body)
 
 
-def _checked(data: Any, may_have_surrogates: bool) -> Any:
+def _checked(data: Any, may_need_repair: bool) -> Any:
     """Walk the value without recursion: refuse deep nesting, repair lone surrogates."""
     if isinstance(data, str):
-        return _repaired(data) if may_have_surrogates else data
+        return _repaired(data) if may_need_repair else data
     pending: list[tuple[Any, int]] = [(data, 1)]
     while pending:
         node, depth = pending.pop()
         if depth > MAX_DEPTH:
             raise BadPayload(f"body is nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, dict):
-            if may_have_surrogates:
-                for key in [k for k in node if _LONE_SURROGATE.search(k)]:
+            if may_need_repair:
+                for key in [k for k in node if _UNSTORABLE.search(k)]:
                     node[_repaired(key)] = node.pop(key)
             items = node.items()
         elif isinstance(node, list):
@@ -78,7 +80,7 @@ def _checked(data: Any, may_have_surrogates: bool) -> Any:
             continue
         for key, value in list(items):
             if isinstance(value, str):
-                if may_have_surrogates:
+                if may_need_repair:
                     node[key] = _repaired(value)
             elif isinstance(value, dict | list):
                 pending.append((value, depth + 1))
@@ -86,4 +88,4 @@ def _checked(data: Any, may_have_surrogates: bool) -> Any:
 
 
 def _repaired(text: str) -> str:
-    return _LONE_SURROGATE.sub(REPLACEMENT, text)
+    return _UNSTORABLE.sub(lambda found: "" if found[0] == "\x00" else REPLACEMENT, text)

@@ -24,3 +24,8 @@ def test_unusable_numbers_are_kept_apart():
     data = parse_json(b'{"big": ' + b"9" * 5000 + b', "inf": 1e999, "nan": NaN, "ok": 12}')
     assert isinstance(data["big"], UnusableNumber) and isinstance(data["inf"], UnusableNumber)
     assert isinstance(data["nan"], UnusableNumber) and data["ok"] == 12
+
+
+def test_nul_characters_are_removed_so_the_text_can_be_stored_on_postgresql():
+    data = parse_json(b'{"text": "ada avanza\\u0000 dibawah 160jt?", "k\\u0000ey": ["a\\u0000"]}')
+    assert data == {"text": "ada avanza dibawah 160jt?", "key": ["a"]}
