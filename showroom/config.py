@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from domain.identity import NotAnIdentity, normalise_phone
 from gateways.registry import KINDS, SIMULATOR
@@ -381,8 +381,10 @@ class Settings:
     def secrets(self) -> list[str]:
         """Every secret in the settings: what the logs must never show."""
         found = [self.copywriter.api_key]
-        if self.database.url:
-            found.append(urlsplit(self.database.url).password or "")
+        if self.database.url:  # a password before the host, or as `?password=`
+            url = urlsplit(self.database.url)
+            found.append(url.password or "")
+            found += [v for k, v in parse_qsl(url.query) if k == "password"]
         for tenant in self.tenants.values():
             gateway = tenant.gateway
             found += [gateway.webhook_secret, gateway.api_key, gateway.verify_token]

@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import peewee
 
@@ -89,12 +89,17 @@ def prepare_postgresql(url: str) -> peewee.PostgresqlDatabase:
 
 def safe_url(url: str) -> str:
     """A database URL fit for a log line, an error or a pg_dump command: the password left
-    out (pg_dump then finds it in ~/.pgpass or $PGPASSWORD)."""
+    out, whether before the host or as `?password=` (pg_dump then finds it in ~/.pgpass or
+    $PGPASSWORD)."""
     parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}@{host}"))
+    if parts.password is not None:
+        host = parts.netloc.rpartition("@")[2]
+        parts = parts._replace(netloc=f"{parts.username or ''}@{host}")
+    options = parse_qsl(parts.query, keep_blank_values=True)
+    if any(key == "password" for key, _ in options):
+        kept = [(key, value) for key, value in options if key != "password"]
+        parts = parts._replace(query=urlencode(kept, safe="/"))
+    return urlunsplit(parts)
 
 
 _ADVICE = {

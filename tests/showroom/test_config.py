@@ -259,3 +259,18 @@ def test_the_database_urls_password_is_a_secret_kept_out_of_the_logs(tmp_path):
     settings = load_settings(path, {"DATABASE_URL": "postgresql://bot:Tr0ub4dor-3@db/showroom"})
     assert settings.database.url == "postgresql://bot:Tr0ub4dor-3@db/showroom"
     assert "Tr0ub4dor-3" in settings.secrets()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:Hunter2-Secret@db/showroom",
+        "postgresql://bot@db/showroom?password=Hunter2-Secret&sslmode=require",
+    ],
+)
+def test_a_database_password_is_a_secret_wherever_the_url_holds_it(tmp_path, url):
+    from storage.database import safe_url
+
+    settings = load_settings(write(tmp_path, f'[database]\nurl = "{url}"\n'))
+    assert "Hunter2-Secret" in settings.secrets()
+    assert "Hunter2-Secret" not in safe_url(url) and "bot@db/showroom" in safe_url(url)

@@ -328,17 +328,16 @@ async def test_a_dealer_taken_out_of_the_configuration_stops_no_one_else(tmp_pat
             f" WHERE user = '{user}' AND data LIKE '%\"held_text\": \"ada jazz?\"%'"
         )
 
-    async with httpx.AsyncClient() as client:
-        async with trio.open_nursery() as nursery:
-            running = await nursery.start(serve, both)
-            for slug, user in (("other", OTHER_BUYER), ("demo", BUYER)):
-                simulator, server = running.simulators[slug]
-                flood = Chat(client, simulator, server.url, user)
-                for number in range(BURST + 2):
-                    await flood.send(f"halo {number}")
-                await flood.send("ada jazz?")  # held back by the flood limit
-                await until(tmp_path, holding(user), [(1,)])
-            nursery.cancel_scope.cancel()
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        running = await nursery.start(serve, both)
+        for slug, user in (("other", OTHER_BUYER), ("demo", BUYER)):
+            simulator, server = running.simulators[slug]
+            flood = Chat(client, simulator, server.url, user)
+            for number in range(BURST + 2):
+                await flood.send(f"halo {number}")
+            await flood.send("ada jazz?")  # held back by the flood limit
+            await until(tmp_path, holding(user), [(1,)])
+        nursery.cancel_scope.cancel()
     only_demo = dataclasses.replace(settings, tenants={"demo": demo})
     async with trio.open_nursery() as nursery:
         await nursery.start(serve, only_demo)
