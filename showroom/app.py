@@ -623,8 +623,9 @@ def _media_url(tenant: TenantSettings, web: WebServer) -> str:
 
 
 def _local_url(server: WebServer) -> str:
-    host = "127.0.0.1" if server.host in ("0.0.0.0", "") else server.host
-    return f"http://{host}:{server.port}"
+    """This server as a client on this machine reaches it (a wildcard address: loopback)."""
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(server.host, server.host)
+    return f"http://[{host}]:{server.port}" if ":" in host else f"http://{host}:{server.port}"
 
 
 def _policy(settings: Settings) -> OutboxPolicy:

@@ -468,10 +468,22 @@ def _check_gateways(settings: Settings, file: str) -> None:
 
 def _check_addresses(settings: Settings, file: str) -> None:
     """Two dealers cannot share a catalog host (the catalog is chosen by host name alone),
-    nor two listeners a port: each simulated gateway listens at its base_url, the server at
-    server.port."""
+    nor two listeners an address: each simulated gateway listens at its base_url, the server
+    at server.host and server.port (port 0: any free one, never shared)."""
     hosts: dict[str, str] = {}
-    ports: dict[int, str] = {settings.server.port: "server.port"} if settings.server.port else {}
+    listeners: dict[tuple[str, int], str] = {}
+
+    def listen(host: str, port: int, key: str) -> None:
+        for (other_host, other_port), other_key in listeners.items():
+            same_host = host == other_host or _ANY_ADDRESS & {host, other_host}
+            if port and port == other_port and same_host:
+                raise ConfigError(
+                    f"{file}: '{key}' and '{other_key}' use the same port {port}: the "
+                    "simulator listens at its base_url, so each needs a port of its own"
+                )
+        listeners[(host, port)] = key
+
+    listen(settings.server.host, settings.server.port, "server.port")
     for name, tenant in settings.tenants.items():
         host = urlsplit(tenant.public_url).hostname if tenant.public_url else None
         if host:
@@ -483,14 +495,12 @@ def _check_addresses(settings: Settings, file: str) -> None:
                 )
             hosts[host] = key
         if tenant.gateway.kind == SIMULATOR:
-            port = urlsplit(tenant.gateway.base_url).port or 8080
-            key = f"tenants.{name}.gateway.base_url"
-            if port in ports:
-                raise ConfigError(
-                    f"{file}: '{key}' and '{ports[port]}' use the same port {port}: the "
-                    "simulator listens at its base_url, so each needs a port of its own"
-                )
-            ports[port] = key
+            address = urlsplit(tenant.gateway.base_url)
+            port = 8080 if address.port is None else address.port
+            listen(address.hostname or "127.0.0.1", port, f"tenants.{name}.gateway.base_url")
+
+
+_ANY_ADDRESS = {"0.0.0.0", "::", ""}  # listening on every address: shares a port with all
 
 
 def _check_secret(file: str, key: str, gateway: GatewaySettings) -> None:

@@ -195,6 +195,22 @@ def test_the_simulator_may_leave_its_secret_empty(tmp_path):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        (  # port 0: any free port, for each
+            '[tenants.a.gateway]\nbase_url = "http://127.0.0.1:0"\n'
+            '[tenants.b.gateway]\nbase_url = "http://127.0.0.1:0"\n'
+        ),
+        (  # the same port on two addresses
+            '[server]\nport = 9001\n[tenants.a.gateway]\nbase_url = "http://127.0.0.2:9001"\n'
+        ),
+    ],
+)
+def test_listeners_that_can_all_bind_are_taken(tmp_path, text):
+    assert load_settings(write(tmp_path, text)).tenants
+
+
+@pytest.mark.parametrize(
     ("text", "expected"),
     [
         (  # the catalog is chosen by host name alone: the port and the case do not part them
