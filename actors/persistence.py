@@ -10,8 +10,10 @@ One fsync per batch instead of one per write is what makes synchronous=FULL affo
 
 On PostgreSQL the writer's connection can be cut under it (a server restart): the batch that
 finds it cut is run once more at once, on a new connection, so a restart that is over costs
-no write. (Safe even if the cut came after a COMMIT the server applied: the writes are
-idempotent, as they must be for a redelivered webhook or a replayed turn.)
+no write. A cut during the COMMIT itself leaves it unknown whether the server applied it:
+a turn and an inbox row are then kept once (the session's version, the inbox's unique key),
+but a reply enqueued or an audit row written outside a turn can be written twice. That needs
+the server to stop during those milliseconds; a dedupe key on every write would close it.
 """
 
 from __future__ import annotations
