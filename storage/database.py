@@ -208,12 +208,17 @@ class ReconnectingPostgresqlDatabase(peewee.PostgresqlDatabase):
         return bool(getattr(self._state, "lost", False) or connection.closed)
 
 
+CONNECT_TIMEOUT_S = 10  # unless the URL says otherwise (`?connect_timeout=`)
+
+
 def open_postgresql(url: str) -> peewee.PostgresqlDatabase:
     """A PostgreSQL database bound to the models, for installations that outgrow one machine
     (not yet connected: each thread connects itself)."""
     if url.startswith("postgres://"):  # libpq's alias; peewee hands only postgresql:// on
         url = "postgresql://" + url.removeprefix("postgres://")
-    db = ReconnectingPostgresqlDatabase(url, thread_safe=True, autoconnect=True)
+    # A server that drops packets would otherwise hold a start or a health check for minutes.
+    timeout = {} if "connect_timeout=" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+    db = ReconnectingPostgresqlDatabase(url, thread_safe=True, autoconnect=True, **timeout)
     database_proxy.initialize(db)
     return db
 
