@@ -175,7 +175,7 @@ async def serve(
         access_log=settings.log.access,
         connections=connections,
         idle_timeout_s=settings.server.idle_timeout_s,
-        name="web server (server.host, server.port)",
+        setting="server.host and server.port",
     )
     try:
         # unsafe gateway settings are refused before the database is touched
@@ -563,7 +563,8 @@ def _simulator_server(slug: str, tenant: TenantSettings, connections: Connection
         None,
         address.hostname or "127.0.0.1",
         8080 if address.port is None else address.port,
-        name=f"simulated WhatsApp gateway of {slug} (tenants.{slug}.gateway.base_url)",
+        name=f"simulated WhatsApp gateway of {slug}",
+        setting=f"tenants.{slug}.gateway.base_url",
         connections=connections,
     )
 

@@ -126,6 +126,7 @@ class WebServer:
         *,
         graceful_timeout_s: float = 5.0,
         name: str = "web server",
+        setting: str = "",
         access_log: bool = False,
         connections: ConnectionCap | None = None,
         idle_timeout_s: float = 5.0,
@@ -139,8 +140,9 @@ class WebServer:
             self._socket.bind((host, port))
         except OSError as exc:  # "address in use" alone does not say whose address
             self._socket.close()
+            where = f" (set by {setting})" if setting else ""
             raise OSError(
-                exc.errno, f"the {name} cannot listen on {host}:{port}: {exc.strerror}"
+                exc.errno, f"the {name} cannot listen on {host}:{port}{where}: {exc.strerror}"
             ) from None
         self._socket.listen(LISTEN_BACKLOG)
         self._socket.set_inheritable(True)

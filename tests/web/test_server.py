@@ -9,8 +9,8 @@ def test_a_port_in_use_is_refused_naming_the_listener_and_its_key():
     taken = WebServer(None, "127.0.0.1", 0)
     try:
         with pytest.raises(OSError) as refused:
-            WebServer(None, "127.0.0.1", taken.port, name="web server (server.port)")
-        assert f"web server (server.port) cannot listen on 127.0.0.1:{taken.port}" in str(
+            WebServer(None, "127.0.0.1", taken.port, setting="server.port")
+        assert f"web server cannot listen on 127.0.0.1:{taken.port} (set by server.port)" in str(
             refused.value
         )
     finally:
