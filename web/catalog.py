@@ -108,11 +108,14 @@ class Catalog:
     # -- which tenant ----------------------------------------------------------------------
 
     def tenant_for(self, request: Request) -> CatalogTenant | None:
-        host = (request.headers.get("host") or "").split(":")[0].lower()
-        tenant = self._by_host.get(host)
+        tenant = self._host_tenant(request)
         if tenant is not None:
             return tenant
         return self.tenants[0] if len(self.tenants) == 1 else None
+
+    def _host_tenant(self, request: Request) -> CatalogTenant | None:
+        """The dealer whose public_url names the request's host, if one does."""
+        return self._by_host.get((request.headers.get("host") or "").split(":")[0].lower())
 
     # -- pages -----------------------------------------------------------------------------
 
@@ -229,6 +232,9 @@ class Catalog:
 
     async def photo(self, request: Request) -> Response:
         tenant, folder, name = (request.path_params[k] for k in ("tenant", "folder", "name"))
+        on_host = self._host_tenant(request)
+        if on_host is not None and on_host.slug != tenant:
+            return _not_found("no such photo")  # one dealer's host shows its photos only
         try:
             path = self.media.path(tenant, f"{folder}/{name}")
         except UnsafePath:

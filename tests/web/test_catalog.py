@@ -373,3 +373,29 @@ async def test_an_english_catalog_speaks_english_of_one_car_and_its_gearbox(tmp_
     assert ">1 car<" in page and "1 cars" not in page
     assert "· Automatic" in page and '<option value="Matic">Automatic</option>' in page
     assert "Automatic" in car and "Matic" not in car.replace('"Matic"', "")
+
+
+async def test_a_dealers_photos_are_not_served_on_another_dealers_host(tmp_path):
+    from PIL import Image
+
+    from storage.media import MediaStore
+
+    settings = make_settings(tmp_path)
+    jaya = dataclasses.replace(settings.tenants["demo"], public_url="https://jaya.test")
+    sentosa = dataclasses.replace(jaya, public_url="https://sentosa.test")
+    settings = dataclasses.replace(settings, tenants={"jaya": jaya, "sentosa": sentosa})
+    out = tmp_path / "photo.jpg"
+    Image.new("RGB", (40, 30), "navy").save(out, "JPEG")
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        name = MediaStore(tmp_path / "data" / "media").put("jaya", out.read_bytes(), "jpg")
+        async with httpx.AsyncClient(base_url=running.web.url) as client:
+
+            async def status(host: str | None) -> int:
+                headers = {"Host": host} if host else {}
+                return (await client.get(f"/media/jaya/{name}", headers=headers)).status_code
+
+            assert await status("jaya.test") == 200
+            assert await status("sentosa.test") == 404
+            assert await status(None) == 200  # this server's own address: the gateways'
+        nursery.cancel_scope.cancel()
