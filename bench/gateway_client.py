@@ -13,13 +13,13 @@ one pool shared by all gateways, the client showroom had before.
 from __future__ import annotations
 
 import statistics
-import subprocess
 import sys
 import time
 
 import httpx
 import trio
 
+from bench.support import stand_in
 from showroom.app import MAX_GATEWAY_CONNECTIONS, gateway_client
 
 REQUESTS = 4000
@@ -27,32 +27,6 @@ AT_ONCE = 10
 ROUNDS = 3
 GATEWAYS = 100
 TARGET = 1.25
-NOT_SAVED_YET = b"HTTP/1.1 404 Not Found\r\ncontent-length: 15\r\ncontent-type: text/plain\r\n\r\n"
-
-
-async def serve_gateways(count: int) -> None:
-    """`count` gateways on loopback ports (printed on one line), each answering every request
-    on a connection it keeps open."""
-
-    async def answer(stream: trio.SocketStream) -> None:
-        buffered = b""
-        try:
-            while data := await stream.receive_some(65536):
-                buffered += data
-                while b"\r\n\r\n" in buffered:
-                    _, buffered = buffered.split(b"\r\n\r\n", 1)
-                    await stream.send_all(NOT_SAVED_YET + b"Image not found")
-        except trio.BrokenResourceError:
-            pass
-
-    async with trio.open_nursery() as nursery:
-        ports = []
-        for _ in range(count):
-            listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
-            ports.append(listeners[0].socket.getsockname()[1])
-            nursery.start_soon(trio.serve_listeners, answer, listeners)
-        print(" ".join(map(str, ports)), flush=True)
-        await trio.sleep_forever()
 
 
 def shared_pool_client() -> httpx.AsyncClient:
@@ -90,14 +64,8 @@ def measure(ports: list[int], make_client) -> float:
 
 
 def main() -> int:
-    servers = subprocess.Popen(
-        [sys.executable, "-m", "bench.gateway_client", "--serve", str(GATEWAYS)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    servers, ports = stand_in.start(GATEWAYS, "not-saved-yet")
     try:
-        assert servers.stdout is not None
-        ports = [int(port) for port in servers.stdout.readline().split()]
         one = measure(ports[:1], lambda: gateway_client(gateways=1))
         many = measure(ports, lambda: gateway_client(gateways=GATEWAYS))
         shared_one = measure(ports[:1], shared_pool_client)
@@ -119,7 +87,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--serve":
-        trio.run(serve_gateways, int(sys.argv[2]))
-        sys.exit(0)
     sys.exit(main())

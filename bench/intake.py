@@ -28,6 +28,7 @@ from pathlib import Path
 import httpx
 import trio
 
+from bench.support import stand_in
 from gateways.base import hmac_hex
 from showroom.testing import config_text, showroom_server
 
@@ -36,13 +37,6 @@ REQUESTS = 1500
 ROUNDS = 3  # each kind measured this often; the median counts (the machine is shared)
 CONCURRENCY = 32
 TARGET_RATIO = 0.5
-SENT = b'{"code":"SUCCESS","message":"Success","results":{"message_id":"3EB0BENCH","status":"ok"}}'
-SEND_ANSWER = (
-    b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
-    + str(len(SENT)).encode()
-    + b"\r\n\r\n"
-    + SENT
-)
 
 
 def config(gateway_port: int) -> str:
@@ -55,36 +49,6 @@ def config(gateway_port: int) -> str:
         quick_outbox=False,  # the replies paced as shipped: 30 a minute per number
         extra='[log]\nlevel = "info"\n',
     )
-
-
-async def serve_gateway() -> None:
-    """A stand-in GoWA that accepts every send at once (its port printed on one line)."""
-
-    async def answer(stream: trio.SocketStream) -> None:
-        buffered = b""
-        try:
-            while data := await stream.receive_some(65536):
-                buffered += data
-                while b"\r\n\r\n" in buffered:
-                    head, buffered = buffered.split(b"\r\n\r\n", 1)
-                    length = next(
-                        (
-                            int(line.split(b":", 1)[1])
-                            for line in head.split(b"\r\n")
-                            if line.lower().startswith(b"content-length:")
-                        ),
-                        0,
-                    )
-                    while len(buffered) < length:
-                        buffered += await stream.receive_some(65536)
-                    buffered = buffered[length:]
-                    await stream.send_all(SEND_ANSWER)
-        except trio.BrokenResourceError:
-            pass
-
-    listeners = await trio.open_tcp_listeners(0, host="127.0.0.1")
-    print(listeners[0].socket.getsockname()[1], flush=True)
-    await trio.serve_listeners(answer, listeners)
 
 
 def webhook_body(number: int) -> bytes:
@@ -160,12 +124,8 @@ def measure(url: str, kind: str, first: int = 0) -> float:
 
 
 def main() -> int:
-    gateway = subprocess.Popen(
-        [sys.executable, "-m", "bench.intake", "--gateway"], stdout=subprocess.PIPE, text=True
-    )
+    gateway, [gateway_port] = stand_in.start(1, "sent")
     try:
-        assert gateway.stdout is not None
-        gateway_port = int(gateway.stdout.readline())
         with (
             tempfile.TemporaryDirectory(prefix="showroom-bench-", dir=Path.cwd()) as folder,
             showroom_server(Path(folder), config(gateway_port), "--log-format", "text") as (
@@ -192,8 +152,6 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["--gateway"]:
-        trio.run(serve_gateway)
     if len(sys.argv) == 5 and sys.argv[1] == "--load":
         print(trio.run(load, sys.argv[2], sys.argv[3], int(sys.argv[4])))
         sys.exit(0)

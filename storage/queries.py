@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SQL, fn
 
@@ -270,29 +271,26 @@ def backlogs() -> dict[str, int]:
 def sessions_holding_a_message() -> list[tuple[str, str]]:
     """(tenant slug, user) of buyers whose last message the flood limit held back: it is
     answered when the limit lifts, and after a restart only a resumed session knows when."""
-    rows = (
-        ConversationSession.select(
-            Tenant.slug,
-            ConversationSession.user,
-            ConversationSession.state,
-            ConversationSession.data,
-        )
-        .join(Tenant)
-        .where(ConversationSession.data.contains('"held_text"'))  # kept only when not empty
+    return _sessions_where(
+        ConversationSession.data.contains('"held_text"'),  # kept only when not empty
+        lambda state: bool(state.data.buyer.held),
     )
-    holding = []
-    for slug, user, stage, data in rows.tuples():
-        try:
-            if SessionState.from_row(stage, data).data.buyer.held:
-                holding.append((slug, user))
-        except ValueError:
-            continue
-    return holding
 
 
 def sessions_waiting_on_photos() -> list[tuple[str, str]]:
     """(tenant slug, user) of uploads that still wait for photo downloads: after a restart
     nothing else would wake them, since the seller is waiting for us."""
+    return _sessions_where(
+        ConversationSession.state.in_((Stage.COLLECTING.value, Stage.ADDING.value)),
+        lambda state: state.waiting_on_photos,
+    )
+
+
+def _sessions_where(
+    condition: Any, wanted: Callable[[SessionState], bool]
+) -> list[tuple[str, str]]:
+    """(tenant slug, user) of the sessions the SQL `condition` narrows to and whose state is
+    `wanted` (an unreadable one is skipped)."""
     rows = (
         ConversationSession.select(
             Tenant.slug,
@@ -301,13 +299,13 @@ def sessions_waiting_on_photos() -> list[tuple[str, str]]:
             ConversationSession.data,
         )
         .join(Tenant)
-        .where(ConversationSession.state.in_((Stage.COLLECTING.value, Stage.ADDING.value)))
+        .where(condition)
     )
-    waiting = []
+    found = []
     for slug, user, stage, data in rows.tuples():
         try:
-            if SessionState.from_row(stage, data).waiting_on_photos:
-                waiting.append((slug, user))
+            if wanted(SessionState.from_row(stage, data)):
+                found.append((slug, user))
         except ValueError:
             continue
-    return waiting
+    return found

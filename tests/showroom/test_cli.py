@@ -345,7 +345,9 @@ def test_the_demo_plays_a_whole_upload_and_exits(tmp_path):
     assert "Traceback" not in done.stderr
 
 
-def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
+def _demo_ended_by_ctrl_c(tmp_path, when) -> None:
+    """Run `showroom demo` in a terminal's way (its own process group), press Ctrl-C once
+    `when(line)` is true of a line it printed: it must end cleanly."""
     process = subprocess.Popen(
         [*SHOWROOM, "demo"],
         stdout=subprocess.PIPE,
@@ -357,11 +359,8 @@ def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
     )
     try:
         for line in process.stdout:
-            live = re.search(r"The car is live: (http://\S+)", line)
-            if live:
+            if when(line):
                 break
-        with urllib.request.urlopen(live.group(1), timeout=10) as response:
-            assert b"Honda Freed" in response.read()
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole group
         assert process.wait(timeout=30) == 0
         assert "Traceback" not in process.stderr.read()
@@ -370,26 +369,20 @@ def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
         process.wait()
 
 
+def test_the_demo_keeps_its_site_up_until_ctrl_c(tmp_path):
+    def live_and_shown(line: str) -> bool:
+        live = re.search(r"The car is live: (http://\S+)", line)
+        if live:
+            with urllib.request.urlopen(live.group(1), timeout=10) as response:
+                assert b"Honda Freed" in response.read()
+        return bool(live)
+
+    _demo_ended_by_ctrl_c(tmp_path, live_and_shown)
+
+
 def test_ctrl_c_in_the_middle_of_the_demos_conversation_ends_it(tmp_path):
-    process = subprocess.Popen(
-        [*SHOWROOM, "demo"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        start_new_session=True,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    try:
-        for line in process.stdout:
-            if "seller> [photo" in line:  # the photos still coming, the preview not yet
-                break
-        os.killpg(process.pid, signal.SIGINT)
-        assert process.wait(timeout=15) == 0
-        assert "Traceback" not in process.stderr.read()
-    finally:
-        process.kill()
-        process.wait()
+    # the photos still coming, the preview not yet
+    _demo_ended_by_ctrl_c(tmp_path, lambda line: "seller> [photo" in line)
 
 
 def test_a_postgresql_server_that_cannot_be_reached_is_one_line_and_exit_2(tmp_path):
