@@ -56,8 +56,8 @@ class AdminService:
         facts: HealthFacts,
         backup: Callable[[], Path] | None,  # None: PostgreSQL's, backed up with pg_dump
         sessions_active: Callable[[str], int],  # tenant slug -> its active sessions
-        photo_failures: Callable[[], int],
-        photo_wait_s: Callable[[], float | None],  # mean, from the webhook to the photo
+        photo_failures: Callable[[str], int],  # tenant slug -> its photos that failed
+        photo_wait_s: Callable[[str], float | None],  # its mean, from the webhook to the photo
         wake_outbox: Callable[[str, str], None],  # (tenant, chat with a new reply)
     ) -> None:
         self.persistence = persistence
@@ -165,8 +165,8 @@ class AdminService:
                         today=numbers["uploads_today"],
                         week=numbers["uploads_week"],
                         photos=numbers["photos"],
-                        photo_failures=self.photo_failures(),
-                        photo_wait=seconds(self.photo_wait_s(), language),
+                        photo_failures=self.photo_failures(slug),
+                        photo_wait=seconds(self.photo_wait_s(slug), language),
                         backlog=numbers["outbox_backlog"],
                         failed=numbers["outbox_failed"],
                         unreachable=numbers["outbox_unreachable"],

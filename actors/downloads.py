@@ -15,6 +15,7 @@ configured base, the client never follows redirects, and each URL is checked bef
 from __future__ import annotations
 
 import base64
+import collections
 import itertools
 import logging
 import os
@@ -119,6 +120,10 @@ class Downloads:
         self.schedule = schedule or ReadinessSchedule()
         self.budget = budget or RetryBudget()
         self.stats = DownloadStats()
+        # each dealer's own failures and waits, for its /stats (one process serves many)
+        self.by_tenant: collections.defaultdict[str, DownloadStats] = collections.defaultdict(
+            DownloadStats
+        )
         self._rng = rng or random.Random()
         self._groups: dict[tuple[Hashable, int], JobGroup] = {}
         self._running: dict[tuple[Hashable, int, str], Job] = {}
@@ -154,6 +159,7 @@ class Downloads:
                 self.report(key, PhotoStored(upload, photo_key, job.outcome.value))
             else:
                 self.stats.failed += 1
+                self.by_tenant[key[0]].failed += 1
                 reason = failure_of(error)
                 log.warning("photo %s for %s failed: %s", photo_key, key[1], reason)
                 self.report(key, PhotoFailed(upload, photo_key, reason))
@@ -165,6 +171,7 @@ class Downloads:
             # (the seller is asked to send it again), instead of the error crashing the
             # seller's turn, and every restart of their session, until the queue drains.
             self.stats.failed += 1
+            self.by_tenant[key[0]].failed += 1
             log.error("photo %s for %s not fetched: %s", photo_key, key[1], exc)
             reason = failure_reason(PhotoProblem.SERVER_FAULT, str(exc))
             self.report(key, PhotoFailed(upload, photo_key, reason))
@@ -186,7 +193,7 @@ class Downloads:
             except FileNotFoundError:
                 raise FetchFailed("the photo is no longer kept; send it again") from None
         else:
-            data = await self._bytes(tenant.adapter, media, tenant.watch_dir)
+            data = await self._bytes(tenant.adapter, media, tenant.watch_dir, tenant.slug)
         waited_s = 0.0
         for attempt in itertools.count(1):
             try:
@@ -229,7 +236,11 @@ class Downloads:
         raise FetchFailed(f"the photo was not there after {self.schedule.deadline_s:g} s")
 
     async def _bytes(
-        self, adapter: GatewayPort, media: MediaRef, tenant_watch_dir: Path | None = None
+        self,
+        adapter: GatewayPort,
+        media: MediaRef,
+        tenant_watch_dir: Path | None = None,
+        tenant: str = "",
     ) -> bytes:
         if media.inline_b64 is not None:
             return _b64(media.inline_b64)
@@ -243,7 +254,9 @@ class Downloads:
             await trio.sleep_until(started + times[index])
             try:
                 data = await self._attempt(adapter, media)
-                self.stats.record_wait(trio.current_time() - started)
+                waited_s = trio.current_time() - started
+                self.stats.record_wait(waited_s)
+                self.by_tenant[tenant].record_wait(waited_s)
                 return data
             except NotReady:
                 self.stats.not_ready += 1

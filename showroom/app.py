@@ -365,8 +365,8 @@ def build_actors(
         ),
         backup=_backup(storage.path),
         sessions_active=lambda slug: sum(key[0] == slug for key in sessions.active_keys()),
-        photo_failures=lambda: downloads.stats.failed,
-        photo_wait_s=lambda: downloads.stats.mean_wait_s(),
+        photo_failures=lambda slug: downloads.by_tenant[slug].failed,
+        photo_wait_s=lambda slug: downloads.by_tenant[slug].mean_wait_s(),
         wake_outbox=lambda slug, chat: outboxes[slug].wake(chat),
     )
     copy = settings.copywriter

@@ -110,3 +110,37 @@ async def test_a_removed_admin_or_seller_loses_their_rights_at_their_next_messag
     audit = query(tmp_path, f"SELECT allowed FROM audit_entry WHERE actor = '{second_admin}'")
     assert audit == [(1,), (0,)]
     assert query(tmp_path, "SELECT COUNT(*) FROM person WHERE phone = '6289912345678'") == [(0,)]
+
+
+async def test_each_dealers_stats_are_its_own(tmp_path):
+    from tests.system.test_upload_flow import photo
+
+    settings = make_settings(tmp_path)
+    base = dataclasses.replace(
+        settings.tenants["demo"], open_to_all=False, admins=(ADMIN,), sellers=(SELLER,)
+    )
+    jaya = dataclasses.replace(base, public_url="https://jaya.test")
+    sentosa = dataclasses.replace(base, public_url="https://sentosa.test")
+    settings = dataclasses.replace(settings, tenants={"jaya": jaya, "sentosa": sentosa})
+    async with httpx.AsyncClient() as client, trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        chats = {}
+        for slug in ("jaya", "sentosa"):
+            simulator, server = running.simulators[slug]
+            chats[slug] = (
+                Chat(client, simulator, server.url, SELLER),
+                Chat(client, simulator, server.url, ADMIN),
+            )
+        seller, _ = chats["jaya"]
+        await seller.say("/upload Honda Jazz RS 2017 km 76rb 179jt")
+        await client.post(
+            f"{seller.url}/simulate/image",
+            json={"from": SELLER, "image_b64": photo("red"), "ready_after_s": 0},
+        )
+        assert "Foto pertama diterima" in await seller.reply()
+        jaya_stats = await chats["jaya"][1].say("/stats")
+        sentosa_stats = await chats["sentosa"][1].say("/stats")
+        nursery.cancel_scope.cancel()
+    assert "rata-rata siap setelah -" not in jaya_stats  # its photo's wait
+    assert "rata-rata siap setelah -" in sentosa_stats  # no photo of its own yet
+    assert "Sesi aktif 2" in jaya_stats and "Sesi aktif 1" in sentosa_stats
