@@ -12,6 +12,7 @@ import io
 import random
 import socket
 import sqlite3
+import subprocess
 from collections import Counter
 
 import httpx
@@ -85,19 +86,26 @@ async def seller(client: httpx.AsyncClient, number: str, car: str, index: int) -
             raise AssertionError(f"{number} never got {answer!r}")
 
 
-async def test_sellers_upload_while_the_server_is_killed_again_and_again(tmp_path):
+def gateway_and_server(
+    tmp_path, secret: str = SECRET, **options
+) -> tuple[subprocess.Popen, ServerProcess, int, int]:
+    """A simulated gateway in a process of its own (it outlives the server's kills, as a real
+    gateway does) and a server, not started, that it posts to: (gateway, server, the server's
+    port, the gateway's). `options` go to ServerProcess."""
     port, gateway_port = free_port(), free_port()
-    webhook = f"http://127.0.0.1:{port}/webhook/demo/{SECRET}"
+    webhook = f"http://127.0.0.1:{port}/webhook/demo/{secret}"
     gateway = simulator_process(tmp_path, gateway_port, webhook)
-    server = ServerProcess(
-        tmp_path,
-        config_text(
-            secret=SECRET,
-            port=port,
-            gateway="whatsapp-web-api",
-            gateway_url=f"http://127.0.0.1:{gateway_port}",
-        ),
+    config = config_text(
+        secret=secret,
+        port=port,
+        gateway="whatsapp-web-api",
+        gateway_url=f"http://127.0.0.1:{gateway_port}",
     )
+    return gateway, ServerProcess(tmp_path, config, **options), port, gateway_port
+
+
+async def test_sellers_upload_while_the_server_is_killed_again_and_again(tmp_path):
+    gateway, server, _, gateway_port = gateway_and_server(tmp_path)
     rng = random.Random(SEED)
     try:
         await trio.to_thread.run_sync(server.start)

@@ -31,9 +31,9 @@ import httpx
 import pytest
 import trio
 
-from showroom.testing import ServerProcess, config_text, simulator_process
+from showroom.testing import ServerProcess
 from tests.system.flood import FloodStats, slow_body_flood
-from tests.system.test_chaos import free_port, jpeg
+from tests.system.test_chaos import gateway_and_server, jpeg
 
 pytestmark = pytest.mark.slow
 
@@ -235,19 +235,8 @@ async def test_sellers_upload_through_locks_a_full_disk_a_flood_and_kills(tmp_pa
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # the flood's connections
     disk = SmallDisk(tmp_path / "data")
-    port, gateway_port = free_port(), free_port()
-    webhook = f"http://127.0.0.1:{port}/webhook/demo/{SECRET}"
-    gateway = simulator_process(tmp_path, gateway_port, webhook)
-    server = ServerProcess(
-        tmp_path,
-        config_text(
-            secret=SECRET,
-            port=port,
-            gateway="whatsapp-web-api",
-            gateway_url=f"http://127.0.0.1:{gateway_port}",
-        ),
-        open_files=OPEN_FILES,
-        program=disk.program(),
+    gateway, server, port, gateway_port = gateway_and_server(
+        tmp_path, SECRET, open_files=OPEN_FILES, program=disk.program()
     )
     db_path = tmp_path / "data" / "showroom.db"
     figures = Figures()

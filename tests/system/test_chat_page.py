@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
@@ -25,24 +24,13 @@ import trio
 from PIL import Image, ImageDraw
 
 from gateways.simulator_chats import DEMO_SELLER, ChatLog
+from tests.system.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 try:
     from playwright.sync_api import Page, sync_playwright
 except ImportError:  # the test extras were not installed
     sync_playwright = None
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# What headless Chromium needs on these machines: no sandbox as root, and no calls home (the
-# closed network refuses them).
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LISTING = "Honda Freed PSD Matic tahun 2012 KM 145515 harga 145jt"
 HOSTILE = '<img src=x onerror="window.pwned=true"><script>window.pwned=true</script> *tebal*'
 WAIT_MS = 30_000  # the longest wait for one thing to appear (the bot answers in about a second)

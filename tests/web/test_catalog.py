@@ -291,16 +291,25 @@ async def test_a_handler_that_raises_answers_500_with_the_security_headers():
     assert "script-src 'none'" in answer.headers["content-security-policy"]
 
 
-async def test_with_a_real_gateway_the_chat_buttons_go_to_wa_me(tmp_path):
-    settings = make_settings(tmp_path, kind="whatsapp-web-api")
-    demo = dataclasses.replace(settings.tenants["demo"], whatsapp_number="0812-3333-4444")
+async def pages_of_one_car(tmp_path, *paths: str, kind: str = "simulator", **tenant) -> list[str]:
+    """A showroom whose demo tenant has `tenant`'s settings and one car, the Honda Freed
+    `H07`: the pages at `paths` (`{car}` stands for the car's page)."""
+    settings = make_settings(tmp_path, kind=kind)
+    demo = dataclasses.replace(settings.tenants["demo"], **tenant)
     settings = dataclasses.replace(settings, tenants={"demo": demo})
     async with trio.open_nursery() as nursery:
         running = await nursery.start(serve, settings)
         slug = add_listing(tmp_path / "data" / "showroom.db", "H07", "Honda", "Freed", 145_000_000)
         async with httpx.AsyncClient(base_url=running.web.url) as client:
-            html = (await client.get(f"/cars/{slug}")).text
+            pages = [(await client.get(p.format(car=f"/cars/{slug}"))).text for p in paths]
         nursery.cancel_scope.cancel()
+    return pages
+
+
+async def test_with_a_real_gateway_the_chat_buttons_go_to_wa_me(tmp_path):
+    [html] = await pages_of_one_car(
+        tmp_path, "{car}", kind="whatsapp-web-api", whatsapp_number="0812-3333-4444"
+    )
     wa = re.search(r'class="whatsapp" href="([^"]+)"', html).group(1)
     assert wa.startswith("https://wa.me/6281233334444?text=Halo%2C%20saya"), wa
     assert "H07" in wa
@@ -308,15 +317,7 @@ async def test_with_a_real_gateway_the_chat_buttons_go_to_wa_me(tmp_path):
 
 
 async def test_without_a_number_or_simulator_there_is_no_chat_button(tmp_path):
-    settings = make_settings(tmp_path, kind="whatsapp-web-api")
-    demo = dataclasses.replace(settings.tenants["demo"], whatsapp_number="")
-    settings = dataclasses.replace(settings, tenants={"demo": demo})
-    async with trio.open_nursery() as nursery:
-        running = await nursery.start(serve, settings)
-        slug = add_listing(tmp_path / "data" / "showroom.db", "H07", "Honda", "Freed", 145_000_000)
-        async with httpx.AsyncClient(base_url=running.web.url) as client:
-            html = (await client.get(f"/cars/{slug}")).text
-        nursery.cancel_scope.cancel()
+    [html] = await pages_of_one_car(tmp_path, "{car}", kind="whatsapp-web-api", whatsapp_number="")
     assert 'class="whatsapp"' not in html and 'class="chat"' not in html
 
 
@@ -360,16 +361,7 @@ async def test_the_makes_to_filter_by_are_read_once_a_minute_per_dealer(site, mo
 
 
 async def test_an_english_catalog_speaks_english_of_one_car_and_its_gearbox(tmp_path):
-    settings = make_settings(tmp_path)
-    demo = dataclasses.replace(settings.tenants["demo"], language="en")
-    settings = dataclasses.replace(settings, tenants={"demo": demo})
-    async with trio.open_nursery() as nursery:
-        running = await nursery.start(serve, settings)
-        add_listing(tmp_path / "data" / "showroom.db", "H01", "Honda", "Jazz", 179_000_000)
-        async with httpx.AsyncClient(base_url=running.web.url) as client:
-            page = (await client.get("/")).text
-            car = (await client.get("/cars/honda-jazz-2018-h01")).text
-        nursery.cancel_scope.cancel()
+    page, car = await pages_of_one_car(tmp_path, "/", "{car}", language="en")
     assert ">1 car<" in page and "1 cars" not in page
     assert "· Automatic" in page and '<option value="Matic">Automatic</option>' in page
     assert "Automatic" in car and "Matic" not in car.replace('"Matic"', "")
