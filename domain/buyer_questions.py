@@ -356,7 +356,7 @@ _FINANCING = (
     "angsur", "leasing", "bunga", "tenor", "simulasi", "installment", "instalment",
     "finance", "financing", "loan", "pembiayaan", "bertahap", "cash tempo", "kpm",
     "installments", "instalments", "loans", "monthly payment", "monthly payments",
-    "per month", "down-payment",
+    "per month", "down-payment", "per bulan", "perbulan", "per bln", "perbln",
 )  # fmt: skip
 _AVAILABILITY_BACK = (
     "tadi", "kemarin", "yang ini", "yang itu", "ini masih", "itu masih", "masih ada",
